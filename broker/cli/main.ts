@@ -1,0 +1,59 @@
+// Entry point of the `seb` command: finds the subcommand by its words, parses
+// its flags strictly, and turns every error into one line and an exit code.
+import { SebError } from '../core/errors.js';
+import { COMMANDS } from './commands.js';
+import { helpText, parseFlags, type Command } from './command.js';
+
+/** Exit codes: 0 success or allow, 1 deny or a failed check, 2 usage or input error, 70 an internal fault. */
+export const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
+
+export async function main(argv: string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (found === undefined) {
+    const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+    (wantsHelp ? process.stdout : process.stderr).write(`${overview(argv)}\n`);
+    return wantsHelp ? 0 : EXIT_USAGE;
+  }
+  const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${helpText(command)}\n`);
+    return 0;
+  }
+  try {
+    const { flags, positionals } = parseFlags(command, rest);
+    return await command.run(flags, positionals);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const command of COMMANDS) {
+    const matches = command.words.every((word, i) => argv[i] === word);
+    if (matches && (best === undefined || command.words.length > best.words.length)) best = command;
+  }
+  return best === undefined ? undefined : { command: best, rest: argv.slice(best.words.length) };
+}
+
+function overview(argv: string[]): string {
+  const prefix = argv.filter((a) => !a.startsWith('-'));
+  const unknown = prefix.length > 0 && !COMMANDS.some((c) => c.words[0] === prefix[0]);
+  const lines = unknown ? [`seb: unknown command ${JSON.stringify(prefix.join(' '))}`, ''] : [];
+  lines.push('Usage: seb <command> [flags]   (seb <command> --help for its flags)', '', 'Commands:');
+  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length)) + 4;
+  for (const c of COMMANDS) lines.push(`  ${c.words.join(' ').padEnd(width)}${c.summary}`);
+  return lines.join('\n');
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof SebError) {
+    process.stderr.write(`seb: ${error.message}\n`);
+    return error.code === 'integrity' ? 1 : EXIT_USAGE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`seb: internal error: ${message.split('\n')[0]}\n`);
+  if (process.env.SEB_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT_INTERNAL;
+}

@@ -1,0 +1,76 @@
+// `seb verify`: the offline verifier, and the command-line contract that
+// fuzzers and other verifiers speak (see seb fuzz --against).
+import { InvalidInputError } from '../core/errors.js';
+import { importKeySet } from '../core/keys.js';
+import { MAX_REQUEST_BYTES } from '../core/limits.js';
+import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
+import { JTI_PATTERN } from '../core/certificate/claims.js';
+import type { JsonValue } from '../core/strict-json.js';
+import { decide } from '../decide.js';
+import { SqliteLedger } from '../stores/sqlite/ledger.js';
+import { defineCommand, intFlag } from './command.js';
+import { readBytesCapped, readJsonFile } from './io.js';
+
+export const verify = defineCommand({
+  words: ['verify'],
+  summary: 'Verify a request against its certificate offline; print one JSON line; exit 0 allow, 1 deny, 2 usage error.',
+  flags: {
+    keys: { type: 'string', value: 'JWKS', description: 'trusted issuer keys, {"keys":[...]}', required: true },
+    issuer: { type: 'string', value: 'ISS', description: 'the trusted issuer', required: true },
+    audience: { type: 'string', value: 'AUD', description: "this broker's audience", required: true },
+    request: { type: 'string', value: 'FILE', description: 'request: {"certificate": JWS, "contract": {...}, "proof"?: JWS}', required: true },
+    now: { type: 'string', value: 'UNIX_SECONDS', description: 'the time to judge at; default the current time' },
+    'policy-epoch': { type: 'string', value: 'N', description: 'the policy epoch in force', default: '0' },
+    'revocation-floor': { type: 'string', value: 'N', description: 'certificates with rep below this are revoked', default: '0' },
+    revoked: { type: 'string', value: 'FILE', description: 'JSON array of revoked jti' },
+    ledger: { type: 'string', value: 'FILE', description: 'SQLite replay ledger: consume a use (a second verify of a single-use certificate is replayed)' },
+    'live-state': { type: 'string', value: 'FILE', description: 'live state, JSON: its digest is compared with pre (drift)' },
+    'max-lifetime': { type: 'string', value: 'SECONDS', description: 'longest accepted exp - iat', default: String(DEFAULT_MAX_LIFETIME_S) },
+    'max-skew': { type: 'string', value: 'SECONDS', description: 'tolerated clock skew at each window edge', default: String(DEFAULT_MAX_SKEW_S) },
+  },
+  async run(flags) {
+    const nowMs = (intFlag('now', flags.now, { min: 0 }) ?? Date.now() / 1000) * 1000;
+    const policy = {
+      keys: importKeySet(readJsonFile(flags.keys, 'keys'), `keys ${flags.keys}`),
+      issuers: new Set([flags.issuer]),
+      audience: flags.audience,
+      maxLifetimeS: intFlag('max-lifetime', flags['max-lifetime'], { min: 1 }) ?? DEFAULT_MAX_LIFETIME_S,
+      maxSkewS: intFlag('max-skew', flags['max-skew'], { min: 0 }) ?? DEFAULT_MAX_SKEW_S,
+    };
+    const state = {
+      policyEpoch: intFlag('policy-epoch', flags['policy-epoch'], { min: 0 }) ?? 0,
+      // Offline, the revocation view given on the command line is current by definition.
+      revocation: {
+        floor: intFlag('revocation-floor', flags['revocation-floor'], { min: 0 }) ?? 0,
+        revoked: flags.revoked === undefined ? new Set<string>() : readRevoked(flags.revoked),
+        asOfMs: nowMs,
+        maxAgeMs: DEFAULT_REVOCATION_MAX_AGE_MS,
+      },
+    };
+    const live = flags['live-state'] === undefined ? undefined : readJsonFile(flags['live-state'], 'live state');
+    const requestBytes = readBytesCapped(flags.request, 'request', MAX_REQUEST_BYTES);
+    const ledger = flags.ledger === undefined ? undefined : new SqliteLedger(flags.ledger);
+    try {
+      const { decision } = await decide({
+        requestBytes,
+        policy,
+        state,
+        nowMs,
+        ...(ledger === undefined ? {} : { ledger }),
+        ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
+      });
+      process.stdout.write(`${JSON.stringify(decision)}\n`);
+      return decision.decision === 'allow' ? 0 : 1;
+    } finally {
+      await ledger?.close();
+    }
+  },
+});
+
+function readRevoked(path: string): Set<string> {
+  const list: JsonValue = readJsonFile(path, 'revoked list');
+  if (!Array.isArray(list) || !list.every((j) => typeof j === 'string' && JTI_PATTERN.test(j))) {
+    throw new InvalidInputError(`revoked list ${path}: expected a JSON array of certificate ids`);
+  }
+  return new Set(list as string[]);
+}

@@ -1,0 +1,15 @@
+// Digests that certificates bind: the contract (`cdg`) and the expected live
+// state (`pre.digest`). Both are base64url(SHA-256(JCS(value))).
+import { createHash } from 'node:crypto';
+import { encodeBase64url } from './base64url.js';
+import { DIGEST_ALG } from './crypto-params.js';
+import { canonicalize } from './jcs.js';
+import type { JsonValue } from './strict-json.js';
+
+export function sha256(data: string | Uint8Array): Buffer {
+  return createHash(DIGEST_ALG).update(data).digest();
+}
+
+export function jcsDigest(value: JsonValue): string {
+  return encodeBase64url(sha256(canonicalize(value)));
+}

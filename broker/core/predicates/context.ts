@@ -1,0 +1,32 @@
+// What the predicates judge against: the broker's fixed policy and its
+// current state. Time comes in as an argument; nothing here reads a clock.
+import type { KeySet } from '../keys.js';
+
+export interface VerifierPolicy {
+  readonly keys: KeySet;
+  readonly issuers: ReadonlySet<string>;
+  readonly audience: string;
+  /** Longest certificate lifetime (exp - iat) accepted, in seconds. */
+  readonly maxLifetimeS: number;
+  /** Clock skew tolerated at each edge of the window, in seconds. */
+  readonly maxSkewS: number;
+}
+
+export interface RevocationView {
+  /** Certificates whose `rep` is below this are revoked. */
+  readonly floor: number;
+  readonly revoked: ReadonlySet<string>;
+  /** When this view was last known to be current (unix ms). */
+  readonly asOfMs: number;
+  /** Older than this, the view is stale and the broker denies. */
+  readonly maxAgeMs: number;
+}
+
+export interface BrokerState {
+  readonly policyEpoch: number;
+  readonly revocation: RevocationView;
+}
+
+export const DEFAULT_MAX_LIFETIME_S = 3600;
+export const DEFAULT_MAX_SKEW_S = 30;
+export const DEFAULT_REVOCATION_MAX_AGE_MS = 2000;

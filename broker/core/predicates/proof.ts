@@ -1,0 +1,42 @@
+// Predicate 8: when the certificate confirms a key (`cnf.jkt`), the request
+// must carry a proof signed by that key, for this certificate and contract,
+// made within the skew of now. The proof's header carries the agent's public
+// key; it is trusted only because its thumbprint is the certified one.
+import type { Claims } from '../certificate/claims.js';
+import { isAllowedAlg, TYP_PROOF } from '../crypto-params.js';
+import { InvalidInputError } from '../errors.js';
+import { splitCompact, verifySignature } from '../jws.js';
+import { importBareJwk } from '../keys.js';
+import { MAX_PROOF_BYTES } from '../limits.js';
+import type { Reason } from '../reasons.js';
+import { decodeUtf8, isJsonObject, parseStrictJson } from '../strict-json.js';
+import { jwkThumbprint } from '../thumbprint.js';
+
+const HEADER_MEMBERS = new Set(['alg', 'typ', 'jwk']);
+const PAYLOAD_MEMBERS = new Set(['jti', 'cdg', 'iat']);
+
+export function checkProof(claims: Claims, proof: string | undefined, nowMs: number, maxSkewS: number): Reason | null {
+  if (claims.cnf === undefined) return null;
+  if (proof === undefined) return 'pop_invalid';
+  try {
+    return proofHolds(claims, claims.cnf.jkt, proof, nowMs, maxSkewS) ? null : 'pop_invalid';
+  } catch (error) {
+    if (error instanceof InvalidInputError) return 'pop_invalid';
+    throw error;
+  }
+}
+
+function proofHolds(claims: Claims, jkt: string, proof: string, nowMs: number, maxSkewS: number): boolean {
+  const { header, payloadBytes, signingInput, signature } = splitCompact(proof, 'proof', MAX_PROOF_BYTES);
+  if (!Object.keys(header).every((name) => HEADER_MEMBERS.has(name))) return false;
+  const { alg, typ, jwk } = header;
+  if (typ !== TYP_PROOF || !isAllowedAlg(alg) || !isJsonObject(jwk)) return false;
+  const key = importBareJwk(jwk, alg, 'proof key');
+  if (jwkThumbprint(jwk) !== jkt) return false;
+  if (!verifySignature(alg, key, signingInput, signature)) return false;
+  const payload = parseStrictJson(decodeUtf8(payloadBytes, 'proof payload'), 'proof payload');
+  if (!isJsonObject(payload) || !Object.keys(payload).every((name) => PAYLOAD_MEMBERS.has(name))) return false;
+  const { iat } = payload;
+  if (payload.jti !== claims.jti || payload.cdg !== claims.cdg) return false;
+  return typeof iat === 'number' && Number.isSafeInteger(iat) && Math.abs(nowMs - iat * 1000) <= maxSkewS * 1000;
+}

@@ -1,0 +1,62 @@
+// The deciding half of Execute: predicates 1 to 8 (pure), then the replay
+// ledger (9) and the live state (10). Shared by `seb verify` (live state from
+// a file, optional ledger) and the broker (live state from the platform).
+// Every failure of a dependency denies: the broker fails closed.
+import type { LiveState } from './core/predicates/drift.js';
+import { checkDrift } from './core/predicates/drift.js';
+import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
+import { verifyRequest, type Accepted, type Verified } from './core/predicates/verify.js';
+import { retainUntilMs, type ReplayLedger } from './core/ports/ledger.js';
+import { allow, deny, type Decision } from './core/reasons.js';
+
+export interface DecideInput {
+  readonly requestBytes: Uint8Array;
+  readonly policy: VerifierPolicy;
+  readonly state: BrokerState;
+  readonly nowMs: number;
+  /** Without a ledger no use is consumed (offline verification). */
+  readonly ledger?: ReplayLedger;
+  /** Without a reader the drift predicate is not evaluated. */
+  readonly readLiveState?: (accepted: Accepted) => Promise<LiveState>;
+}
+
+export interface Decided {
+  readonly decision: Decision;
+  readonly verified: Verified;
+  /** The live state the drift predicate saw; its version is the write's precondition. */
+  readonly live?: LiveState;
+  /** Milliseconds spent per phase (verify, ledger, drift). */
+  readonly phases: { verify: number; ledger?: number; drift?: number };
+}
+
+export async function decide(input: DecideInput): Promise<Decided> {
+  const t0 = performance.now();
+  const verified = verifyRequest(input.requestBytes, input.policy, input.state, input.nowMs);
+  const phases: Decided['phases'] = { verify: performance.now() - t0 };
+  if (!verified.ok) return { decision: verified.decision, verified, phases };
+  const { claims } = verified.certificate;
+
+  if (input.ledger !== undefined) {
+    const t1 = performance.now();
+    const result = await input.ledger
+      .consume({ issuer: claims.iss, jti: claims.jti, uses: claims.uses, retainUntilMs: retainUntilMs(claims.exp, input.policy.maxSkewS) })
+      .catch(() => 'unavailable' as const);
+    phases.ledger = performance.now() - t1;
+    if (result === 'exhausted') return { decision: deny('replayed', claims.jti), verified, phases };
+    if (result === 'unavailable') return { decision: deny('ledger_unavailable', claims.jti), verified, phases };
+  }
+
+  if (input.readLiveState === undefined) return { decision: allow(claims.jti), verified, phases };
+  const t2 = performance.now();
+  let live: LiveState;
+  try {
+    live = await input.readLiveState(verified);
+  } catch {
+    // A state we cannot read is a state we cannot confirm.
+    phases.drift = performance.now() - t2;
+    return { decision: deny('drift', claims.jti), verified, phases };
+  }
+  const reason = checkDrift(claims.pre, live);
+  phases.drift = performance.now() - t2;
+  return { decision: reason === null ? allow(claims.jti) : deny(reason, claims.jti), verified, live, phases };
+}
