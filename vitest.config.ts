@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config';
 // installs and the tests start themselves.
 export default defineConfig({
   test: {
+    setupFiles: ['./vitest.setup.ts'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['broker/**/*.test.ts', 'harness/**/*.test.ts', 'faults/**/*.test.ts'],
@@ -15,6 +17,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],

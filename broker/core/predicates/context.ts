@@ -1,5 +1,6 @@
 // What the predicates judge against: the broker's fixed policy and its
 // current state. Time comes in as an argument; nothing here reads a clock.
+import type { Contract } from '../certificate/contract.js';
 import type { KeySet } from '../keys.js';
 
 export interface VerifierPolicy {
@@ -10,6 +11,11 @@ export interface VerifierPolicy {
   readonly maxLifetimeS: number;
   /** Clock skew tolerated at each edge of the window, in seconds. */
   readonly maxSkewS: number;
+  /**
+   * The platform's own schema for contracts (predicate 1): throws
+   * InvalidInputError for a contract no adapter can plan. Offline there is none.
+   */
+  readonly contractSchema?: (contract: Contract) => void;
 }
 
 export interface RevocationView {

@@ -37,6 +37,7 @@ export function verifyRequest(requestBytes: Uint8Array, policy: VerifierPolicy, 
   try {
     request = readRequest(requestBytes);
     certificate = readCertificate(request.certificate);
+    policy.contractSchema?.(request.contract);
   } catch (error) {
     if (error instanceof InvalidInputError) return { ok: false, decision: deny('malformed') };
     throw error;

@@ -1,0 +1,159 @@
+// Execute(Ω, req, St, Platform): the one place that sequences I/O. Decide
+// (predicates 1-10), write the decision record, mint a scoped identity,
+// invoke, retire the identity, write the outcome record. Nothing executes
+// without a durable decision record; every allow that got a record gets an
+// outcome record, whatever fails after it.
+import type { Claims } from './core/certificate/claims.js';
+import type { Contract, PlatformName } from './core/certificate/contract.js';
+import { InvalidInputError } from './core/errors.js';
+import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
+import type { ReplayLedger } from './core/ports/ledger.js';
+import type { MutationPlan, PlatformAdapter, ScopedIdentity } from './core/ports/platform.js';
+import type { Appended, RecordLog } from './core/ports/record-log.js';
+import { deny, type Decision, type Reason } from './core/reasons.js';
+import { decide, type Decided } from './decide.js';
+
+export const PHASES = ['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome'] as const;
+export type Phase = (typeof PHASES)[number];
+export type PhaseTimings = Partial<Record<Phase, number>>;
+
+export interface BrokerConfig {
+  readonly id: string;
+  readonly policy: VerifierPolicy;
+  /** The policy epoch and revocation view in force now. */
+  readonly state: () => BrokerState;
+  readonly ledger: ReplayLedger;
+  readonly log: RecordLog;
+  readonly platforms: readonly PlatformAdapter[];
+  readonly clock?: () => number;
+}
+
+export interface ExecutionResult {
+  /** Allow only when the mutation succeeded; otherwise the reason it did not happen. */
+  readonly decision: Decision;
+  readonly outcome?: 'succeeded' | 'failed' | 'unknown';
+  readonly detail?: string;
+  readonly phases: PhaseTimings;
+  readonly decisionSeq?: number;
+}
+
+export class Broker {
+  private readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
+  private readonly policy: VerifierPolicy;
+  private readonly clock: () => number;
+
+  constructor(private readonly config: BrokerConfig) {
+    this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
+    this.clock = config.clock ?? Date.now;
+    this.policy = { ...config.policy, contractSchema: (contract) => void this.adapterFor(contract).plan(contract) };
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
+    let plan: MutationPlan | undefined;
+    const decided = await decide({
+      requestBytes,
+      policy: this.policy,
+      state: this.config.state(),
+      nowMs: this.clock(),
+      ledger: this.config.ledger,
+      readLiveState: (accepted) => {
+        plan = this.adapterFor(accepted.request.contract).plan(accepted.request.contract);
+        return this.adapterFor(plan.contract).readLiveState(plan);
+      },
+    });
+    const phases: PhaseTimings = { ...decided.phases };
+
+    const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
+    if (recorded === undefined) {
+      // A deny stays the deny it was; an allow without its record is refused.
+      const decision = decided.decision.decision === 'allow' ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
+      return { decision, phases };
+    }
+    if (decided.decision.decision === 'deny' || !decided.verified.ok || plan === undefined || decided.live === undefined) {
+      return { decision: decided.decision, phases, decisionSeq: recorded.seq };
+    }
+    const { claims } = decided.verified.certificate;
+    const adapter = this.adapterFor(plan.contract);
+
+    const identity = await timed(phases, 'mint', () => adapter.mint(plan as MutationPlan, claims).catch((e: unknown) => failure(e)));
+    if (!isIdentity(identity)) {
+      return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
+    }
+    const live = decided.live;
+    const result = await timed(phases, 'invoke', () =>
+      adapter.invoke(plan as MutationPlan, identity, live).catch((e: unknown) => ({ status: 'unknown' as const, detail: failure(e).message })),
+    );
+    await timed(phases, 'retire', () => adapter.retire(identity).catch(() => undefined));
+    switch (result.status) {
+      case 'succeeded':
+        return this.finish(recorded, claims, phases, null, 'succeeded');
+      case 'precondition_failed':
+        return this.finish(recorded, claims, phases, 'precondition_failed', 'failed', result.detail);
+      case 'failed':
+        return this.finish(recorded, claims, phases, 'invoke_failed', 'failed', result.detail);
+      case 'unknown':
+        // The call may or may not have landed (a timeout, a reset): say so, never guess.
+        return this.finish(recorded, claims, phases, 'invoke_failed', 'unknown', result.detail);
+    }
+  }
+
+  private adapterFor(contract: Contract): PlatformAdapter {
+    const adapter = this.adapters.get(contract.platform);
+    if (adapter === undefined) throw new InvalidInputError(`contract: platform ${contract.platform} is not served by this broker`);
+    return adapter;
+  }
+
+  private async recordDecision(decided: Decided): Promise<Appended | undefined> {
+    const claims = decided.verified.certificate?.claims;
+    const known = { jti: claims?.jti ?? null, iss: claims?.iss ?? null, sub: claims?.sub ?? null, cdg: claims?.cdg ?? null };
+    const entry =
+      decided.decision.decision === 'allow' && claims !== undefined
+        ? { decision: 'allow' as const, reason: null, jti: claims.jti, iss: claims.iss, sub: claims.sub, cdg: claims.cdg }
+        : { decision: 'deny' as const, reason: (decided.decision.reason ?? 'malformed') as Reason, ...known };
+    try {
+      return await this.config.log.appendDecision({ ...entry, phases: decided.phases });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async finish(
+    recorded: Appended,
+    claims: Claims,
+    phases: PhaseTimings,
+    reason: Reason | null,
+    status: 'succeeded' | 'failed' | 'unknown',
+    detail?: string,
+  ): Promise<ExecutionResult> {
+    const outcomeDetail = reason === null ? detail : `${reason}${detail === undefined ? '' : `: ${detail}`}`;
+    await timed(phases, 'outcome', () =>
+      this.config.log
+        .appendOutcome({ decision: { seq: recorded.seq, hash: recorded.hash }, jti: claims.jti, status, ...(outcomeDetail === undefined ? {} : { detail: outcomeDetail.slice(0, 1000) }) })
+        // An outcome that cannot be written is left to reconciliation on restart (SEB.md section 4).
+        .catch(() => undefined),
+    );
+    const decision: Decision = reason === null ? { decision: 'allow', reason: null, jti: claims.jti } : deny(reason, claims.jti);
+    return { decision, outcome: status, ...(detail === undefined ? {} : { detail }), phases, decisionSeq: recorded.seq };
+  }
+}
+
+async function timed<T>(phases: PhaseTimings, phase: Phase, run: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    phases[phase] = performance.now() - t0;
+  }
+}
+
+function failure(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function isIdentity(value: ScopedIdentity | Error): value is ScopedIdentity {
+  return !(value instanceof Error);
+}

@@ -1,0 +1,26 @@
+// `seb audit head`: the log's newest signed tree head, for an auditor to keep
+// outside the log and later pass to seb audit verify --trusted-head.
+import { IntegrityError } from '../core/errors.js';
+import { openLogForAudit } from '../stores/sqlite/record-log-reader.js';
+import { treeHeadJson } from './audit-files.js';
+import { defineCommand } from './command.js';
+
+export const auditHead = defineCommand({
+  words: ['audit', 'head'],
+  summary: 'Print the newest signed tree head of a log as JSON, to keep for seb audit verify --trusted-head.',
+  details: 'Verify the log (seb audit verify) before trusting the head you keep.',
+  flags: {
+    log: { type: 'string', value: 'FILE', description: 'the SQLite record log', required: true },
+  },
+  async run(flags) {
+    const reader = openLogForAudit(flags.log);
+    try {
+      const jws = reader.latestTreeHead();
+      if (jws === undefined) throw new IntegrityError(`${flags.log}: the log has no signed tree head`);
+      process.stdout.write(`${treeHeadJson(jws)}\n`);
+      return 0;
+    } finally {
+      reader.close();
+    }
+  },
+});

@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { importPrivateJwk } from '../core/keys.js';
+import { generateSigningKey } from '../sab/keygen.js';
+import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
+import { main } from './main.js';
+
+let dir: string;
+let log: string;
+let jwks: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-audit-cli-'));
+  log = join(dir, 'records.sqlite');
+  jwks = join(dir, 'jwks.json');
+  const { privateJwk, publicJwk } = await generateSigningKey('ES256', 'broker-1');
+  writeFileSync(jwks, JSON.stringify({ keys: [publicJwk] }));
+  const records = SqliteRecordLog.open(log, { broker: 'b1', key: importPrivateJwk(privateJwk) });
+  const d = await records.appendDecision({ jti: 'j1', iss: 'sab', sub: 'agent', cdg: 'c', decision: 'allow', reason: null });
+  await records.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', status: 'succeeded', detail: 'scaled to 3' });
+  await records.appendDecision({ jti: null, iss: null, sub: null, cdg: null, decision: 'deny', reason: 'malformed' });
+  await records.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function seb(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('seb audit', () => {
+  it('verify: exit 0 and one JSON line; says so when it falls back to the keys in the log', async () => {
+    const stored = await seb('audit', 'verify', '--log', log);
+    expect(stored.code).toBe(0);
+    expect(JSON.parse(stored.out)).toMatchObject({ ok: true, size: 3 });
+    expect(stored.err).toMatch(/using the public keys stored in/);
+    const pinned = await seb('audit', 'verify', '--log', log, '--keys', jwks);
+    expect(pinned).toMatchObject({ code: 0, err: '' });
+  });
+
+  it('head, then verify --trusted-head; an edited head file is a usage error', async () => {
+    const head = await seb('audit', 'head', '--log', log);
+    expect(head.code).toBe(0);
+    expect(JSON.parse(head.out)).toMatchObject({ size: 3, broker: 'b1' });
+    const kept = join(dir, 'head.json');
+    writeFileSync(kept, head.out);
+    expect((await seb('audit', 'verify', '--log', log, '--keys', jwks, '--trusted-head', kept)).code).toBe(0);
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify({ ...JSON.parse(head.out), size: 2 }));
+    const refused = await seb('audit', 'verify', '--log', log, '--trusted-head', edited);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/differ from the signed tree head/);
+  });
+
+  it('export: one JSON line per record, to stdout or a file', async () => {
+    const { code, out } = await seb('audit', 'export', '--log', log);
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.seq, l.kind])).toEqual([
+      [0, 'decision'],
+      [1, 'outcome'],
+      [2, 'decision'],
+    ]);
+    expect(lines[1]).toMatchObject({ decision: { seq: 0, hash: lines[0]!.hash }, detail: 'scaled to 3' });
+    const file = join(dir, 'out', 'records.jsonl');
+    expect((await seb('audit', 'export', '--log', log, '--out', file)).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(out);
+  });
+
+  it('verify: exit 1 naming the first bad record; exit 2 for a missing log', async () => {
+    const bad = join(dir, 'bad.sqlite');
+    writeFileSync(bad, readFileSync(log));
+    const db = new Database(bad);
+    db.prepare('DELETE FROM entries WHERE seq = 1').run();
+    db.close();
+    const res = await seb('audit', 'verify', '--log', bad, '--keys', jwks);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toMatchObject({ ok: false, problem: 'seq_gap', seq: 1 });
+    expect(res.err).toMatch(/record 1: seq_gap/);
+    expect((await seb('audit', 'verify', '--log', join(dir, 'nope.sqlite'))).code).toBe(2);
+  });
+});
+
+describe('bin/seb.js', () => {
+  it('runs audit verify from the built CLI', () => {
+    // Build dist/ as `make build` does; type errors elsewhere in the tree do not stop the emit.
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
+    const res = spawnSync(process.execPath, ['bin/seb.js', 'audit', 'verify', '--log', log, '--keys', jwks], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, size: 3 });
+  });
+});

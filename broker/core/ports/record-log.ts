@@ -1,0 +1,43 @@
+// The record log port (SEB.md 2.4). Asynchronous so that a remote or etcd
+// backed log can implement it; the SQLite log is one file per broker.
+import type { DecisionRecord, OutcomeRecord } from '../records/record.js';
+import type { SignedTreeHead } from '../records/tree-head.js';
+
+/** The log stamps kind, seq, time and broker itself; the broker supplies the rest. */
+type Stamped = 'kind' | 'seq' | 'time' | 'broker';
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type DecisionInput = OmitEach<DecisionRecord, Stamped>;
+export type OutcomeInput = Omit<OutcomeRecord, Stamped>;
+
+export interface Appended {
+  readonly seq: number;
+  /** base64url(SHA-256(entry JWS)): what an outcome cites as its decision's hash. */
+  readonly hash: string;
+  /** The tree head signed in the same write, covering this record. */
+  readonly treeHead: SignedTreeHead;
+}
+
+/** RFC 9162 audit path of one record in the tree of `treeHead`; hashes base64url. */
+export interface InclusionProof {
+  readonly seq: number;
+  readonly leafHash: string;
+  readonly path: readonly string[];
+  readonly treeHead: SignedTreeHead;
+}
+
+/** RFC 9162 proof that the tree of `fromSize` records is a prefix of `treeHead`'s. */
+export interface ConsistencyProof {
+  readonly fromSize: number;
+  readonly path: readonly string[];
+  readonly treeHead: SignedTreeHead;
+}
+
+export interface RecordLog {
+  /** Resolves only once the record is durable: nothing may execute before. */
+  appendDecision(decision: DecisionInput): Promise<Appended>;
+  appendOutcome(outcome: OutcomeInput): Promise<Appended>;
+  treeHead(): Promise<SignedTreeHead>;
+  inclusionProof(seq: number): Promise<InclusionProof>;
+  consistencyProof(fromSize: number): Promise<ConsistencyProof>;
+  close(): Promise<void>;
+}

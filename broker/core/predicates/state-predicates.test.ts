@@ -1,0 +1,75 @@
+// Predicates 3, 5, 6 and 10: each over the claims and a piece of broker state.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Claims, PreState } from '../certificate/claims.js';
+import { jcsDigest } from '../digest.js';
+import { checkDrift } from './drift.js';
+import { checkIssuer } from './issuer.js';
+import { checkPolicyEpoch } from './policy-epoch.js';
+import { checkRevocation } from './revocation.js';
+
+const token = fc.stringMatching(/^[a-z0-9.-]{1,12}$/);
+
+describe('predicate 3: issuer and audience', () => {
+  it('accepts only a trusted issuer, then only a certificate naming our audience', () => {
+    fc.assert(
+      fc.property(token, fc.uniqueArray(token, { maxLength: 4 }), fc.array(token, { minLength: 1, maxLength: 4 }), token, (iss, trusted, aud, ours) => {
+        const reason = checkIssuer({ iss, aud } as Claims, new Set(trusted), ours);
+        const expected = !trusted.includes(iss) ? 'wrong_issuer' : !aud.includes(ours) ? 'wrong_audience' : null;
+        expect(reason).toBe(expected);
+      }),
+    );
+  });
+});
+
+describe('predicate 5: policy epoch', () => {
+  it('accepts exactly the epoch in force', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), (pep, current) => {
+        expect(checkPolicyEpoch({ pep } as Claims, current)).toBe(pep === current ? null : 'policy_epoch_mismatch');
+      }),
+    );
+  });
+});
+
+describe('predicate 6: revocation', () => {
+  const view = fc.record({
+    floor: fc.nat(20),
+    revoked: fc.uniqueArray(token, { maxLength: 5 }).map((a) => new Set(a)),
+    asOfMs: fc.nat(1_000_000),
+    maxAgeMs: fc.nat(5000),
+  });
+  it('denies below the floor, on the list, and when the view is older than its bound', () => {
+    fc.assert(
+      fc.property(view, fc.nat(20), token, fc.nat(10_000), (v, rep, jti, ageMs) => {
+        const now = v.asOfMs + ageMs;
+        const reason = checkRevocation({ rep, jti } as Claims, v, now);
+        const expected = rep < v.floor || v.revoked.has(jti) ? 'revoked' : ageMs > v.maxAgeMs ? 'revocation_stale' : null;
+        expect(reason).toBe(expected);
+      }),
+    );
+  });
+  it('never accepts after the bound has passed, whatever else holds', () => {
+    fc.assert(
+      fc.property(view, fc.nat(20), token, fc.integer({ min: 1, max: 10_000 }), (v, rep, jti, past) => {
+        expect(checkRevocation({ rep, jti } as Claims, v, v.asOfMs + v.maxAgeMs + past)).not.toBeNull();
+      }),
+    );
+  });
+});
+
+describe('predicate 10: drift', () => {
+  it('passes exactly when the live state has the certified digest', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 3 }), (certified, live) => {
+        const pre: PreState = { digest: jcsDigest(certified as never) };
+        const same = jcsDigest(certified as never) === jcsDigest(live as never);
+        expect(checkDrift(pre, { state: live as never })).toBe(same ? null : 'drift');
+        expect(checkDrift(pre, { state: certified as never, version: 'any' })).toBeNull();
+      }),
+    );
+  });
+  it('is drift when nothing was certified', () => {
+    expect(checkDrift(undefined, { state: {} })).toBe('drift');
+  });
+});

@@ -1,0 +1,70 @@
+// The two kinds of record the broker writes (SEB.md 2.4) and the signed entry
+// that carries one in the log. Formats are described in README.md.
+import { encodeBase64url } from '../base64url.js';
+import { TYP_RECORD } from '../crypto-params.js';
+import { sha256 } from '../digest.js';
+import { canonicalize } from '../jcs.js';
+import { signCompact } from '../jws.js';
+import type { SigningKey } from '../keys.js';
+import type { Reason } from '../reasons.js';
+import type { JsonObject, JsonValue } from '../strict-json.js';
+
+/** Milliseconds spent per phase (verify, ledger, drift, ...), as the harness names them. */
+export type PhaseTimings = Readonly<Record<string, number>>;
+
+interface DecisionCommon {
+  readonly kind: 'decision';
+  readonly seq: number;
+  readonly time: number;
+  readonly broker: string;
+  readonly phases?: PhaseTimings;
+}
+
+/** An allow names its certificate; a deny of an unreadable certificate may know none of it. */
+export type DecisionRecord = DecisionCommon &
+  (
+    | { readonly decision: 'allow'; readonly reason: null; readonly jti: string; readonly iss: string; readonly sub: string; readonly cdg: string }
+    | {
+        readonly decision: 'deny';
+        readonly reason: Reason;
+        readonly jti: string | null;
+        readonly iss: string | null;
+        readonly sub: string | null;
+        readonly cdg: string | null;
+      }
+  );
+
+export interface OutcomeRecord {
+  readonly kind: 'outcome';
+  readonly seq: number;
+  readonly time: number;
+  readonly broker: string;
+  /** The allow this outcome completes: its seq and entry hash. */
+  readonly decision: { readonly seq: number; readonly hash: string };
+  readonly jti: string;
+  readonly status: 'succeeded' | 'failed' | 'unknown';
+  readonly detail?: string;
+}
+
+export type LogRecord = DecisionRecord | OutcomeRecord;
+
+/** A record as signed: the record plus the hash of the entry before it. */
+export interface Entry {
+  readonly record: LogRecord;
+  readonly prev: string;
+}
+
+/** Hash of a stored entry: base64url(SHA-256(its compact JWS)). */
+export function entryHash(jws: string): string {
+  return encodeBase64url(sha256(jws));
+}
+
+/** `prev` of the first entry: the hash of no bytes at all. */
+export const GENESIS_PREV = encodeBase64url(sha256(''));
+
+export function signEntry(key: SigningKey, record: LogRecord, prev: string): string {
+  // Optional members that are absent are left out, not written as null.
+  const payload: JsonObject = { prev };
+  for (const [name, value] of Object.entries(record)) if (value !== undefined) payload[name] = value as JsonValue;
+  return signCompact(key, TYP_RECORD, canonicalize(payload));
+}

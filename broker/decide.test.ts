@@ -1,0 +1,74 @@
+// Predicates 9 and 10 as the broker sequences them: a ledger or a platform
+// that fails denies, and a denied request never consumes a use.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_STATE, type Issuer } from '../harness/fixtures/certificates.js';
+import type { ReplayLedger, UseClaim } from './core/ports/ledger.js';
+import { decide } from './decide.js';
+
+const NOW_MS = NOW_S * 1000 + 1000;
+let issuer: Issuer;
+let bytes: Buffer;
+
+beforeAll(async () => {
+  issuer = await makeIssuer();
+  bytes = requestBytes(await issueFor(issuer, { uses: 2 }));
+});
+
+/** An in-memory ledger double that records what it was asked. */
+function memoryLedger(fail = false): ReplayLedger & { claims: UseClaim[] } {
+  const used = new Map<string, number>();
+  const claims: UseClaim[] = [];
+  return {
+    claims,
+    async consume(c) {
+      claims.push(c);
+      if (fail) throw new Error('ledger down');
+      const n = used.get(c.jti) ?? 0;
+      if (n >= c.uses) return 'exhausted';
+      used.set(c.jti, n + 1);
+      return 'consumed';
+    },
+    async prune() {
+      return 0;
+    },
+    async close() {},
+  };
+}
+
+const base = () => ({ requestBytes: bytes, policy: issuer.policy, state: freshState(NOW_MS), nowMs: NOW_MS });
+
+describe('decide', () => {
+  it('consumes one use per allow, keyed by issuer and jti, retained past expiry plus skew', async () => {
+    const ledger = memoryLedger();
+    expect((await decide({ ...base(), ledger })).decision.decision).toBe('allow');
+    expect((await decide({ ...base(), ledger })).decision.decision).toBe('allow');
+    expect((await decide({ ...base(), ledger })).decision.reason).toBe('replayed');
+    expect(ledger.claims[0]).toMatchObject({ issuer: 'sab.test', uses: 2, retainUntilMs: (NOW_S + 300 + 30) * 1000 });
+  });
+
+  it('denies ledger_unavailable when the ledger fails', async () => {
+    expect((await decide({ ...base(), ledger: memoryLedger(true) })).decision.reason).toBe('ledger_unavailable');
+  });
+
+  it('does not touch the ledger for a denied request', async () => {
+    const ledger = memoryLedger();
+    const denied = await decide({ ...base(), state: freshState(NOW_MS, { policyEpoch: 9 }), ledger });
+    expect(denied.decision.reason).toBe('policy_epoch_mismatch');
+    expect(ledger.claims).toHaveLength(0);
+  });
+
+  it('checks drift against the live state, and treats an unreadable state as drift', async () => {
+    expect((await decide({ ...base(), readLiveState: async () => ({ state: SAMPLE_STATE }) })).decision.decision).toBe('allow');
+    expect((await decide({ ...base(), readLiveState: async () => ({ state: { replicas: 9 } }) })).decision.reason).toBe('drift');
+    const unreachable = await decide({ ...base(), readLiveState: async () => Promise.reject(new Error('ECONNREFUSED')) });
+    expect(unreachable.decision.reason).toBe('drift');
+  });
+
+  it('decides replay before drift', async () => {
+    const ledger = memoryLedger();
+    const drifted = { readLiveState: async () => ({ state: { replicas: 9 } }) };
+    await decide({ ...base(), ledger });
+    await decide({ ...base(), ledger });
+    expect((await decide({ ...base(), ledger, ...drifted })).decision.reason).toBe('replayed');
+  });
+});

@@ -1,0 +1,141 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeBase64url } from '../../core/base64url.js';
+import { ConfigError, IntegrityError, IoError } from '../../core/errors.js';
+import { importKeySet, importPrivateJwk, type SigningKey } from '../../core/keys.js';
+import { auditLog } from '../../core/records/audit.js';
+import { verifyConsistency, verifyInclusion } from '../../core/records/merkle.js';
+import { generateSigningKey } from '../../sab/keygen.js';
+import { openLogForAudit } from './record-log-reader.js';
+import { SqliteRecordLog } from './record-log.js';
+
+const b64 = (s: string) => decodeBase64url(s, 'test');
+const newKey = async (kid: string): Promise<SigningKey> => importPrivateJwk((await generateSigningKey('EdDSA', kid)).privateJwk);
+const allow = { jti: 'j1', iss: 'sab', sub: 'agent', cdg: 'c', decision: 'allow', reason: null } as const;
+const deny = { jti: null, iss: null, sub: null, cdg: null, decision: 'deny', reason: 'malformed' } as const;
+
+let dir: string;
+let path: string;
+let key: SigningKey;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-log-'));
+  path = join(dir, 'records.sqlite');
+  key = await newKey('broker-1');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function audit(keyList: SigningKey[] = [key]) {
+  const reader = openLogForAudit(path);
+  try {
+    const keys = importKeySet({ keys: keyList.map((k) => k.publicJwk) });
+    return auditLog({ broker: reader.broker, keys, entries: reader.entries(), treeHeads: reader.treeHeads() });
+  } finally {
+    reader.close();
+  }
+}
+
+describe('SqliteRecordLog', () => {
+  it('appends decisions and outcomes, each covered by the tree head written with it', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key, now: () => 1000 });
+    expect((await log.treeHead()).size).toBe(0);
+    const d = await log.appendDecision({ ...allow, phases: { verify: 0.5 } });
+    const o = await log.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', status: 'succeeded' });
+    await log.appendDecision(deny);
+    expect([d.seq, o.seq]).toEqual([0, 1]);
+    const head = await log.treeHead();
+    expect(head).toMatchObject({ size: 3, time: 1000, broker: 'b1' });
+    await log.close();
+    expect(audit()).toEqual({ ok: true, size: 3, root: head.root });
+  });
+
+  it('resumes the chain and the tree after reopening', async () => {
+    let log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    for (let i = 0; i < 3; i++) await log.appendDecision(deny);
+    const before = await log.treeHead();
+    await log.close();
+    log = SqliteRecordLog.open(path, { broker: 'b1', key, synchronous: 'NORMAL' });
+    expect(await log.treeHead()).toEqual(before);
+    for (let i = 0; i < 4; i++) await log.appendDecision(allow);
+    const after = await log.treeHead();
+    await log.close();
+    expect(audit()).toEqual({ ok: true, size: 7, root: after.root });
+  });
+
+  it('serves inclusion and consistency proofs that verify against its tree head', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const heads = [await log.treeHead()];
+    for (let i = 0; i < 11; i++) heads.push((await log.appendDecision(deny)).treeHead);
+    const head = await log.treeHead();
+    for (let seq = 0; seq < 11; seq++) {
+      const p = await log.inclusionProof(seq);
+      expect(verifyInclusion(seq, head.size, b64(p.leafHash), p.path.map(b64), b64(head.root))).toBe(true);
+    }
+    for (const old of heads) {
+      const p = await log.consistencyProof(old.size);
+      expect(verifyConsistency(old.size, head.size, b64(old.root), b64(head.root), p.path.map(b64))).toBe(true);
+    }
+    await expect(log.inclusionProof(11)).rejects.toThrow(/no record 11/);
+    await expect(log.consistencyProof(12)).rejects.toThrow(/not within/);
+    await log.close();
+  });
+
+  it('adds a rotated key to the log, and refuses another broker id or a reused kid', async () => {
+    let log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    await log.appendDecision(deny);
+    await log.close();
+    const rotated = await newKey('broker-2');
+    log = SqliteRecordLog.open(path, { broker: 'b1', key: rotated });
+    await log.appendDecision(deny);
+    await log.close();
+    const reader = openLogForAudit(path);
+    expect(reader.keys).toEqual({ keys: [key.publicJwk, rotated.publicJwk] });
+    reader.close();
+    expect(audit([key, rotated])).toMatchObject({ ok: true, size: 2 });
+    expect(() => SqliteRecordLog.open(path, { broker: 'b2', key })).toThrow(ConfigError);
+    const impostor = await newKey('broker-1');
+    expect(() => SqliteRecordLog.open(path, { broker: 'b1', key: impostor })).toThrow(/other key material/);
+  });
+
+  it('refuses to extend a log whose newest tree head does not sign its records', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    await log.appendDecision(deny);
+    await log.close();
+    const db = new Database(path);
+    db.prepare('UPDATE entries SET leaf = ? WHERE seq = 0').run(Buffer.alloc(32));
+    db.close();
+    expect(() => SqliteRecordLog.open(path, { broker: 'b1', key })).toThrow(IntegrityError);
+  });
+
+  it('fails with IoError when the file cannot be created', () => {
+    const notADir = join(dir, 'file');
+    writeFileSync(notADir, '');
+    expect(() => SqliteRecordLog.open(join(notADir, 'records.sqlite'), { broker: 'b1', key })).toThrow(IoError);
+    expect(() => SqliteRecordLog.open(join(dir, 'missing', 'records.sqlite'), { broker: 'b1', key })).toThrow(IoError);
+  });
+
+  it('fails an append with IoError when it cannot write, and appends the same seq once it can', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key, busyTimeoutMs: 0 });
+    await log.appendDecision(deny);
+    const blocker = new Database(path);
+    blocker.exec('BEGIN EXCLUSIVE');
+    await expect(log.appendDecision(allow)).rejects.toThrow(IoError);
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    expect((await log.appendDecision(allow)).seq).toBe(1);
+    await log.close();
+    expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
+  it('refuses a second writer that would fork the chain', async () => {
+    const first = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const second = SqliteRecordLog.open(path, { broker: 'b1', key });
+    await first.appendDecision(deny);
+    await expect(second.appendDecision(deny)).rejects.toThrow(IoError);
+    await first.close();
+    await second.close();
+    expect(audit()).toMatchObject({ ok: true, size: 1 });
+  });
+});

@@ -1,0 +1,7 @@
+// fast-check prints the seed and path of every failure; FC_SEED replays one
+// exactly, and FC_RUNS raises the number of runs for a deeper local search.
+import fc from 'fast-check';
+
+const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const numRuns = process.env.FC_RUNS === undefined ? undefined : Number(process.env.FC_RUNS);
+fc.configureGlobal({ ...(seed === undefined ? {} : { seed }), ...(numRuns === undefined ? {} : { numRuns }) });
