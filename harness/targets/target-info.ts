@@ -1,0 +1,33 @@
+// target.json: how to reach a target's platforms and as whom. Written by
+// `seb target up`, read by `seb execute`, the harness and the tests. Paths in
+// it are absolute.
+
+export interface KubernetesTarget {
+  readonly server: string;
+  /** Kubeconfig files per identity: admin (break-glass, for setup and out-of-band changes), agent, broker. */
+  readonly kubeconfigs: { readonly admin: string; readonly agent: string; readonly broker: string };
+  /** Namespaces where only broker executors may mutate. */
+  readonly protectedNamespaces: readonly string[];
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface AwsTarget {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly agent: AwsCredentials; readonly broker: AwsCredentials; readonly admin?: AwsCredentials };
+  /** The role the broker assumes, with a session policy, for each execution. */
+  readonly executorRoleArn: string;
+  readonly accountId: string;
+}
+
+export interface TargetInfo {
+  readonly name: string;
+  readonly kubernetes?: KubernetesTarget;
+  readonly aws?: AwsTarget;
+  /** Versions of what the target runs, for run metadata. */
+  readonly versions?: Readonly<Record<string, string>>;
+}
