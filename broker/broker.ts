@@ -12,6 +12,7 @@ import type { MutationPlan, PlatformAdapter, ScopedIdentity } from './core/ports
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Decided } from './decide.js';
+import { decisionRecordInput } from './decision-record.js';
 
 export const PHASES = ['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -108,14 +109,8 @@ export class Broker {
   }
 
   private async recordDecision(decided: Decided): Promise<Appended | undefined> {
-    const claims = decided.verified.certificate?.claims;
-    const known = { jti: claims?.jti ?? null, iss: claims?.iss ?? null, sub: claims?.sub ?? null, cdg: claims?.cdg ?? null };
-    const entry =
-      decided.decision.decision === 'allow' && claims !== undefined
-        ? { decision: 'allow' as const, reason: null, jti: claims.jti, iss: claims.iss, sub: claims.sub, cdg: claims.cdg }
-        : { decision: 'deny' as const, reason: (decided.decision.reason ?? 'malformed') as Reason, ...known };
     try {
-      return await this.config.log.appendDecision({ ...entry, phases: decided.phases });
+      return await this.config.log.appendDecision(decisionRecordInput(decided));
     } catch {
       return undefined;
     }

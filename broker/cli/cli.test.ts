@@ -107,6 +107,16 @@ describe('seb verify', () => {
     expect(r.err).toContain('nope.json');
   });
 
+  it('appends each decision to a signed record log with --log', async () => {
+    const logArgs = ['--log', path('log.db'), '--broker-key', path('sab/private.jwk.json')];
+    expect((await seb(...verifyArgs(...logArgs))).code).toBe(0);
+    expect((await seb(...verifyArgs('--policy-epoch', '1', ...logArgs))).code).toBe(1);
+    const audited = await seb('audit', 'verify', '--log', path('log.db'), '--keys', path('sab/jwks.json'));
+    expect(audited.code).toBe(0);
+    expect(JSON.parse(audited.out)).toMatchObject({ ok: true, size: 2 });
+    expect((await seb(...verifyArgs('--log', path('log.db')))).code).toBe(2);
+  });
+
   it('describes every flag in --help', async () => {
     const r = await seb('verify', '--help');
     for (const flag of ['keys', 'issuer', 'audience', 'request', 'now', 'policy-epoch', 'revocation-floor', 'revoked', 'ledger', 'live-state', 'max-lifetime', 'max-skew']) {

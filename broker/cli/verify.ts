@@ -1,12 +1,15 @@
 // `seb verify`: the offline verifier, and the command-line contract that
 // fuzzers and other verifiers speak (see seb fuzz --against).
-import { InvalidInputError } from '../core/errors.js';
-import { importKeySet } from '../core/keys.js';
+import { InvalidInputError, UsageError } from '../core/errors.js';
+import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import { MAX_REQUEST_BYTES } from '../core/limits.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import type { JsonValue } from '../core/strict-json.js';
+import { deny } from '../core/reasons.js';
 import { decide } from '../decide.js';
+import { decisionRecordInput } from '../decision-record.js';
+import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
 import { defineCommand, intFlag } from './command.js';
 import { readBytesCapped, readJsonFile } from './io.js';
@@ -27,6 +30,9 @@ export const verify = defineCommand({
     'live-state': { type: 'string', value: 'FILE', description: 'live state, JSON: its digest is compared with pre (drift)' },
     'max-lifetime': { type: 'string', value: 'SECONDS', description: 'longest accepted exp - iat', default: String(DEFAULT_MAX_LIFETIME_S) },
     'max-skew': { type: 'string', value: 'SECONDS', description: 'tolerated clock skew at each window edge', default: String(DEFAULT_MAX_SKEW_S) },
+    log: { type: 'string', value: 'FILE', description: 'SQLite record log: append the decision as a signed record (needs --broker-key)' },
+    'broker-key': { type: 'string', value: 'FILE', description: "the broker's private JWK, which signs records" },
+    'broker-id': { type: 'string', value: 'ID', description: 'the broker id a new log is written for', default: 'seb-verify' },
   },
   async run(flags) {
     const nowMs = (intFlag('now', flags.now, { min: 0 }) ?? Date.now() / 1000) * 1000;
@@ -49,9 +55,12 @@ export const verify = defineCommand({
     };
     const live = flags['live-state'] === undefined ? undefined : readJsonFile(flags['live-state'], 'live state');
     const requestBytes = readBytesCapped(flags.request, 'request', MAX_REQUEST_BYTES);
+    if ((flags.log === undefined) !== (flags['broker-key'] === undefined)) throw new UsageError('verify: --log and --broker-key go together');
+    const brokerKey = flags['broker-key'] === undefined ? undefined : importPrivateJwk(readJsonFile(flags['broker-key'], 'broker key'), `broker key ${flags['broker-key']}`);
+    const log = flags.log === undefined || brokerKey === undefined ? undefined : SqliteRecordLog.open(flags.log, { broker: flags['broker-id'], key: brokerKey });
     const ledger = flags.ledger === undefined ? undefined : new SqliteLedger(flags.ledger);
     try {
-      const { decision } = await decide({
+      const decided = await decide({
         requestBytes,
         policy,
         state,
@@ -59,10 +68,14 @@ export const verify = defineCommand({
         ...(ledger === undefined ? {} : { ledger }),
         ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
       });
+      const recorded = log === undefined || (await log.appendDecision(decisionRecordInput(decided)).then(() => true, () => false));
+      // As in the broker: an allow that could not be recorded is refused.
+      const decision = recorded || decided.decision.decision === 'deny' ? decided.decision : deny('audit_unavailable', decided.decision.jti);
       process.stdout.write(`${JSON.stringify(decision)}\n`);
       return decision.decision === 'allow' ? 0 : 1;
     } finally {
       await ledger?.close();
+      await log?.close();
     }
   },
 });
