@@ -5,11 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, type Issuer } from '../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/fixtures/certificates.js';
 import { Broker } from './broker.js';
-import { InvalidInputError } from './core/errors.js';
 import { importPrivateJwk } from './core/keys.js';
-import type { InvokeResult, MutationPlan, PlatformAdapter } from './core/ports/platform.js';
+import { platformDouble, type DoubleBehaviour, type PlatformDouble } from '../harness/fixtures/platform-double.js';
 import type { RecordLog } from './core/ports/record-log.js';
 import { generateSigningKey } from './sab/keygen.js';
 import { SqliteLedger } from './stores/sqlite/ledger.js';
@@ -32,39 +31,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Double extends PlatformAdapter {
-  calls: string[];
-}
-
-function platform(behaviour: { mint?: () => Promise<never>; invoke?: () => Promise<InvokeResult>; state?: unknown } = {}): Double {
-  const calls: string[] = [];
-  return {
-    name: 'kubernetes',
-    calls,
-    plan(contract) {
-      if (contract.operation !== 'scale') throw new InvalidInputError('unknown operation');
-      return { platform: 'kubernetes', shape: 'scale/web', contract } satisfies MutationPlan;
-    },
-    async readLiveState() {
-      calls.push('read');
-      return { state: (behaviour.state ?? SAMPLE_STATE) as never, version: '7' };
-    },
-    async mint() {
-      calls.push('mint');
-      if (behaviour.mint) return behaviour.mint();
-      return { platform: 'kubernetes', principal: 'executor', expiresAt: NOW_MS + 600_000, handle: null };
-    },
-    async invoke(_plan, _identity, live) {
-      calls.push(`invoke@${live.version}`);
-      return behaviour.invoke ? behaviour.invoke() : { status: 'succeeded' };
-    },
-    async retire() {
-      calls.push('retire');
-    },
-  };
-}
-
-function broker(adapter: Double, log?: RecordLog) {
+function broker(adapter: PlatformDouble, log?: RecordLog) {
   return new Broker({
     id: 'broker-1',
     policy: issuer.policy,
@@ -96,7 +63,7 @@ function entryCount(): number {
 
 describe('Broker.execute', () => {
   it('executes a certified mutation once, conditioned on the version it checked, and records decision and outcome', async () => {
-    const p = platform();
+    const p = platformDouble();
     const b = broker(p);
     const bytes = requestBytes(await issueFor(issuer));
     const first = await b.execute(bytes);
@@ -108,7 +75,7 @@ describe('Broker.execute', () => {
   });
 
   it('denies a contract the platform cannot plan as malformed, before anything else', async () => {
-    const p = platform();
+    const p = platformDouble();
     const contract = { ...SAMPLE_CONTRACT, operation: 'delete' };
     const r = await broker(p).execute(requestBytes(await issueFor(issuer, { contract }), contract));
     expect(r.decision.reason).toBe('malformed');
@@ -116,26 +83,26 @@ describe('Broker.execute', () => {
   });
 
   it('denies drift without minting', async () => {
-    const p = platform({ state: { replicas: 9 } });
+    const p = platformDouble({ state: { replicas: 9 } });
     expect((await broker(p).execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('drift');
     expect(p.calls).toEqual(['read']);
   });
 
   it('refuses to execute when the decision cannot be recorded', async () => {
-    const p = platform();
+    const p = platformDouble();
     const failing = { appendDecision: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
     const r = await broker(p, failing).execute(requestBytes(await issueFor(issuer)));
     expect(r.decision.reason).toBe('audit_unavailable');
     expect(p.calls).toEqual(['read']);
   });
 
-  it.each<[string, Parameters<typeof platform>[0], string, string]>([
+  it.each<[string, DoubleBehaviour, string, string]>([
     ['mint fails', { mint: () => Promise.reject(new Error('forbidden')) }, 'mint_failed', 'failed'],
     ['the platform refuses the precondition', { invoke: async () => ({ status: 'precondition_failed', detail: '409' }) }, 'precondition_failed', 'failed'],
     ['the platform refuses the call', { invoke: async () => ({ status: 'failed', detail: '403' }) }, 'invoke_failed', 'failed'],
     ['the call may or may not have landed', { invoke: () => Promise.reject(new Error('ECONNRESET')) }, 'invoke_failed', 'unknown'],
   ])('ends with an outcome record when %s', async (_, behaviour, reason, outcome) => {
-    const p = platform(behaviour);
+    const p = platformDouble(behaviour);
     const r = await broker(p).execute(requestBytes(await issueFor(issuer)));
     expect(r).toMatchObject({ decision: { decision: 'deny', reason }, outcome });
     if (reason !== 'mint_failed') expect(p.calls.at(-1)).toBe('retire');

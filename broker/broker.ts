@@ -7,6 +7,7 @@ import type { Claims } from './core/certificate/claims.js';
 import type { Contract, PlatformName } from './core/certificate/contract.js';
 import { InvalidInputError } from './core/errors.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
+import { verifyRequest } from './core/predicates/verify.js';
 import type { ReplayLedger } from './core/ports/ledger.js';
 import type { MutationPlan, PlatformAdapter, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
@@ -51,6 +52,11 @@ export class Broker {
 
   get id(): string {
     return this.config.id;
+  }
+
+  /** Predicates 1 to 8 against this broker's policy and state: no use is consumed, nothing runs or is recorded. */
+  verify(requestBytes: Uint8Array): Decision {
+    return verifyRequest(requestBytes, this.policy, this.config.state(), this.clock()).decision;
   }
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, symlinkSync, rmSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../broker/cli/io.js';
+import { writeFileAtomic } from '../broker/files.js';
 
 export interface RunDir {
   readonly id: string;

@@ -5,7 +5,7 @@ import { entryHash } from '../core/records/record.js';
 import { openLogForAudit } from '../stores/sqlite/record-log-reader.js';
 import { peekPayload } from './audit-files.js';
 import { defineCommand } from './command.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../files.js';
 
 export const auditExport = defineCommand({
   words: ['audit', 'export'],

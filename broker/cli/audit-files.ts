@@ -6,7 +6,7 @@ import { canonicalize } from '../core/jcs.js';
 import { splitCompact } from '../core/jws.js';
 import { MAX_SIGNED_BYTES } from '../core/records/signed.js';
 import { decodeUtf8, isJsonObject, parseStrictJson, type JsonObject } from '../core/strict-json.js';
-import { readJsonFile } from './io.js';
+import { readJsonFile } from '../files.js';
 
 /** The payload of a compact JWS, decoded but not verified. */
 export function peekPayload(jws: string, what: string): JsonObject {

@@ -4,7 +4,7 @@ import { auditLog } from '../core/records/audit.js';
 import { openLogForAudit } from '../stores/sqlite/record-log-reader.js';
 import { readTrustedHead } from './audit-files.js';
 import { defineCommand } from './command.js';
-import { readJsonFile } from './io.js';
+import { readJsonFile } from '../files.js';
 
 export const auditVerify = defineCommand({
   words: ['audit', 'verify'],

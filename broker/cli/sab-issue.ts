@@ -3,7 +3,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { isJsonObject } from '../core/strict-json.js';
 import { issueCertificate } from '../sab/issue.js';
 import { defineCommand, intFlag } from './command.js';
-import { readJsonFile } from './io.js';
+import { readJsonFile } from '../files.js';
 
 export const sabIssue = defineCommand({
   words: ['sab', 'issue'],

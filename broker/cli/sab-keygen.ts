@@ -3,7 +3,7 @@ import { isAllowedAlg } from '../core/crypto-params.js';
 import { UsageError } from '../core/errors.js';
 import { generateSigningKey } from '../sab/keygen.js';
 import { defineCommand } from './command.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../files.js';
 
 export const sabKeygen = defineCommand({
   words: ['sab', 'keygen'],

@@ -12,7 +12,7 @@ import { decisionRecordInput } from '../decision-record.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
 import { defineCommand, intFlag } from './command.js';
-import { readBytesCapped, readJsonFile } from './io.js';
+import { readBytesCapped, readJsonFile } from '../files.js';
 
 export const verify = defineCommand({
   words: ['verify'],

@@ -20,8 +20,10 @@ describe('entries', () => {
     const outcome: LogRecord = { kind: 'outcome', seq: 1, time: 2, broker: 'b', decision: { seq: 0, hash: 'h' }, jti: 'j', status: 'failed', detail: undefined };
     const opened = openEntry(signEntry(key, outcome, 'p'), keys, 'r');
     expect(opened).toEqual({ ok: true, entry: { record: { kind: 'outcome', seq: 1, time: 2, broker: 'b', decision: { seq: 0, hash: 'h' }, jti: 'j', status: 'failed' }, prev: 'p' } });
-    const deny: LogRecord = { ...allow, decision: 'deny', reason: 'malformed', jti: null, iss: null, sub: null, cdg: null, phases: { verify: 0.25 } };
-    expect(openEntry(signEntry(key, deny, GENESIS_PREV), keys, 'r')).toMatchObject({ ok: true, entry: { record: deny } });
+    const deny: LogRecord = { ...allow, decision: 'deny', reason: 'malformed', jti: null, iss: null, sub: null, cdg: null, phases: { verify: 0.25, mint: undefined } };
+    const jws = signEntry(key, deny, GENESIS_PREV);
+    expect(Buffer.from(jws.split('.')[1]!, 'base64url').toString()).toContain('"phases":{"verify":0.25}');
+    expect(openEntry(jws, keys, 'r')).toMatchObject({ ok: true, entry: { record: { ...deny, phases: { verify: 0.25 } } } });
   });
 
   it('hash the JWS, and define prev of the first entry as the hash of no bytes', () => {

@@ -9,8 +9,8 @@ import type { SigningKey } from '../keys.js';
 import type { Reason } from '../reasons.js';
 import type { JsonObject, JsonValue } from '../strict-json.js';
 
-/** Milliseconds spent per phase (verify, ledger, drift, ...), as the harness names them. */
-export type PhaseTimings = Readonly<Record<string, number>>;
+/** Milliseconds spent per phase (verify, ledger, drift, ...), as the broker names them; unset phases are left out. */
+export type PhaseTimings = Readonly<Partial<Record<string, number>>>;
 
 interface DecisionCommon {
   readonly kind: 'decision';
@@ -63,8 +63,14 @@ export function entryHash(jws: string): string {
 export const GENESIS_PREV = encodeBase64url(sha256(''));
 
 export function signEntry(key: SigningKey, record: LogRecord, prev: string): string {
-  // Optional members that are absent are left out, not written as null.
-  const payload: JsonObject = { prev };
-  for (const [name, value] of Object.entries(record)) if (value !== undefined) payload[name] = value as JsonValue;
+  const payload = defined({ ...record, prev });
+  if (record.kind === 'decision' && record.phases !== undefined) payload.phases = defined(record.phases);
   return signCompact(key, TYP_RECORD, canonicalize(payload));
+}
+
+/** Members set to undefined are left out, as JSON.stringify would, rather than refused by JCS. */
+function defined(value: object): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, member] of Object.entries(value)) if (member !== undefined) out[name] = member as JsonValue;
+  return out;
 }

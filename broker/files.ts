@@ -2,8 +2,8 @@
 // file, and writes that never leave a partial file behind.
 import { closeSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IoError } from '../core/errors.js';
-import { decodeUtf8, parseStrictJson, type JsonValue } from '../core/strict-json.js';
+import { IoError } from './core/errors.js';
+import { decodeUtf8, parseStrictJson, type JsonValue } from './core/strict-json.js';
 
 /** Read at most max + 1 bytes: the caller sees that the file is too large without reading it whole. */
 export function readBytesCapped(path: string, what: string, max: number): Buffer {

@@ -1,0 +1,119 @@
+// The broker's configuration file (JSON or YAML): every setting on an
+// allowlist, checked at start, with an error that names the setting. Paths
+// are resolved against the file's folder.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { JTI_PATTERN } from '../core/certificate/claims.js';
+import { ConfigError, IoError } from '../core/errors.js';
+import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
+
+export interface BrokerSettings {
+  readonly id: string;
+  readonly issuers: readonly string[];
+  readonly audience: string;
+  /** JWKS of the trusted issuers. */
+  readonly trustedKeys: string;
+  /** The broker's private JWK: signs records. */
+  readonly brokerKey: string;
+  readonly ledger: string;
+  readonly recordLog: string;
+  readonly maxLifetimeS: number;
+  readonly maxSkewS: number;
+  readonly policyEpoch: number;
+  readonly revocation: { readonly floor: number; readonly revoked: readonly string[]; readonly maxAgeMs: number };
+  /** target.json: which platforms to mutate, and as whom. */
+  readonly target?: string;
+  readonly kubernetes: { readonly mode: 'ephemeral' | 'pooled' };
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
+}
+
+const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
+
+type Raw = Record<string, unknown>;
+
+export function loadBrokerSettings(path: string): BrokerSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new IoError(`config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new ConfigError(path, `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return readSettings(raw, dirname(resolve(path)), path);
+}
+
+export function readSettings(raw: unknown, baseDir: string, where: string): BrokerSettings {
+  const r = object(raw, where, TOP);
+  const at = (name: string) => `${where}: ${name}`;
+  const file = (name: string, v: unknown) => {
+    const p = string(v, at(name));
+    return isAbsolute(p) ? p : resolve(baseDir, p);
+  };
+  const revocation = object(r.revocation ?? {}, at('revocation'), ['floor', 'revoked', 'maxAgeMs']);
+  const kubernetes = object(r.kubernetes ?? {}, at('kubernetes'), ['mode']);
+  const listen = object(r.listen ?? {}, at('listen'), ['host', 'port']);
+  const revoked = r.revocation === undefined ? [] : (revocation.revoked ?? []);
+  if (!Array.isArray(revoked) || !revoked.every((j) => typeof j === 'string' && JTI_PATTERN.test(j))) {
+    throw new ConfigError(at('revocation.revoked'), 'must be a list of certificate ids');
+  }
+  const mode = kubernetes.mode ?? 'pooled';
+  if (mode !== 'ephemeral' && mode !== 'pooled') throw new ConfigError(at('kubernetes.mode'), 'must be ephemeral or pooled');
+  const issuers = r.issuers;
+  if (!Array.isArray(issuers) || issuers.length === 0 || !issuers.every((i) => typeof i === 'string' && i.length > 0)) {
+    throw new ConfigError(at('issuers'), 'must be a non-empty list of issuer names');
+  }
+  const tls = r.tls === undefined ? undefined : object(r.tls, at('tls'), ['cert', 'key', 'clientCa']);
+  return {
+    id: r.id === undefined ? 'seb-1' : string(r.id, at('id')),
+    issuers: issuers as string[],
+    audience: string(r.audience, at('audience')),
+    trustedKeys: file('trustedKeys', r.trustedKeys),
+    brokerKey: file('brokerKey', r.brokerKey),
+    ledger: file('ledger', r.ledger),
+    recordLog: file('recordLog', r.recordLog),
+    maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),
+    maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0),
+    policyEpoch: integer(r.policyEpoch ?? 0, at('policyEpoch'), 0),
+    revocation: {
+      floor: integer(revocation.floor ?? 0, at('revocation.floor'), 0),
+      revoked: revoked as string[],
+      maxAgeMs: integer(revocation.maxAgeMs ?? DEFAULT_REVOCATION_MAX_AGE_MS, at('revocation.maxAgeMs'), 1),
+    },
+    ...(r.target === undefined ? {} : { target: file('target', r.target) }),
+    kubernetes: { mode },
+    listen: {
+      host: listen.host === undefined ? '127.0.0.1' : string(listen.host, at('listen.host')),
+      port: integer(listen.port ?? 8080, at('listen.port'), 0, 65535),
+    },
+    ...(tls === undefined
+      ? {}
+      : { tls: { cert: file('tls.cert', tls.cert), key: file('tls.key', tls.key), ...(tls.clientCa === undefined ? {} : { clientCa: file('tls.clientCa', tls.clientCa) }) } }),
+  };
+}
+
+function object(v: unknown, what: string, allowed: readonly string[]): Raw {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(what, 'must be a mapping');
+  for (const name of Object.keys(v)) {
+    // Top level reads "file: name", nested settings "file: outer.name".
+    const setting = what.includes(': ') ? `${what}.${name}` : `${what}: ${name}`;
+    if (!allowed.includes(name)) throw new ConfigError(setting, `unknown setting (known: ${allowed.join(', ')})`);
+  }
+  return v as Raw;
+}
+
+function string(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(what, 'must be a non-empty string');
+  return v;
+}
+
+function integer(v: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw new ConfigError(what, `must be an integer from ${min} to ${max}`);
+  return v;
+}

@@ -1,0 +1,131 @@
+// The broker as an HTTP service: POST /v1/execute and /v1/verify, the record
+// log for auditors, /healthz, /metrics and /openapi.json. A bad request gets
+// a 4xx with a reason; no request can crash or stall the server (bodies are
+// capped, slow clients are timed out).
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Broker, ExecutionResult } from '../broker.js';
+import { InvalidInputError } from '../core/errors.js';
+import { MAX_REQUEST_BYTES } from '../core/limits.js';
+import type { RecordLog } from '../core/ports/record-log.js';
+import { deny } from '../core/reasons.js';
+import { BodyTooLarge, readBody } from './body.js';
+import type { Logger } from './logger.js';
+import type { BrokerMetrics } from './metrics.js';
+import { OPENAPI } from './openapi.js';
+import { statusFor } from './status.js';
+
+export interface TlsOptions {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** When set, clients must present a certificate signed by this CA. */
+  readonly clientCa?: Buffer;
+}
+
+export interface ServerDeps {
+  readonly broker: Broker;
+  readonly log: RecordLog;
+  readonly metrics: BrokerMetrics;
+  readonly logger: Logger;
+  readonly tls?: TlsOptions;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+}
+
+const json = (status: number, body: unknown): Answer => ({ status, body });
+const problem = (status: number, error: string, message: string): Answer => json(status, { error, message });
+
+export function createBrokerServer(deps: ServerDeps): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse) => void handle(deps, req, res);
+  const server = deps.tls
+    ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+    : createHttpServer(handler);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 30_000;
+  return server;
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const t0 = performance.now();
+  const url = new URL(req.url ?? '/', 'http://broker');
+  let answer: Answer;
+  try {
+    answer = await route(deps, req, url);
+  } catch (error) {
+    deps.logger.error('request failed', { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
+    answer = problem(500, 'internal', 'the broker could not answer; nothing was executed for this request');
+  }
+  const payload = answer.contentType === undefined ? JSON.stringify(answer.body) : String(answer.body);
+  res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store' });
+  res.end(payload);
+  deps.metrics.request(url.pathname, answer.status, (performance.now() - t0) / 1000);
+}
+
+async function route(deps: ServerDeps, req: IncomingMessage, url: URL): Promise<Answer> {
+  const key = `${req.method} ${url.pathname}`;
+  switch (key) {
+    case 'POST /v1/execute':
+      return withRequestBody(req, async (bytes) => {
+        const result = await deps.broker.execute(bytes);
+        deps.metrics.executed(result);
+        deps.logger.info('execute', { decision: result.decision.decision, reason: result.decision.reason, jti: result.decision.jti, outcome: result.outcome });
+        return json(statusFor(result.decision.reason), executionBody(result));
+      });
+    case 'POST /v1/verify':
+      return withRequestBody(req, async (bytes) => {
+        const decision = deps.broker.verify(bytes);
+        deps.metrics.decided('verify', decision);
+        return json(statusFor(decision.reason), decision);
+      });
+    case 'GET /v1/log/tree-head':
+      return json(200, await deps.log.treeHead());
+    case 'GET /v1/log/inclusion-proof':
+      return withInteger(url, 'seq', async (seq) => json(200, await deps.log.inclusionProof(seq)));
+    case 'GET /v1/log/consistency-proof':
+      return withInteger(url, 'from', async (from) => json(200, await deps.log.consistencyProof(from)));
+    case 'GET /healthz':
+      return json(200, { status: 'ok', broker: deps.broker.id });
+    case 'GET /metrics':
+      return { status: 200, body: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType };
+    case 'GET /openapi.json':
+      return json(200, OPENAPI);
+    default:
+      return KNOWN_PATHS.has(url.pathname) ? problem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`) : problem(404, 'not_found', `no route ${url.pathname}`);
+  }
+}
+
+const KNOWN_PATHS = new Set(['/v1/execute', '/v1/verify', '/v1/log/tree-head', '/v1/log/inclusion-proof', '/v1/log/consistency-proof', '/healthz', '/metrics', '/openapi.json']);
+
+async function withRequestBody(req: IncomingMessage, run: (bytes: Buffer) => Promise<Answer>): Promise<Answer> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') return problem(415, 'unsupported_media_type', 'send the request as application/json');
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(req, MAX_REQUEST_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return json(413, { ...deny('malformed'), message: `request larger than ${MAX_REQUEST_BYTES} bytes` });
+    throw error;
+  }
+  return run(bytes);
+}
+
+async function withInteger(url: URL, name: string, run: (n: number) => Promise<Answer>): Promise<Answer> {
+  const raw = url.searchParams.get(name);
+  if (raw === null || !/^[0-9]{1,15}$/.test(raw)) return problem(400, 'bad_parameter', `${name} must be a non-negative integer`);
+  try {
+    return await run(Number(raw));
+  } catch (error) {
+    if (error instanceof InvalidInputError) return problem(400, 'bad_parameter', error.message);
+    throw error;
+  }
+}
+
+function executionBody(result: ExecutionResult) {
+  const { decision, reason, jti } = result.decision;
+  return { decision, reason, jti, outcome: result.outcome ?? null, detail: result.detail ?? null, phases: result.phases, decisionSeq: result.decisionSeq ?? null };
+}
