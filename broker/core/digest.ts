@@ -11,5 +11,10 @@ export function sha256(data: string | Uint8Array): Buffer {
 }
 
 export function jcsDigest(value: JsonValue): string {
-  return encodeBase64url(sha256(canonicalize(value)));
+  return digestOfCanonical(canonicalize(value));
+}
+
+/** The digest of a value already in its JCS form. */
+export function digestOfCanonical(canonical: string): string {
+  return encodeBase64url(sha256(canonical));
 }

@@ -101,8 +101,7 @@ class Reader {
   private readObject(depth: number): JsonObject {
     this.enter(depth);
     this.pos++;
-    // A null-prototype object: member names such as "__proto__" stay plain data.
-    const out = Object.create(null) as JsonObject;
+    const out: JsonObject = {};
     this.skipWhitespace();
     if (this.text[this.pos] === '}') {
       this.pos++;
@@ -111,12 +110,16 @@ class Reader {
     for (;;) {
       if (this.text[this.pos] !== '"') this.fail('expected a member name');
       const name = this.readString();
-      if (Object.prototype.hasOwnProperty.call(out, name)) this.fail(`duplicate member name ${JSON.stringify(name)}`);
+      if (Object.hasOwn(out, name)) this.fail(`duplicate member name ${JSON.stringify(name)}`);
       this.skipWhitespace();
       if (this.text[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
       this.skipWhitespace();
-      out[name] = this.readValue(depth);
+      const value = this.readValue(depth);
+      // Assigning "__proto__" would set the prototype; define it as plain data instead.
+      // (A null-prototype object would do too, but V8 keeps those in slow dictionary mode.)
+      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+      else out[name] = value;
       this.skipWhitespace();
       const sep = this.text[this.pos];
       this.pos++;

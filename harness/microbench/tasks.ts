@@ -12,7 +12,10 @@ import { jcsDigest } from '../../broker/core/digest.js';
 import { verifySignature } from '../../broker/core/jws.js';
 import { verifyRequest } from '../../broker/core/predicates/verify.js';
 import type { JsonObject } from '../../broker/core/strict-json.js';
+import { importPrivateJwk } from '../../broker/core/keys.js';
+import { generateSigningKey } from '../../broker/sab/keygen.js';
 import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
+import { SqliteRecordLog } from '../../broker/stores/sqlite/record-log.js';
 import { freshState, issueFor, makeIssuer, NOW_S, requestBytes } from '../fixtures/certificates.js';
 
 export interface MicroTask {
@@ -79,6 +82,17 @@ export const MICRO_TASKS: readonly MicroTask[] = [
       let n = 0;
       const retainUntilMs = NOW_MS + 3_600_000;
       return () => ledger.consume({ issuer: 'sab.test', jti: `t${thread}-${n++}`, uses: 1, retainUntilMs });
+    },
+  },
+  {
+    // One log per thread: a log has one writer. FULL sync, as the broker runs it.
+    name: 'record_append',
+    setup: async ({ sharedDir, thread }) => {
+      const key = importPrivateJwk((await generateSigningKey('EdDSA', `broker-${thread}`)).privateJwk);
+      const log = SqliteRecordLog.open(join(sharedDir, `log-${thread}.db`), { broker: `broker-${thread}`, key });
+      let n = 0;
+      return () =>
+        log.appendDecision({ decision: 'allow', reason: null, jti: `j${n++}`, iss: 'sab.test', sub: 'agent-1', cdg: 'A'.repeat(43) });
     },
   },
 ];

@@ -1,12 +1,14 @@
 // Predicate 7: the request asks for exactly the certified contract, and the
-// certificate's own contract is the one its digest names.
+// certificate's own contract is the one its digest names. Equal canonical
+// forms have equal digests, so one hash serves both checks.
 import type { Claims } from '../certificate/claims.js';
 import type { Contract } from '../certificate/contract.js';
-import { jcsDigest } from '../digest.js';
+import { digestOfCanonical } from '../digest.js';
+import { canonicalize } from '../jcs.js';
 import type { Reason } from '../reasons.js';
 
 export function checkContract(claims: Claims, requested: Contract): Reason | null {
-  if (jcsDigest(requested) !== claims.cdg) return 'contract_mismatch';
-  if (jcsDigest(claims.contract) !== claims.cdg) return 'contract_mismatch';
-  return null;
+  const canonical = canonicalize(requested);
+  if (canonical !== canonicalize(claims.contract)) return 'contract_mismatch';
+  return digestOfCanonical(canonical) === claims.cdg ? null : 'contract_mismatch';
 }
