@@ -82,6 +82,7 @@ make_tmp() {
 # publish <final dir>: atomically move the temp dir into place.
 publish() {
   local final="$1"
+  chmod 755 "$tmp"           # mktemp -d makes it 0700
   rm -rf "$final"            # an invalid previous attempt, if any
   mv -T "$tmp" "$final"
   tmp=""
@@ -110,7 +111,7 @@ install_kube_apiserver() {
   if kube_ok; then log "$name $v cached"; unlock; return; fi
   require_go
   local minor="${v#v1.}"; minor="${minor%%.*}"
-  log "building $name $v (first time: ~15 min on 2 cores, ~3 GB RAM)…"
+  log "building $name $v (first time: ~10 min on 2 cores, peak ~2.2 GB RAM)…"
   make_tmp "$name-$v"
   with_heartbeat "building $name" go_build kube-apiserver "$tmp/kube-apiserver" \
     k8s.io/kubernetes/cmd/kube-apiserver \
@@ -133,7 +134,7 @@ install_etcd() {
   lock "$name"
   if etcd_ok; then log "$name $v cached"; unlock; return; fi
   require_go
-  log "building $name + etcdctl $v (first time: ~2 min)…"
+  log "building $name + etcdctl $v (first time: ~3 min)…"
   make_tmp "$name-$v"
   with_heartbeat "building $name" go_build etcd "$tmp/etcd" go.etcd.io/etcd/server/v3
   with_heartbeat "building etcdctl" go_build etcd "$tmp/etcdctl" go.etcd.io/etcd/etcdctl/v3
@@ -152,7 +153,7 @@ install_toxiproxy() {
   lock "$name"
   if toxi_ok; then log "$name $v cached"; unlock; return; fi
   require_go
-  log "building toxiproxy-server $v (first time: ~1 min)…"
+  log "building toxiproxy-server $v (first time: ~1.5 min)…"
   make_tmp "$name-$v"
   with_heartbeat "building toxiproxy-server" go_build toxiproxy "$tmp/toxiproxy-server" \
     github.com/Shopify/toxiproxy/v2/cmd/server \
@@ -164,12 +165,17 @@ install_toxiproxy() {
 }
 
 # A venv cannot be renamed (its scripts' shebangs hold its absolute path), so
-# moto is built in place and marked complete only after it answers --version;
+# moto is built in place and marked complete only after it imports with the
+# pinned version, including its server module (moto_server has no --version);
 # a directory without the marker is discarded and rebuilt.
 moto_dir()  { echo "$cache/moto-$MOTO_VERSION"; }
 moto_ok()   {
-  [[ -f "$(moto_dir)/.seb-complete" ]] &&
-    version_ok "$MOTO_VERSION" "$(moto_dir)/venv/bin/moto_server" --version
+  [[ -f "$(moto_dir)/.seb-complete" ]] && moto_check "$(moto_dir)"
+}
+moto_check() {
+  [[ -x "$1/venv/bin/moto_server" ]] &&
+    version_ok "moto $MOTO_VERSION" "$1/venv/bin/python" -c \
+      'import moto, moto.server; print("moto", moto.__version__)'
 }
 install_moto() {
   local v="$MOTO_VERSION" name=moto dir
@@ -177,14 +183,14 @@ install_moto() {
   lock "$name"
   if moto_ok; then log "$name $v cached"; unlock; return; fi
   command -v "$python" >/dev/null || die "$python not found (Python >= 3.9 needed)"
-  log "installing $name[server] $v into a venv (first time: ~1 min)…"
+  log "installing $name[server] $v into a venv (first time: ~2.5 min)…"
   rm -rf "$dir"
   mkdir -p "$dir"
   "$python" -m venv "$dir/venv"
   with_heartbeat "installing moto" \
     "$dir/venv/bin/python" -m pip install --quiet --no-input --disable-pip-version-check \
       -c "$here/moto/constraints.txt" "moto[server]==$v"
-  version_ok "$v" "$dir/venv/bin/moto_server" --version || die "installed moto_server does not report $v"
+  moto_check "$dir" || die "installed moto does not report $v or moto_server does not run"
   : > "$dir/.seb-complete"
   log "$name $v installed"
   unlock
