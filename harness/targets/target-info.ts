@@ -8,6 +8,10 @@ export interface KubernetesTarget {
   readonly kubeconfigs: { readonly admin: string; readonly agent: string; readonly broker: string };
   /** Namespaces where only broker executors may mutate. */
   readonly protectedNamespaces: readonly string[];
+  /** Where the broker keeps executor ServiceAccounts and the Secrets their tokens are bound to. */
+  readonly executorNamespace: string;
+  /** The audience executor tokens are minted for; the API server must accept it (--api-audiences). */
+  readonly executorAudience: string;
 }
 
 export interface AwsCredentials {

@@ -1,0 +1,50 @@
+// The DynamoDB UpdateItem a plan sends, conditioned on the item's version as
+// the drift check saw it, and moving the version on. Pure. Attribute names go
+// through ExpressionAttributeNames, so no name can be read as expression
+// syntax or collide with a reserved word.
+import type { AttributeValue, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { VERSION_ATTRIBUTE, type AwsPlan, type ScalarValue } from './operations.js';
+
+type ItemPlan = Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>;
+
+export function attributeValue(v: ScalarValue): AttributeValue {
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  return { BOOL: v };
+}
+
+export function itemKey(plan: ItemPlan): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(plan.key).map(([name, v]) => [name, attributeValue(v)]));
+}
+
+/**
+ * `version` is the item's version at the drift check, or undefined when the
+ * item (or its version attribute) did not exist: then the write requires it
+ * still not to, and starts the version at 1.
+ */
+export function updateItemInput(plan: ItemPlan, version: string | undefined): UpdateItemCommandInput {
+  const names: Record<string, string> = { '#ver': VERSION_ATTRIBUTE };
+  const values: Record<string, AttributeValue> = {};
+  const sets: string[] = [];
+  Object.entries(plan.set).forEach(([name, v], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = attributeValue(v);
+    sets.push(`#a${i} = :a${i}`);
+  });
+  sets.push('#ver = :next');
+  if (version === undefined) {
+    values[':next'] = { N: '1' };
+  } else {
+    values[':expected'] = { N: version };
+    values[':next'] = { N: (BigInt(version) + 1n).toString() };
+  }
+  return {
+    TableName: plan.table,
+    Key: itemKey(plan),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: version === undefined ? 'attribute_not_exists(#ver)' : '#ver = :expected',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'NONE',
+  };
+}

@@ -1,0 +1,66 @@
+// Reads the target's live state with read-session credentials and hands the
+// response to its projection. A target that does not exist is a state
+// (exists: false) where the mutation may create it (object, parameter,
+// item); any other failure throws, and the broker denies for drift.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { IoError } from '../../core/errors.js';
+import type { LiveState } from '../../core/predicates/drift.js';
+import { dynamodbClient, ec2Client, s3Client, ssmClient, type AwsCredentials, type Connection } from './clients.js';
+import { errorCode } from './errors.js';
+import { itemKey } from './dynamodb-update.js';
+import type { AwsPlan } from './operations.js';
+import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
+
+export async function readLiveState(plan: AwsPlan, c: Connection, credentials: AwsCredentials, accountId: string): Promise<LiveState> {
+  switch (plan.action) {
+    case 's3:PutObject': {
+      const s3 = s3Client(c, credentials, 'read');
+      try {
+        const head = await s3
+          .send(new HeadObjectCommand({ Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId }))
+          .catch((e: unknown) => absentIf(e, 'NotFound'));
+        return projectObject(head);
+      } finally {
+        s3.destroy();
+      }
+    }
+    case 'ssm:PutParameter': {
+      const ssm = ssmClient(c, credentials, 'read');
+      try {
+        const out = await ssm.send(new GetParameterCommand({ Name: plan.name })).catch((e: unknown) => absentIf(e, 'ParameterNotFound'));
+        return projectParameter(out?.Parameter);
+      } finally {
+        ssm.destroy();
+      }
+    }
+    case 'ec2:AuthorizeSecurityGroupIngress': {
+      const ec2 = ec2Client(c, credentials, 'read');
+      try {
+        const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
+        const group = out.SecurityGroups?.find((g) => g.GroupId === plan.groupId);
+        if (group === undefined) throw new IoError(`security group ${plan.groupId} not found`);
+        return projectIngress(group.IpPermissions ?? []);
+      } finally {
+        ec2.destroy();
+      }
+    }
+    case 'dynamodb:UpdateItem': {
+      const ddb = dynamodbClient(c, credentials, 'read');
+      try {
+        // Strongly consistent: an eventually consistent read could certify a state already overwritten.
+        const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true }));
+        return projectItem(out.Item, Object.keys(plan.set));
+      } finally {
+        ddb.destroy();
+      }
+    }
+  }
+}
+
+function absentIf(error: unknown, name: string): undefined {
+  if (errorCode(error) === name) return undefined;
+  throw error;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { jcsDigest } from '../../core/digest.js';
+import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
+
+describe('live-state projections', () => {
+  it('an S3 object: ETag and content type, versioned by the ETag', () => {
+    expect(projectObject({ ETag: '"abc"', ContentType: 'text/plain' })).toEqual({ state: { exists: true, etag: '"abc"', contentType: 'text/plain' }, version: '"abc"' });
+    expect(projectObject(undefined)).toEqual({ state: { exists: false } });
+  });
+
+  it('an SSM parameter: type and value, its Version reported', () => {
+    expect(projectParameter({ Type: 'String', Value: 'on', Version: 3 })).toEqual({ state: { exists: true, type: 'String', value: 'on' }, version: '3' });
+    expect(projectParameter(undefined)).toEqual({ state: { exists: false } });
+  });
+
+  it('security group ingress: one entry per source, independent of how EC2 groups and orders them', () => {
+    const a = projectIngress([
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }, { CidrIp: '192.168.0.0/16' }] },
+      { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-1' }] },
+    ]);
+    const b = projectIngress([
+      { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-1' }] },
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '192.168.0.0/16' }] },
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+    ]);
+    expect(a).toEqual({ state: { ingress: ['-1:all:sg-1', 'tcp:443-443:10.0.0.0/8', 'tcp:443-443:192.168.0.0/16'] } });
+    expect(jcsDigest(b.state)).toBe(jcsDigest(a.state));
+    expect(a.version).toBeUndefined();
+  });
+
+  it('a DynamoDB item: only the attributes the update sets, typed; versioned by its version attribute', () => {
+    const item = { id: { S: 'config' }, mode: { S: 'on' }, replicas: { N: '2' }, other: { S: 'not covered' }, version: { N: '4' } };
+    expect(projectItem(item, ['replicas', 'mode', 'missing'])).toEqual({
+      state: { exists: true, attributes: { missing: null, mode: { S: 'on' }, replicas: { N: '2' } } },
+      version: '4',
+    });
+    expect(projectItem(undefined, ['mode'])).toEqual({ state: { exists: false } });
+    expect(projectItem({ mode: { S: 'on' } }, ['mode']).version).toBeUndefined();
+  });
+
+  it('a DynamoDB item it cannot compare fails the read (and so the drift check)', () => {
+    expect(() => projectItem({ mode: { L: [] } }, ['mode'])).toThrow(/not a scalar/);
+    expect(() => projectItem({ version: { N: '1.5' } }, ['mode'])).toThrow(/not a non-negative integer/);
+  });
+});

@@ -1,0 +1,67 @@
+// What the `pre` digest covers for each mutation kind: the fields the
+// mutation sets or that decide what it means, not the whole resource, so
+// that an unrelated change (an object's tags, another item attribute) is not
+// drift. Pure: the inputs are the SDK's read responses, or their absence.
+// The version is the native precondition the write is conditioned on, where
+// the service has one; it stays out of the digest (drift.ts: A-B-A is not drift).
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { IpPermission } from '@aws-sdk/client-ec2';
+import { IoError } from '../../core/errors.js';
+import type { LiveState } from '../../core/predicates/drift.js';
+import type { JsonObject, JsonValue } from '../../core/strict-json.js';
+import { VERSION_ATTRIBUTE } from './operations.js';
+
+/** An S3 object: its content (the ETag stands for it) and content type. */
+export function projectObject(head: { ETag?: string; ContentType?: string } | undefined): LiveState {
+  if (head === undefined) return { state: { exists: false } };
+  if (head.ETag === undefined) throw new IoError('HeadObject returned no ETag');
+  return { state: { exists: true, etag: head.ETag, contentType: head.ContentType ?? null }, version: head.ETag };
+}
+
+/** An SSM parameter: type and value. Its Version cannot condition a write, but is reported. */
+export function projectParameter(p: { Type?: string; Value?: string; Version?: number } | undefined): LiveState {
+  if (p === undefined) return { state: { exists: false } };
+  const state = { exists: true, type: p.Type ?? null, value: p.Value ?? null };
+  return p.Version === undefined ? { state } : { state, version: String(p.Version) };
+}
+
+/**
+ * A security group's ingress, one string per granted (protocol, ports, source),
+ * sorted and de-duplicated: EC2 groups and orders rules as it likes.
+ */
+export function projectIngress(permissions: readonly IpPermission[]): LiveState {
+  const rules = new Set<string>();
+  for (const p of permissions) {
+    const ports = p.IpProtocol === '-1' ? 'all' : `${p.FromPort ?? ''}-${p.ToPort ?? ''}`;
+    const prefix = `${p.IpProtocol ?? ''}:${ports}:`;
+    for (const r of p.IpRanges ?? []) rules.add(prefix + (r.CidrIp ?? ''));
+    for (const r of p.Ipv6Ranges ?? []) rules.add(prefix + (r.CidrIpv6 ?? ''));
+    for (const r of p.UserIdGroupPairs ?? []) rules.add(prefix + (r.GroupId ?? ''));
+    for (const r of p.PrefixListIds ?? []) rules.add(prefix + (r.PrefixListId ?? ''));
+  }
+  return { state: { ingress: [...rules].sort() } };
+}
+
+/** A DynamoDB item: the attributes the update sets, in DynamoDB's typed form; its `version` is the precondition. */
+export function projectItem(item: Record<string, AttributeValue> | undefined, names: readonly string[]): LiveState {
+  if (item === undefined) return { state: { exists: false } };
+  const attributes: JsonObject = {};
+  for (const name of [...names].sort()) attributes[name] = typedValue(item[name], name);
+  const version = item[VERSION_ATTRIBUTE]?.N;
+  // The write increments it: only a plain counter can be carried forward exactly.
+  if (version !== undefined && !/^\d{1,15}$/.test(version)) throw new IoError(`item ${VERSION_ATTRIBUTE} ${version} is not a non-negative integer`);
+  const state = { exists: true, attributes };
+  return version === undefined ? { state } : { state, version };
+}
+
+// Scalars only: the adapter writes scalars, and a value of another type
+// (set, list, map, binary) cannot be compared here, so the read fails and
+// the broker denies for drift rather than certify what it cannot see.
+function typedValue(v: AttributeValue | undefined, name: string): JsonValue {
+  if (v === undefined) return null;
+  if (v.S !== undefined) return { S: v.S };
+  if (v.N !== undefined) return { N: v.N };
+  if (v.BOOL !== undefined) return { BOOL: v.BOOL };
+  if (v.NULL !== undefined) return { NULL: true };
+  throw new IoError(`item attribute ${name} is not a scalar`);
+}

@@ -1,0 +1,153 @@
+// What moto cannot show (it stores session policies and never applies them),
+// checked with an IAM policy simulator: a minted session, whose permissions
+// are its session policy intersected with the executor role's identity
+// policy, may do the certified action on the certified ARN and nothing else.
+// The role alone would allow each of the refused requests, so every denial
+// here is the session policy's doing. Property-tested over generated
+// contracts of every kind.
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Contract } from '../../core/certificate/contract.js';
+import { executorRolePolicy } from './executor-policy.js';
+import { planAws, type Action, type AwsPlan } from './operations.js';
+import { READ_ACTION, readPolicy, sessionPolicy, type PolicyDocument } from './session-policy.js';
+
+const ACCOUNT = '123456789012';
+const scope = { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT };
+const PRINCIPAL = `arn:aws:sts::${ACCOUNT}:assumed-role/seb-executor/jti-1`;
+
+/** A destructive action on the same resource type, never granted to the executor. */
+const DESTRUCTIVE: Readonly<Record<Action, string>> = {
+  's3:PutObject': 's3:DeleteObject',
+  'ssm:PutParameter': 'ssm:DeleteParameter',
+  'ec2:AuthorizeSecurityGroupIngress': 'ec2:RevokeSecurityGroupIngress',
+  'dynamodb:UpdateItem': 'dynamodb:DeleteItem',
+};
+
+type Result = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+async function simulate(action: string, resource: string, role: object, session: PolicyDocument | undefined): Promise<Result> {
+  const response = await runSimulation(
+    {
+      request: { principal: PRINCIPAL, action, resource: { resource, accountId: ACCOUNT }, contextVariables: {} },
+      identityPolicies: [{ name: 'executor', policy: role }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(session === undefined ? {} : { sessionPolicy: session }),
+    },
+    {},
+  );
+  if (response.resultType === 'error') throw new Error(`simulation input refused: ${JSON.stringify(response.errors)}`);
+  return response.overallResult as Result;
+}
+
+// Generated names stay inside what the adapter accepts (arn.ts).
+const segment = (chars: RegExp) => fc.stringMatching(chars).filter((s) => s !== '.' && s !== '..');
+const path = (chars: RegExp) => fc.array(segment(chars), { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
+const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/);
+const objectKey = path(/^[A-Za-z0-9!_.'()-]{1,12}$/);
+const parameter = path(/^[A-Za-z0-9_.-]{1,12}$/).filter((p) => !/^(aws|ssm)/i.test(p));
+const groupId = fc.stringMatching(/^sg-[0-9a-f]{17}$/);
+const table = fc.stringMatching(/^[A-Za-z0-9_.-]{3,24}$/);
+
+interface Case {
+  readonly contract: Contract;
+  /** The same kind of resource under another name, same account and region. */
+  readonly otherName: string;
+  /** The same name elsewhere: another bucket, another region. */
+  readonly otherResource: string;
+  /** Buckets the role covers (the other bucket too, so that only the session policy can refuse it). */
+  readonly buckets: readonly string[];
+}
+
+const regional = (service: string, region = 'us-east-1') => `arn:aws:${service}:${region}:${ACCOUNT}`;
+const OTHER_REGION = 'eu-west-1';
+
+const cases: Record<Action, fc.Arbitrary<Case>> = {
+  's3:PutObject': fc.tuple(bucket, objectKey, objectKey, bucket).filter(([b, k, k2, b2]) => k !== k2 && b !== b2).map(([b, k, k2, b2]) => ({
+    contract: { platform: 'aws', target: { service: 's3', arn: `arn:aws:s3:::${b}/${k}` }, operation: 's3:PutObject', parameters: { body: 'x' } },
+    otherName: `arn:aws:s3:::${b}/${k2}`,
+    otherResource: `arn:aws:s3:::${b2}/${k}`,
+    buckets: [b, b2],
+  })),
+  'ssm:PutParameter': fc.tuple(parameter, parameter).filter(([p, p2]) => p !== p2).map(([p, p2]) => ({
+    contract: { platform: 'aws', target: { service: 'ssm', arn: `${regional('ssm')}:parameter/${p}` }, operation: 'ssm:PutParameter', parameters: { value: 'on' } },
+    otherName: `${regional('ssm')}:parameter/${p2}`,
+    otherResource: `${regional('ssm', OTHER_REGION)}:parameter/${p}`,
+    buckets: [],
+  })),
+  'ec2:AuthorizeSecurityGroupIngress': fc.tuple(groupId, groupId).filter(([g, g2]) => g !== g2).map(([g, g2]) => ({
+    contract: {
+      platform: 'aws',
+      target: { service: 'ec2', arn: `${regional('ec2')}:security-group/${g}` },
+      operation: 'ec2:AuthorizeSecurityGroupIngress',
+      parameters: { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '10.0.0.0/8' },
+    },
+    otherName: `${regional('ec2')}:security-group/${g2}`,
+    otherResource: `${regional('ec2', OTHER_REGION)}:security-group/${g}`,
+    buckets: [],
+  })),
+  'dynamodb:UpdateItem': fc.tuple(table, table).filter(([t, t2]) => t !== t2).map(([t, t2]) => ({
+    contract: { platform: 'aws', target: { service: 'dynamodb', arn: `${regional('dynamodb')}:table/${t}` }, operation: 'dynamodb:UpdateItem', parameters: { key: { id: 'k' }, set: { mode: 'on' } } },
+    otherName: `${regional('dynamodb')}:table/${t2}`,
+    otherResource: `${regional('dynamodb', OTHER_REGION)}:table/${t}`,
+    buckets: [],
+  })),
+};
+
+/** Where the read goes: the target, except for EC2's Describe*, which has no resource-level scope. */
+function readResource(plan: AwsPlan): string {
+  return plan.action === 'ec2:AuthorizeSecurityGroupIngress' ? '*' : plan.arn;
+}
+
+describe.each(Object.keys(cases) as Action[])('%s session policies, intersected with the executor role', (action) => {
+  it('allow exactly the certified action on the certified ARN', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases[action], async (c) => {
+        const plan = planAws(c.contract, scope);
+        const role = executorRolePolicy('aws', c.buckets);
+        const session = sessionPolicy(plan);
+        expect(await simulate(plan.action, plan.arn, role, session)).toBe('Allowed');
+        const refused: [string, string][] = [
+          [READ_ACTION[plan.action], readResource(plan)], // another action the role allows
+          [DESTRUCTIVE[plan.action], plan.arn], // another action
+          [plan.action, c.otherResource], // another resource
+          [plan.action, c.otherName], // another name of the same type
+        ];
+        for (const [a, resource] of refused) {
+          expect(await simulate(a, resource, role, session), `${a} on ${resource}`).toMatch(/Denied$/);
+        }
+        // The role alone allows the certified action elsewhere: the narrowing is the session policy's.
+        expect(await simulate(plan.action, c.otherName, role, undefined)).toBe('Allowed');
+      }),
+      { numRuns: 50 }, // about 6 simulations of some 5 ms each per run
+    );
+  });
+
+  it('read policies allow the read and never the mutation', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases[action], async (c) => {
+        const plan = planAws(c.contract, scope);
+        const role = executorRolePolicy('aws', c.buckets);
+        const session = readPolicy(plan);
+        expect(await simulate(READ_ACTION[plan.action], readResource(plan), role, session)).toBe('Allowed');
+        expect(await simulate(plan.action, plan.arn, role, session)).toMatch(/Denied$/);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('session policy documents', () => {
+  it('are one Allow statement with no wildcard and no condition', () => {
+    const plan = planAws(
+      { platform: 'aws', target: { service: 'ssm', arn: `${regional('ssm')}:parameter/app/flag` }, operation: 'ssm:PutParameter', parameters: { value: 'on' } },
+      scope,
+    );
+    expect(sessionPolicy(plan)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Certified', Effect: 'Allow', Action: 'ssm:PutParameter', Resource: `${regional('ssm')}:parameter/app/flag` }],
+    });
+  });
+});

@@ -1,0 +1,220 @@
+// The Kubernetes adapter against the real local target, in both executor
+// modes: plan → readLiveState → mint → invoke → retire, what the minted token
+// can and cannot do, drift, the resourceVersion precondition, and the token's
+// end when its bound Secret is deleted. Every test makes its own objects and
+// its own adapter and removes what it made.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../../harness/fixtures/kubernetes.js';
+import { startLocalKubernetes, type LocalKubernetes } from '../../../harness/targets/local/kubernetes-target.js';
+import { buildClaims } from '../../sab/issue.js';
+import { jcsDigest } from '../../core/digest.js';
+import { checkDrift } from '../../core/predicates/drift.js';
+import type { ScopedIdentity } from '../../core/ports/platform.js';
+import type { JsonObject } from '../../core/strict-json.js';
+import { KubernetesAdapter } from './adapter.js';
+import { objectOf, type KubeClient } from './client.js';
+import { ExecutorHandle, type ExecutorMode } from './executor.js';
+import { paths, selfAccessReview } from './executor-objects.js';
+import { writeRequest } from './operations.js';
+
+let dir: string;
+let k8s: LocalKubernetes;
+let admin: KubeClient;
+let issuer: Issuer;
+const open: { adapters: KubernetesAdapter[]; objects: TargetObject[] } = { adapters: [], objects: [] };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-k8s-adapter-'));
+  k8s = await startLocalKubernetes(dir);
+  admin = clientFor(k8s.info.kubeconfigs.admin);
+  issuer = await makeIssuer();
+});
+
+afterEach(async () => {
+  await Promise.all(open.objects.splice(0).map((o) => removeObject(admin, o)));
+  for (const a of open.adapters.splice(0)) a.close();
+  // Pooled executors outlive executions by design; a test's own pool goes with the test.
+  const selector = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dseb-broker';
+  for (const ns of k8s.info.protectedNamespaces) {
+    for (const kind of ['rolebindings', 'roles']) await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/${kind}?${selector}`);
+  }
+  for (const kind of ['serviceaccounts', 'secrets']) await admin.request('DELETE', `/api/v1/namespaces/${k8s.info.executorNamespace}/${kind}?${selector}`);
+});
+
+afterAll(async () => {
+  admin?.close();
+  await k8s?.stop();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+function adapter(mode: ExecutorMode): KubernetesAdapter {
+  const a = KubernetesAdapter.fromKubeconfig(k8s.info.kubeconfigs.broker, {
+    protectedNamespaces: k8s.info.protectedNamespaces,
+    executorNamespace: k8s.info.executorNamespace,
+    audience: k8s.info.executorAudience,
+    mode,
+  });
+  open.adapters.push(a);
+  return a;
+}
+
+async function object(kind: TargetObject['kind']): Promise<TargetObject> {
+  const o = targetObject(kind, k8s.info.protectedNamespaces[0] as string);
+  open.objects.push(o);
+  await createObject(admin, o);
+  return o;
+}
+
+function claimsFor(o: TargetObject) {
+  return buildClaims({ privateJwk: issuer.privateJwk, issuer: ISSUER, audience: AUDIENCE, subject: SUBJECT, contract: o.contract, nowS: Math.floor(Date.now() / 1000) });
+}
+
+function tokenClient(identity: ScopedIdentity): KubeClient {
+  return (identity.handle as ExecutorHandle).client;
+}
+
+async function read(path: string): Promise<JsonObject> {
+  return objectOf((await admin.request('GET', path)).body);
+}
+
+/** What each contract of the fixture sets, read back as admin. */
+async function applied(o: TargetObject): Promise<unknown> {
+  const live = await read(o.path);
+  return o.kind === 'scale' ? objectOf(live.spec).replicas : o.kind === 'set-data' ? live.data : objectOf(live.spec).ingress;
+}
+
+function expected(o: TargetObject): unknown {
+  const p = o.contract.parameters;
+  return o.kind === 'scale' ? p.replicas : o.kind === 'set-data' ? p.data : p.ingress;
+}
+
+async function managedObjects(namespace: string, kinds: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const kind of kinds) {
+    const base = kind === 'roles' || kind === 'rolebindings' ? '/apis/rbac.authorization.k8s.io/v1' : '/api/v1';
+    n += ((await read(`${base}/namespaces/${namespace}/${kind}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dseb-broker`)).items as unknown[]).length;
+  }
+  return n;
+}
+
+describe.each<ExecutorMode>(['ephemeral', 'pooled'])('KubernetesAdapter (%s executors)', (mode) => {
+  it('executes a certified mutation of each kind: plan, live state, mint, invoke, retire', async () => {
+    const a = adapter(mode);
+    for (const kind of MUTATION_KINDS) {
+      const o = await object(kind);
+      const plan = a.plan(o.contract);
+      const certified = jcsDigest((await a.readLiveState(plan)).state); // what the SAB saw
+      const live = await a.readLiveState(plan);
+      expect(checkDrift({ digest: certified }, live)).toBeNull();
+      const identity = await a.mint(plan, claimsFor(o));
+      expect(identity.principal).toMatch(new RegExp(`^system:serviceaccount:${k8s.info.executorNamespace}:seb-`));
+      expect(identity.expiresAt - Date.now()).toBeLessThanOrEqual(600_000);
+      try {
+        expect(await a.invoke(plan, identity, live)).toMatchObject({ status: 'succeeded' });
+      } finally {
+        await a.retire(identity);
+      }
+      expect(await applied(o)).toEqual(expected(o));
+    }
+    // Ephemeral executors leave nothing; pooled ones keep their grant, never a binding Secret.
+    const ns = k8s.info.protectedNamespaces[0] as string;
+    expect(await managedObjects(k8s.info.executorNamespace, ['secrets'])).toBe(0);
+    expect(await managedObjects(ns, ['roles', 'rolebindings'])).toBe(mode === 'ephemeral' ? 0 : 2 * MUTATION_KINDS.length);
+    expect(await managedObjects(k8s.info.executorNamespace, ['serviceaccounts'])).toBe(mode === 'ephemeral' ? 0 : MUTATION_KINDS.length);
+  });
+
+  it('mints a token that cannot use another verb, resource or name', async () => {
+    const a = adapter(mode);
+    const [web, other, config] = await Promise.all([object('scale'), object('scale'), object('set-data')]);
+    const plan = a.plan(web.contract);
+    const identity = await a.mint(plan, claimsFor(web));
+    try {
+      const token = tokenClient(identity);
+      const live = await a.readLiveState(plan);
+      const write = writeRequest(plan, live.version as string);
+      const patch = (path: string) => token.request('PATCH', path, { body: write.body, contentType: write.contentType });
+      const refused = [
+        // another verb on the same object
+        await token.request('GET', plan.writePath),
+        await token.request('PUT', plan.writePath, { body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: web.name }, spec: { replicas: 9 } } }),
+        await token.request('DELETE', web.path),
+        // another resource: the Deployment itself rather than its scale, a ConfigMap
+        await token.request('PATCH', web.path, { body: { spec: { replicas: 9 } }, contentType: 'application/merge-patch+json' }),
+        await token.request('PATCH', config.path, { body: { data: { mode: 'x' } }, contentType: 'application/merge-patch+json' }),
+        // another name
+        await patch(`${other.path}/scale`),
+        // its own kind of power
+        await token.request('POST', `/api/v1/namespaces/${k8s.info.executorNamespace}/serviceaccounts`, { body: { metadata: { name: 'x' } } }),
+      ];
+      for (const r of refused) expect(r.status, JSON.stringify(r.body)).toBe(403);
+      expect(await a.invoke(plan, identity, live)).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await a.retire(identity);
+    }
+  });
+
+  it('sees drift when the object was changed out of band, for each kind', async () => {
+    const a = adapter(mode);
+    for (const kind of MUTATION_KINDS) {
+      const o = await object(kind);
+      const plan = a.plan(o.contract);
+      const certified = jcsDigest((await a.readLiveState(plan)).state);
+      await changeOutOfBand(admin, o);
+      expect(checkDrift({ digest: certified }, await a.readLiveState(plan))).toBe('drift');
+    }
+  });
+
+  it('refuses a write when the object changed after the drift check (resourceVersion precondition)', async () => {
+    const a = adapter(mode);
+    for (const kind of MUTATION_KINDS) {
+      const o = await object(kind);
+      const plan = a.plan(o.contract);
+      const live = await a.readLiveState(plan);
+      const identity = await a.mint(plan, claimsFor(o));
+      try {
+        await changeOutOfBand(admin, o);
+        expect(await a.invoke(plan, identity, live)).toMatchObject({ status: 'precondition_failed' });
+      } finally {
+        await a.retire(identity);
+      }
+      expect(await applied(o)).not.toEqual(expected(o));
+    }
+  });
+
+  it('ends the token once its bound Secret is deleted: the API server answers 401', async () => {
+    const a = adapter(mode);
+    const o = await object('set-data');
+    const plan = a.plan(o.contract);
+    const identity = await a.mint(plan, claimsFor(o));
+    const token = tokenClient(identity);
+    const whoami = () => token.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    expect((await whoami()).status).toBe(201);
+    expect(await a.invoke(plan, identity, await a.readLiveState(plan))).toMatchObject({ status: 'succeeded' });
+    const secret = `/api/v1/namespaces/${k8s.info.executorNamespace}/secrets/${(identity.handle as ExecutorHandle).objects.secret}`;
+    expect((await admin.request('GET', secret)).status).toBe(200);
+
+    const retired = performance.now();
+    await a.retire(identity);
+    await a.retire(identity); // already gone is fine
+    expect((await admin.request('GET', secret)).status).toBe(404);
+    // kube-apiserver caches a successful token authentication for 10 s (not configurable), so the end is not
+    // instant. Ephemeral executors lose their RoleBinding too, which ends the token's authority much sooner.
+    let status = 0;
+    let powerlessAt: number | undefined;
+    while (performance.now() - retired < 15_000) {
+      const r = await token.request('POST', paths.selfAccessReviews, { body: selfAccessReview(plan.rule) });
+      if (powerlessAt === undefined && (r.status !== 201 || objectOf(objectOf(r.body).status).allowed !== true)) powerlessAt = performance.now() - retired;
+      status = (await whoami()).status;
+      if (status === 401) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const rejectedAt = performance.now() - retired;
+    console.log(`[timing] ${mode}: after retire, the token lost its grant at ${powerlessAt?.toFixed(0)} ms and was rejected (401) at ${rejectedAt.toFixed(0)} ms`);
+    if (mode === 'ephemeral') expect(powerlessAt).toBeLessThan(2000);
+    expect(status).toBe(401);
+  });
+});

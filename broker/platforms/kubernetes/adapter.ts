@@ -1,0 +1,91 @@
+// The Kubernetes platform adapter: the broker's own identity (from its
+// kubeconfig) reads targets and manages executors; each mutation is sent as a
+// token minted for that one execution. Settings are checked when the adapter
+// is built, so a misconfiguration fails at start and names the setting.
+import type { Claims } from '../../core/certificate/claims.js';
+import type { Contract } from '../../core/certificate/contract.js';
+import { ConfigError, InvalidInputError } from '../../core/errors.js';
+import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
+import type { LiveState } from '../../core/predicates/drift.js';
+import { KubeClient } from './client.js';
+import { ExecutorHandle, Executors, type ExecutorMode } from './executor.js';
+import { invokeAs } from './invoke.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import { readLiveState } from './live-state.js';
+import { planMutation, type KubernetesPlan } from './operations.js';
+
+export const DEFAULT_EXECUTOR_NAMESPACE = 'seb-executors';
+export const DEFAULT_EXECUTOR_AUDIENCE = 'seb-executor';
+
+export interface KubernetesAdapterOptions {
+  /** Namespaces whose objects contracts may name; the platform's admission policy guards the same list. */
+  readonly protectedNamespaces: readonly string[];
+  readonly executorNamespace?: string;
+  readonly audience?: string;
+  readonly mode?: ExecutorMode;
+  readonly timeoutMs?: number;
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
+  readonly name = 'kubernetes' as const;
+  readonly mode: ExecutorMode;
+  private readonly protectedNamespaces: readonly string[];
+  private readonly executors: Executors;
+
+  constructor(
+    private readonly client: KubeClient,
+    options: KubernetesAdapterOptions,
+  ) {
+    const executorNamespace = options.executorNamespace ?? DEFAULT_EXECUTOR_NAMESPACE;
+    const audience = options.audience ?? DEFAULT_EXECUTOR_AUDIENCE;
+    if (options.protectedNamespaces.length === 0) throw new ConfigError('kubernetes.protectedNamespaces', 'must name at least one namespace');
+    for (const ns of [...options.protectedNamespaces, executorNamespace]) {
+      if (!NAMESPACE.test(ns)) throw new ConfigError('kubernetes namespaces', `${JSON.stringify(ns)} is not a namespace name`);
+    }
+    // Executors live apart from what they mutate: a contract must never target the broker's own objects.
+    if (options.protectedNamespaces.includes(executorNamespace)) {
+      throw new ConfigError('kubernetes.executorNamespace', 'must not be one of the protected namespaces');
+    }
+    if (audience === '') throw new ConfigError('kubernetes.audience', 'must not be empty');
+    this.protectedNamespaces = [...options.protectedNamespaces];
+    this.mode = options.mode ?? 'pooled';
+    this.executors = new Executors(client, { namespace: executorNamespace, audience, mode: this.mode });
+  }
+
+  /** From the broker's kubeconfig (current context, or `context`). */
+  static fromKubeconfig(file: string, options: KubernetesAdapterOptions, context?: string): KubernetesAdapter {
+    const connection = loadKubeconfig(file, context);
+    return new KubernetesAdapter(KubeClient.connect(connection, connection.credential, options.timeoutMs), options);
+  }
+
+  plan(contract: Contract): KubernetesPlan {
+    return planMutation(contract, this.protectedNamespaces);
+  }
+
+  readLiveState(plan: KubernetesPlan): Promise<LiveState> {
+    return readLiveState(this.client, plan);
+  }
+
+  mint(plan: KubernetesPlan, claims: Claims): Promise<ScopedIdentity> {
+    return this.executors.mint(plan, claims.jti);
+  }
+
+  invoke(plan: KubernetesPlan, identity: ScopedIdentity, live: LiveState): Promise<InvokeResult> {
+    return invokeAs(handleOf(identity).client, plan, live);
+  }
+
+  retire(identity: ScopedIdentity): Promise<void> {
+    return this.executors.retire(handleOf(identity).objects);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function handleOf(identity: ScopedIdentity): ExecutorHandle {
+  if (!(identity.handle instanceof ExecutorHandle)) throw new InvalidInputError('identity was not minted by the Kubernetes adapter');
+  return identity.handle;
+}

@@ -1,0 +1,142 @@
+// A tiny JSON client for the Kubernetes API on node:https. One keep-alive
+// Agent per identity: a TLS session authenticated by a client certificate
+// must never carry a bearer token's request, since the API server would then
+// see two identities on one connection and pick the certificate. No retries:
+// the broker decides what a failure means, never this layer.
+import { Agent, request as httpsRequest } from 'node:https';
+import { IoError, SebError } from '../../core/errors.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../core/strict-json.js';
+
+export type Credential = { readonly kind: 'cert'; readonly cert: Buffer; readonly key: Buffer } | { readonly kind: 'token'; readonly token: string };
+
+export interface Endpoint {
+  /** https URL of the API server, possibly with a path prefix. */
+  readonly server: string;
+  /** PEM bundle to trust; without it, the system's roots. */
+  readonly ca?: Buffer;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  /** Parsed JSON when the server says the body is JSON, otherwise the text. */
+  readonly body: JsonValue | string;
+}
+
+export interface RequestOptions {
+  readonly body?: JsonValue;
+  /** application/json by default; patches name their own type. */
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The API server answered, but not with what the caller needed. */
+export class KubernetesApiError extends SebError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('io', message);
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Far above any object this broker reads; a guard against a runaway body. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+export class KubeClient {
+  private tokenAgent: Agent | undefined;
+
+  private constructor(
+    private readonly endpoint: Endpoint,
+    private readonly agent: Agent,
+    private readonly authorization: string | undefined,
+    private readonly timeoutMs: number,
+    private readonly parent: KubeClient | undefined,
+  ) {}
+
+  static connect(endpoint: Endpoint, credential: Credential | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): KubeClient {
+    if (!endpoint.server.startsWith('https://')) throw new IoError(`API server ${endpoint.server}: only https is supported`);
+    const tls = credential?.kind === 'cert' ? { cert: credential.cert, key: credential.key } : {};
+    const agent = new Agent({ keepAlive: true, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }), ...tls });
+    return new KubeClient(endpoint, agent, credential?.kind === 'token' ? `Bearer ${credential.token}` : undefined, timeoutMs, undefined);
+  }
+
+  /** A client that speaks as `token` over the same server, sharing one certificate-free Agent. */
+  withToken(token: string): KubeClient {
+    const root = this.parent ?? this;
+    root.tokenAgent ??= new Agent({ keepAlive: true, ...(root.endpoint.ca === undefined ? {} : { ca: root.endpoint.ca }) });
+    return new KubeClient(root.endpoint, root.tokenAgent, `Bearer ${token}`, root.timeoutMs, root);
+  }
+
+  get server(): string {
+    return this.endpoint.server;
+  }
+
+  /** Resolves with any HTTP status; rejects (IoError) only when no answer came: network, TLS, timeout. */
+  request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
+    if (payload !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    const url = new URL(this.endpoint.server.replace(/\/$/, '') + path);
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown): void =>
+        reject(error instanceof IoError ? error : new IoError(`${method} ${url.pathname}: ${(error as Error).message}`, { cause: error }));
+      const req = httpsRequest(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new IoError(`${method} ${url.pathname}: response larger than ${MAX_RESPONSE_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          const json = (res.headers['content-type'] ?? '').startsWith('application/json');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: json && text !== '' ? (JSON.parse(text) as JsonValue) : text });
+          } catch (error) {
+            fail(error);
+          }
+        });
+      });
+      // A deadline for the whole exchange, not just socket idleness.
+      const timer = setTimeout(() => req.destroy(new IoError(`${method} ${url.pathname}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        fail(error);
+      });
+      req.end(payload);
+    });
+  }
+
+  /** Ends idle keep-alive connections; clients made by withToken share the root's. */
+  close(): void {
+    if (this.parent !== undefined) return;
+    this.agent.destroy();
+    this.tokenAgent?.destroy();
+  }
+}
+
+/** The Status message the API server puts in an error body, or the status line. */
+export function describe(response: ApiResponse): string {
+  const message = objectOf(response.body).message;
+  if (typeof message === 'string') return `${response.status} ${message}`;
+  return `${response.status} ${typeof response.body === 'string' ? response.body.slice(0, 200) : ''}`.trim();
+}
+
+/** The body as an object when the status is one of `ok`; otherwise a KubernetesApiError naming `what`. */
+export function expectStatus(response: ApiResponse, ok: readonly number[], what: string): JsonValue | string {
+  if (!ok.includes(response.status)) throw new KubernetesApiError(response.status, `${what}: ${describe(response)}`);
+  return response.body;
+}
+
+/** A body or member as an object, or an empty one: for reading optional fields of API objects. */
+export function objectOf(value: JsonValue | string | undefined): JsonObject {
+  return typeof value === 'object' && isJsonObject(value) ? value : {};
+}

@@ -1,0 +1,16 @@
+// Reading the target as the broker: the projection the plan names, and the
+// object's resourceVersion, which becomes the write's precondition.
+import { IoError } from '../../core/errors.js';
+import type { LiveState } from '../../core/predicates/drift.js';
+import { isJsonObject } from '../../core/strict-json.js';
+import { expectStatus, objectOf, type KubeClient } from './client.js';
+import type { KubernetesPlan } from './operations.js';
+
+/** Throws when the object cannot be read or has no resourceVersion: a state the broker cannot confirm. */
+export async function readLiveState(client: KubeClient, plan: KubernetesPlan): Promise<LiveState> {
+  const body = expectStatus(await client.request('GET', plan.objectPath), [200], `read ${plan.objectPath}`);
+  if (typeof body !== 'object' || !isJsonObject(body)) throw new IoError(`read ${plan.objectPath}: not a JSON object`);
+  const version = objectOf(body.metadata).resourceVersion;
+  if (typeof version !== 'string' || version === '') throw new IoError(`read ${plan.objectPath}: no resourceVersion`);
+  return { state: plan.project(body), version };
+}

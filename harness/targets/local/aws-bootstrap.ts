@@ -1,0 +1,165 @@
+// Sets up the local AWS target while moto's IAM enforcement is still off:
+// identities (admin, agent, broker), the executor role, the target resources;
+// then switches enforcement on and checks that it is on.
+//
+// Enforcement: moto authorizes a request only once its request counter has
+// reached settings.INITIAL_NO_AUTH_ACTION_COUNT (default infinity: never).
+// POST /moto-api/reset-auth with a number sets that threshold and zeroes the
+// counter (moto_api/_internal/responses.py), so posting "0" enforces from the
+// next request on. The environment variable would need the exact number of
+// bootstrap calls in advance. The switch itself is unauthenticated: anyone
+// who reaches the port can turn enforcement off again (AWS-GUARANTEES.md).
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { partitionOf } from '../../../broker/platforms/aws/arn.js';
+import { executorRolePolicy } from '../../../broker/platforms/aws/executor-policy.js';
+import { VERSION_ATTRIBUTE } from '../../../broker/platforms/aws/operations.js';
+import { IoError } from '../../../broker/core/errors.js';
+import type { AwsCredentials } from '../target-info.js';
+
+/** What the tests and scenarios mutate. */
+export interface AwsResources {
+  readonly bucket: string;
+  readonly objectKey: string;
+  readonly parameterName: string;
+  readonly securityGroupId: string;
+  readonly table: string;
+  /** The key of the item the tests update; the table's partition key is `id`. */
+  readonly itemKey: { readonly id: string };
+}
+
+export interface AwsBootstrap {
+  readonly accountId: string;
+  readonly credentials: { readonly admin: AwsCredentials; readonly agent: AwsCredentials; readonly broker: AwsCredentials };
+  readonly executorRoleArn: string;
+  readonly resources: AwsResources;
+}
+
+const NAMES = { admin: 'seb-admin', agent: 'seb-agent', broker: 'seb-broker', executor: 'seb-executor' } as const;
+const RESOURCES = { bucket: 'seb-target', objectKey: 'config/app.txt', parameterName: '/seb/app/flag', table: 'seb-target', itemKey: { id: 'config' } } as const;
+
+/** Reads only, on the services the adapter mutates: the agent can look, never touch. */
+const AGENT_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'ReadOnly',
+      Effect: 'Allow',
+      Action: ['s3:Get*', 's3:List*', 'ssm:Get*', 'ssm:Describe*', 'ssm:List*', 'ec2:Describe*', 'dynamodb:Get*', 'dynamodb:Describe*', 'dynamodb:List*'],
+      Resource: '*',
+    },
+  ],
+};
+
+const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+export async function bootstrapAws(endpoint: string, region: string): Promise<AwsBootstrap> {
+  // Any key signs while enforcement is off.
+  const open = { endpoint, region, credentials: { accessKeyId: 'AKIABOOTSTRAP0000000', secretAccessKey: 'bootstrap' } };
+  const iam = new IAMClient(open);
+  try {
+    const admin = await user(iam, NAMES.admin, ADMIN_POLICY);
+    const agent = await user(iam, NAMES.agent, AGENT_POLICY);
+    const broker = await user(iam, NAMES.broker);
+    const accountId = admin.arn.split(':')[4] ?? '';
+    const partition = partitionOf(region);
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: NAMES.executor,
+        // One statement, principals as a list: moto tests `principal in Principal.AWS`,
+        // a substring test when AWS is a string, and a statement whose principal does
+        // not match counts as a deny, so several statements would deny each other.
+        // TagSession and SetSourceIdentity: real AWS requires them for the tags and SourceIdentity the broker sends.
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'BrokerOnly', Effect: 'Allow', Principal: { AWS: [broker.arn] }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }],
+        }),
+      }),
+    );
+    const executorRoleArn = role.Role?.Arn ?? '';
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: NAMES.executor, PolicyName: 'executor', PolicyDocument: JSON.stringify(executorRolePolicy(partition, [RESOURCES.bucket])) }),
+    );
+    const assumeOnly = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'AssumeExecutor', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Resource: executorRoleArn }],
+    };
+    await iam.send(new PutUserPolicyCommand({ UserName: NAMES.broker, PolicyName: 'assume-executor', PolicyDocument: JSON.stringify(assumeOnly) }));
+
+    const resources = await createResources({ ...open, credentials: admin.credentials }, accountId);
+    await enforce(endpoint);
+    await assertEnforced(endpoint, region);
+    return { accountId, credentials: { admin: admin.credentials, agent: agent.credentials, broker: broker.credentials }, executorRoleArn, resources };
+  } finally {
+    iam.destroy();
+  }
+}
+
+async function user(iam: IAMClient, name: string, policy?: object): Promise<{ arn: string; credentials: AwsCredentials }> {
+  const created = await iam.send(new CreateUserCommand({ UserName: name }));
+  if (policy !== undefined) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: name, PolicyDocument: JSON.stringify(policy) }));
+  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  const arn = created.User?.Arn;
+  const { AccessKeyId, SecretAccessKey } = key.AccessKey ?? {};
+  if (arn === undefined || AccessKeyId === undefined || SecretAccessKey === undefined) throw new IoError(`moto created no complete user ${name}`);
+  return { arn, credentials: { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey } };
+}
+
+interface ClientOptions {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+}
+
+async function createResources(o: ClientOptions, accountId: string): Promise<AwsResources> {
+  const s3 = new S3Client({ ...o, forcePathStyle: true });
+  const ssm = new SSMClient(o);
+  const ec2 = new EC2Client(o);
+  const ddb = new DynamoDBClient(o);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: RESOURCES.bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: RESOURCES.bucket, Key: RESOURCES.objectKey, Body: 'initial\n', ExpectedBucketOwner: accountId }));
+    await ssm.send(new PutParameterCommand({ Name: RESOURCES.parameterName, Value: 'off', Type: 'String' }));
+    const group = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'seb-target', Description: 'SEB target group' }));
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: RESOURCES.table,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await ddb.send(
+      new PutItemCommand({
+        TableName: RESOURCES.table,
+        Item: { id: { S: RESOURCES.itemKey.id }, mode: { S: 'off' }, replicas: { N: '2' }, [VERSION_ATTRIBUTE]: { N: '1' } },
+      }),
+    );
+    if (group.GroupId === undefined) throw new IoError('moto created no security group');
+    return { ...RESOURCES, securityGroupId: group.GroupId };
+  } finally {
+    for (const client of [s3, ssm, ec2, ddb]) client.destroy();
+  }
+}
+
+async function enforce(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
+  if (!response.ok) throw new IoError(`moto refused to switch IAM enforcement on (HTTP ${response.status})`);
+}
+
+/** A key moto never issued must now be refused; if it is not, enforcement is off and the target is useless. */
+async function assertEnforced(endpoint: string, region: string): Promise<void> {
+  const s3 = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId: 'AKIANOTISSUED0000000', secretAccessKey: 'x' }, maxAttempts: 1 });
+  try {
+    const refused = await s3.send(new ListBucketsCommand({})).then(
+      () => false,
+      () => true,
+    );
+    if (!refused) throw new IoError('moto IAM enforcement is not on: an unknown access key was accepted');
+  } finally {
+    s3.destroy();
+  }
+}

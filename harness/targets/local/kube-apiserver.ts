@@ -1,0 +1,81 @@
+// kube-apiserver on 127.0.0.1 against the local etcd. The flag set is
+// envtest's minimum plus what the broker's guarantees rest on:
+// - RBAC is the only authorizer, no anonymous requests, no profiling;
+// - users are client certificates from the target's CA;
+// - ServiceAccount tokens are signed with the target's key, and the executor
+//   audience is among --api-audiences, so an executor token is accepted here
+//   and a token minted for another audience is not;
+// - the ServiceAccount admission plugin is off: with no controller manager
+//   there are no default ServiceAccounts for it to insist on.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
+import type { LocalPki } from './pki.js';
+import { ManagedProcess } from './process.js';
+
+export interface KubeApiserverOptions {
+  readonly binary: string;
+  /** The log goes here. */
+  readonly workDir: string;
+  readonly port: number;
+  readonly etcdServers: readonly string[];
+  readonly pki: LocalPki;
+  /** Audiences accepted for ServiceAccount tokens besides the issuer's own. */
+  readonly extraAudiences: readonly string[];
+  readonly readyTimeoutMs?: number;
+}
+
+export interface KubeApiserver {
+  readonly server: string;
+  readonly process: ManagedProcess;
+  readonly logFile: string;
+}
+
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc';
+
+export function kubeApiserverArgs(o: KubeApiserverOptions): string[] {
+  const { pki } = o;
+  return [
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${o.port}`,
+    `--tls-cert-file=${pki.apiserver.cert}`,
+    `--tls-private-key-file=${pki.apiserver.key}`,
+    `--etcd-servers=${o.etcdServers.join(',')}`,
+    `--etcd-cafile=${pki.ca.cert}`,
+    `--etcd-certfile=${pki.etcd.client.cert}`,
+    `--etcd-keyfile=${pki.etcd.client.key}`,
+    `--client-ca-file=${pki.ca.cert}`,
+    '--anonymous-auth=false',
+    '--authorization-mode=RBAC',
+    `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+    `--service-account-key-file=${pki.serviceAccount.publicKey}`,
+    `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,
+    `--api-audiences=${[SERVICE_ACCOUNT_ISSUER, ...o.extraAudiences].join(',')}`,
+    '--disable-admission-plugins=ServiceAccount',
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--allow-privileged=false',
+    '--profiling=false',
+  ];
+}
+
+export async function startKubeApiserver(o: KubeApiserverOptions): Promise<KubeApiserver> {
+  const logFile = join(o.workDir, 'kube-apiserver.log');
+  const server = `https://127.0.0.1:${o.port}`;
+  const proc = ManagedProcess.start({ name: 'kube-apiserver', command: o.binary, args: kubeApiserverArgs(o), logFile });
+  const admin = KubeClient.connect(
+    { server, ca: readFileSync(o.pki.ca.cert) },
+    { kind: 'cert', cert: readFileSync(o.pki.users.admin.cert), key: readFileSync(o.pki.users.admin.key) },
+    2000,
+  );
+  try {
+    // /readyz covers etcd and the post-start hooks, RBAC's bootstrap roles among them.
+    await proc.waitReady(async () => (await admin.request('GET', '/readyz')).status === 200, o.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  } finally {
+    admin.close();
+  }
+  return { server, process: proc, logFile };
+}

@@ -1,0 +1,46 @@
+// What `seb target up local` leaves in its folder besides target.json, so
+// that a person can issue, execute and audit against the local target at
+// once: SAB keys, a broker key, and a broker configuration that uses them.
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from '../../../broker/files.js';
+import { generateSigningKey } from '../../../broker/sab/keygen.js';
+
+export const LOCAL_ISSUER = 'sab.local';
+export const LOCAL_AUDIENCE = 'seb.local';
+
+export interface Workspace {
+  readonly targetFile: string;
+  readonly brokerConfig: string;
+  readonly sabKey: string;
+  readonly sabJwks: string;
+}
+
+export async function writeWorkspace(dir: string, targetJson: string): Promise<Workspace> {
+  const sab = await generateSigningKey('EdDSA', 'sab-local-1');
+  const broker = await generateSigningKey('EdDSA', 'broker-local-1');
+  const files = {
+    targetFile: join(dir, 'target.json'),
+    brokerConfig: join(dir, 'broker.yaml'),
+    sabKey: join(dir, 'sab', 'private.jwk.json'),
+    sabJwks: join(dir, 'sab', 'jwks.json'),
+  };
+  writeFileAtomic(files.sabKey, `${JSON.stringify(sab.privateJwk, null, 2)}\n`, 0o600);
+  writeFileAtomic(files.sabJwks, `${JSON.stringify({ keys: [sab.publicJwk] }, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'broker', 'private.jwk.json'), `${JSON.stringify(broker.privateJwk, null, 2)}\n`, 0o600);
+  const config = {
+    id: 'seb-local-1',
+    issuers: [LOCAL_ISSUER],
+    audience: LOCAL_AUDIENCE,
+    trustedKeys: 'sab/jwks.json',
+    brokerKey: 'broker/private.jwk.json',
+    ledger: 'state/ledger.db',
+    recordLog: 'state/records.db',
+    target: 'target.json',
+    kubernetes: { mode: 'pooled' },
+    listen: { host: '127.0.0.1', port: 8080 },
+  };
+  writeFileAtomic(files.brokerConfig, stringify(config));
+  writeFileAtomic(files.targetFile, targetJson);
+  return files;
+}
