@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The CLI is compiled TypeScript; `make build` (run by both README commands) produces dist/.
-import { main } from '../dist/broker/cli/main.js';
+// The AWS SDK warns on every start that releases after January 2027 need Node 22; the lock
+// file pins releases that support Node 20, which these machines run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { main } = await import('../dist/broker/cli/main.js');
 
 process.exitCode = await main(process.argv.slice(2));

@@ -89,7 +89,8 @@ export async function bootstrapAws(endpoint: string, region: string): Promise<Aw
     };
     await iam.send(new PutUserPolicyCommand({ UserName: NAMES.broker, PolicyName: 'assume-executor', PolicyDocument: JSON.stringify(assumeOnly) }));
 
-    const resources = await createResources({ ...open, credentials: admin.credentials }, accountId);
+    // A copy: the SDK marks the credential objects it is given (a `$source` member), and these go into target.json.
+    const resources = await createResources({ ...open, credentials: { ...admin.credentials } }, accountId);
     await enforce(endpoint);
     await assertEnforced(endpoint, region);
     return { accountId, credentials: { admin: admin.credentials, agent: agent.credentials, broker: broker.credentials }, executorRoleArn, resources };

@@ -1,6 +1,7 @@
 // What `seb target up local` leaves in its folder besides target.json, so
 // that a person can issue, execute and audit against the local target at
 // once: SAB keys, a broker key, and a broker configuration that uses them.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../../../broker/files.js';
@@ -28,6 +29,8 @@ export async function writeWorkspace(dir: string, targetJson: string): Promise<W
   writeFileAtomic(files.sabKey, `${JSON.stringify(sab.privateJwk, null, 2)}\n`, 0o600);
   writeFileAtomic(files.sabJwks, `${JSON.stringify({ keys: [sab.publicJwk] }, null, 2)}\n`);
   writeFileAtomic(join(dir, 'broker', 'private.jwk.json'), `${JSON.stringify(broker.privateJwk, null, 2)}\n`, 0o600);
+  // The broker's public key, for `seb audit verify --keys`.
+  writeFileAtomic(join(dir, 'broker', 'jwks.json'), `${JSON.stringify({ keys: [broker.publicJwk] }, null, 2)}\n`);
   const config = {
     id: 'seb-local-1',
     issuers: [LOCAL_ISSUER],
@@ -40,6 +43,7 @@ export async function writeWorkspace(dir: string, targetJson: string): Promise<W
     kubernetes: { mode: 'pooled' },
     listen: { host: '127.0.0.1', port: 8080 },
   };
+  mkdirSync(join(dir, 'state'), { recursive: true });
   writeFileAtomic(files.brokerConfig, stringify(config));
   writeFileAtomic(files.targetFile, targetJson);
   return files;

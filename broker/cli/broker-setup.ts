@@ -1,0 +1,39 @@
+// What `seb serve` and `seb execute` share: settings from the file, the
+// target they mutate, and the broker assembled over that target's adapters.
+import { resolve } from 'node:path';
+import { adaptersFor, readTargetInfo } from '../../harness/targets/adapters.js';
+import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
+import { loadBrokerSettings, type BrokerSettings } from '../config/broker-config.js';
+import { ConfigError } from '../core/errors.js';
+import { readJsonFile } from '../files.js';
+import { DEFAULT_LOCAL_DIR } from './target-up.js';
+
+export interface RunningBroker extends AssembledBroker {
+  readonly settings: BrokerSettings;
+}
+
+/** `local` means the target that `seb target up local` is running; anything else is a path to a target.json. */
+export function targetFile(target: string): string {
+  return target === 'local' ? resolve(DEFAULT_LOCAL_DIR, 'target.json') : resolve(target);
+}
+
+export function defaultConfigFor(target: string | undefined): string {
+  return target === undefined || target === 'local' ? resolve(DEFAULT_LOCAL_DIR, 'broker.yaml') : resolve('broker.yaml');
+}
+
+export async function openBroker(configPath: string, targetOverride: string | undefined): Promise<RunningBroker> {
+  const settings = loadBrokerSettings(configPath);
+  const file = targetOverride === undefined ? settings.target : targetFile(targetOverride);
+  if (file === undefined) throw new ConfigError(`${configPath}: target`, 'no target: set it in the file or pass --target');
+  const target = readTargetInfo(readJsonFile(file, 'target'), file);
+  const platforms = adaptersFor(target, { kubernetesMode: settings.kubernetes.mode });
+  const assembled = assembleBroker(settings, platforms.adapters);
+  return {
+    ...assembled,
+    settings,
+    async close() {
+      await assembled.close();
+      platforms.close();
+    },
+  };
+}
