@@ -1,0 +1,97 @@
+// The run's history: one record per request, appended as each finishes, plus
+// the blocks they ran in and the events injected, all against one start time.
+// Kept in memory and written out at the end (or on Ctrl-C) by harness/results.
+import type { PhaseTimings } from '../../broker/broker.js';
+import type { PlatformName } from '../../broker/core/certificate/contract.js';
+
+export type RequestPath = 'seb' | 'direct';
+export type Outcome = 'executed' | 'denied' | 'error';
+
+export interface RequestRecord {
+  /** The scenario's name; a sweep step is `<name>@<rate>rps`. */
+  readonly scenario: string;
+  readonly target: string;
+  readonly platform: PlatformName;
+  readonly path: RequestPath;
+  readonly operation: string;
+  readonly request_id: string;
+  /** Intended start, ms since the run started. */
+  readonly start_ms: number;
+  readonly latency_ms: number;
+  readonly outcome: Outcome;
+  /** The broker's reason code for a denial, or a short error message. */
+  readonly reason: string | null;
+  readonly phases: PhaseTimings;
+  /** Drift scenarios: the out-of-band mutator changed this request's target after admission. */
+  readonly drifted?: boolean;
+  /** Replay storms: the certificate this copy carried. */
+  readonly certificate?: number;
+}
+
+/** A stretch of time in which one path of one operation was measured. */
+export interface BlockRecord {
+  readonly scenario: string;
+  readonly platform: PlatformName;
+  readonly path: RequestPath;
+  readonly operation: string;
+  readonly start_ms: number;
+  readonly end_ms: number;
+  /** Open loop: the rate arrivals were scheduled at. */
+  readonly offered_rps?: number;
+  /** A step of a rate sweep: the scenario's own name (`scenario` is `<name>@<rate>rps`). */
+  readonly sweep?: string;
+}
+
+export interface EventRecord {
+  readonly scenario: string;
+  readonly at_ms: number;
+  readonly kind: string;
+  readonly detail: string;
+  readonly outcome: 'ok' | 'error' | 'skipped';
+}
+
+/** A request the harness could not send: admission (the SAB) or the drift mutator failed first. */
+export interface NotSentRecord {
+  readonly scenario: string;
+  readonly platform: PlatformName;
+  readonly path: RequestPath;
+  readonly operation: string;
+  readonly reason: string;
+}
+
+export class History {
+  readonly requests: RequestRecord[] = [];
+  /** Kept out of requests.csv (nothing reached the path under test); counted in meta.json. */
+  readonly notSent: NotSentRecord[] = [];
+  readonly blocks: BlockRecord[] = [];
+  readonly events: EventRecord[] = [];
+  /** performance.now() at the run's start: every *_ms above counts from here. */
+  readonly origin: number;
+  readonly startedAt: Date;
+
+  constructor(origin = performance.now(), startedAt = new Date()) {
+    this.origin = origin;
+    this.startedAt = startedAt;
+  }
+
+  /** ms since the run's start for a performance.now() reading. */
+  since(t: number): number {
+    return t - this.origin;
+  }
+
+  addRequest(r: RequestRecord): void {
+    this.requests.push(r);
+  }
+
+  addNotSent(r: NotSentRecord): void {
+    this.notSent.push(r);
+  }
+
+  addBlock(b: BlockRecord): void {
+    this.blocks.push(b);
+  }
+
+  addEvent(e: EventRecord): void {
+    this.events.push(e);
+  }
+}

@@ -1,0 +1,56 @@
+// drift.csv: for each drift scenario, platform, path and operation, how the
+// trials where the out-of-band mutator struck were caught. A drifted trial is
+// `detected` when the broker denied it for drift, `precondition_caught` when
+// the platform refused the write, `missed` when it executed; a trial that was
+// not drifted but was denied for either reason is a false positive. Drifted
+// trials that failed otherwise count in none of the three.
+import { toCsv } from '../csv.js';
+import type { RequestRecord } from '../metrics/history.js';
+import { groupBy, keyOf } from './summary.js';
+
+export const DRIFT_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught'] as const;
+
+export interface DriftRow {
+  readonly scenario: string;
+  readonly target: string;
+  readonly platform: string;
+  readonly path: string;
+  readonly operation: string;
+  readonly trials: number;
+  readonly drifted: number;
+  readonly detected: number;
+  readonly false_positives: number;
+  readonly missed: number;
+  readonly precondition_caught: number;
+}
+
+const caught = (r: RequestRecord, reason: string) => r.outcome === 'denied' && r.reason === reason;
+
+export function driftRows(requests: readonly RequestRecord[]): DriftRow[] {
+  const trials = requests.filter((r) => r.drifted !== undefined);
+  return [...groupBy(trials, keyOf).values()].map((group) => {
+    const first = group[0] as RequestRecord;
+    const drifted = group.filter((r) => r.drifted === true);
+    const clean = group.filter((r) => r.drifted === false);
+    return {
+      scenario: first.scenario,
+      target: first.target,
+      platform: first.platform,
+      path: first.path,
+      operation: first.operation,
+      trials: group.length,
+      drifted: drifted.length,
+      detected: drifted.filter((r) => caught(r, 'drift')).length,
+      false_positives: clean.filter((r) => caught(r, 'drift') || caught(r, 'precondition_failed')).length,
+      missed: drifted.filter((r) => r.outcome === 'executed').length,
+      precondition_caught: drifted.filter((r) => caught(r, 'precondition_failed')).length,
+    };
+  });
+}
+
+export function driftCsv(runId: string, rows: readonly DriftRow[]): string {
+  return toCsv(
+    DRIFT_COLUMNS,
+    rows.map((r) => ({ run_id: runId, ...r })),
+  );
+}

@@ -1,0 +1,64 @@
+// summary.csv: one row per scenario, platform, path and operation. Latency
+// percentiles cover every request (denials and failures too); `errors` counts
+// the requests that did not execute; `rate_rps` is requests per second of the
+// time that path was being measured (the sum of its blocks).
+import { toCsv } from '../csv.js';
+import { summarize, type LatencySummary } from '../metrics/histogram.js';
+import type { BlockRecord, RequestRecord } from '../metrics/history.js';
+
+export const SUMMARY_KEY = ['scenario', 'platform', 'path', 'operation'] as const;
+export const SUMMARY_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'count', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'rate_rps'] as const;
+
+export interface SummaryRow extends LatencySummary {
+  readonly scenario: string;
+  readonly target: string;
+  readonly platform: string;
+  readonly path: string;
+  readonly operation: string;
+}
+
+type Keyed = Readonly<Record<(typeof SUMMARY_KEY)[number], string>>;
+
+export function keyOf(r: Keyed): string {
+  return SUMMARY_KEY.map((k) => r[k]).join('\0');
+}
+
+/** Group in order of first appearance, so the file reads in the order the run went. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+export function summaryRows(requests: readonly RequestRecord[], blocks: readonly BlockRecord[]): SummaryRow[] {
+  const active = new Map<string, number>();
+  for (const b of blocks) active.set(keyOf(b), (active.get(keyOf(b)) ?? 0) + (b.end_ms - b.start_ms));
+  return [...groupBy(requests, keyOf)].map(([key, group]) => {
+    const first = group[0] as RequestRecord;
+    const errors = group.filter((r) => r.outcome !== 'executed').length;
+    return {
+      scenario: first.scenario,
+      target: first.target,
+      platform: first.platform,
+      path: first.path,
+      operation: first.operation,
+      ...summarize(
+        group.map((r) => r.latency_ms),
+        errors,
+        active.get(key) ?? 0,
+      ),
+    };
+  });
+}
+
+export function summaryCsv(runId: string, rows: readonly SummaryRow[]): string {
+  return toCsv(
+    SUMMARY_COLUMNS,
+    rows.map((r) => ({ run_id: runId, ...r })),
+  );
+}

@@ -1,0 +1,68 @@
+// One block: one path of one workload under one load shape, from its first
+// request to its last answer, recorded as a BlockRecord so rates divide by
+// the time the path was actually measured.
+import type { RequestPath, RequestRecord } from '../metrics/history.js';
+import { runClosedLoop, type LoopResult } from '../load/closed-loop.js';
+import { runOpenLoop } from '../load/open-loop.js';
+import { arrivalTimes } from '../load/schedule.js';
+import { LiveStats } from './live-stats.js';
+import type { Progress } from './progress.js';
+import { runRequest, type WorkloadRun } from './request.js';
+
+export type BlockLoad =
+  | { readonly mode: 'closed'; readonly workers: number; readonly count?: number; readonly durationMs?: number }
+  | { readonly mode: 'open'; readonly rateRps: number; readonly durationMs: number; readonly arrivals: 'poisson' | 'fixed'; readonly maxInFlight: number; readonly seed: number };
+
+export interface BlockSpec {
+  readonly path: RequestPath;
+  readonly label: string;
+  readonly title: string;
+  readonly record: boolean;
+  readonly load: BlockLoad;
+  /** A step of a sweep: the scenario's name. */
+  readonly sweep?: string;
+}
+
+export interface BlockEnv {
+  readonly progress: Progress;
+  readonly signal: AbortSignal | undefined;
+  readonly graceMs: number;
+}
+
+export interface BlockResult extends LoopResult {
+  readonly records: RequestRecord[];
+  readonly durationMs: number;
+}
+
+export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv): Promise<BlockResult> {
+  const stats = new LiveStats(spec.title);
+  const records: RequestRecord[] = [];
+  const plan = { path: spec.path, label: spec.label, record: spec.record, stats, sink: records };
+  const fire = (_: number, intendedAt: number) => runRequest(run, plan, run.nextIndex(), intendedAt);
+  env.progress.begin(stats);
+  const start = performance.now();
+  let result: LoopResult;
+  try {
+    const l = spec.load;
+    result =
+      l.mode === 'closed'
+        ? await runClosedLoop({ workers: l.workers, ...(l.count === undefined ? {} : { count: l.count }), ...(l.durationMs === undefined ? {} : { durationMs: l.durationMs }), signal: env.signal, graceMs: env.graceMs }, fire)
+        : await runOpenLoop({ schedule: arrivalTimes({ rateRps: l.rateRps, durationMs: l.durationMs, arrivals: l.arrivals, seed: l.seed }), maxInFlight: l.maxInFlight, signal: env.signal, graceMs: env.graceMs }, fire);
+  } finally {
+    env.progress.end();
+  }
+  const end = performance.now();
+  if (spec.record) {
+    run.history.addBlock({
+      scenario: spec.label,
+      platform: run.workload.platform,
+      path: spec.path,
+      operation: run.workload.operation,
+      start_ms: run.history.since(start),
+      end_ms: run.history.since(end),
+      ...(spec.load.mode === 'open' ? { offered_rps: spec.load.rateRps } : {}),
+      ...(spec.sweep === undefined ? {} : { sweep: spec.sweep }),
+    });
+  }
+  return { ...result, records, durationMs: end - start };
+}

@@ -1,0 +1,264 @@
+// The runner end to end, without platforms: the real broker behind its real
+// HTTP API, with one fake in-memory mutation kind (a config map whose value
+// the broker and the direct path both write). Every result file is written
+// with its columns, drift and replays are counted right, and a stopped or
+// failed run keeps what it measured.
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleBroker, type AssembledBroker } from '../broker/config/assemble.js';
+import { readSettings } from '../broker/config/broker-config.js';
+import type { Contract } from '../broker/core/certificate/contract.js';
+import { ConfigError, InvalidInputError } from '../broker/core/errors.js';
+import type { PlatformAdapter } from '../broker/core/ports/platform.js';
+import { generateSigningKey } from '../broker/sab/keygen.js';
+import { silentLogger } from '../broker/server/logger.js';
+import { BrokerMetrics } from '../broker/server/metrics.js';
+import { createBrokerServer } from '../broker/server/server.js';
+import { parseCsv } from './csv-read.js';
+import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from './fixtures/certificates.js';
+import { DRIFT_COLUMNS } from './results/drift.js';
+import { REQUEST_COLUMNS } from './results/requests.js';
+import { STORM_COLUMNS } from './results/storm.js';
+import { SUMMARY_COLUMNS } from './results/summary.js';
+import { SWEEP_COLUMNS } from './results/sweep.js';
+import { runScenarios, type RunOptions } from './runner.js';
+import { loadScenarioFile, type LoadedScenario } from './scenario/load.js';
+import { BrokerClient } from './workload/broker-client.js';
+import type { MutationKind } from './workload/mutation.js';
+import { mutationWorkload, sabCertifier } from './workload/mutation-workload.js';
+import type { WorkloadFactory } from './workload/workload.js';
+
+// --- the fake kind: config maps in memory, with versions like resourceVersion ---
+
+type Store = Map<string, { value: number; version: number }>;
+const nameOf = (c: Contract) => String(c.target.name);
+const read = (store: Store, name: string) => store.get(name) ?? { value: 0, version: 0 };
+
+const fakeConfigMap: MutationKind<Store> = {
+  name: 'configmap-data',
+  platform: 'kubernetes',
+  async prepare(store) {
+    for (let k = 0; k < 8; k++) store.set(`cm-${k}`, { value: 0, version: 1 });
+  },
+  contract: (i, rng) => ({ platform: 'kubernetes', target: { namespace: 'bench', kind: 'ConfigMap', name: `cm-${i % 8}` }, operation: 'configmap-data', parameters: { value: Math.floor(rng() * 1e6) } }),
+  async preState(contract, store) {
+    const cm = read(store, nameOf(contract));
+    return { state: { value: cm.value }, version: String(cm.version) };
+  },
+  async directCall(contract, store) {
+    const cm = read(store, nameOf(contract));
+    store.set(nameOf(contract), { value: Number(contract.parameters.value), version: cm.version + 1 });
+  },
+  async outOfBand(contract, store) {
+    const cm = read(store, nameOf(contract));
+    store.set(nameOf(contract), { value: cm.value + 1, version: cm.version + 1 });
+  },
+  async cleanup(store) {
+    store.clear();
+  },
+};
+
+/** The broker's side of the same store: reads, and writes conditioned on the version it read. */
+function fakeAdapter(store: Store): PlatformAdapter {
+  return {
+    name: 'kubernetes',
+    plan(contract) {
+      if (contract.operation !== 'configmap-data') throw new InvalidInputError('unknown operation');
+      return { platform: 'kubernetes', shape: `configmap-data/${nameOf(contract)}`, contract };
+    },
+    async readLiveState(plan) {
+      const cm = read(store, nameOf(plan.contract));
+      return { state: { value: cm.value }, version: String(cm.version) };
+    },
+    async mint() {
+      return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: null };
+    },
+    async invoke(plan, _identity, live) {
+      const cm = read(store, nameOf(plan.contract));
+      if (String(cm.version) !== live.version) return { status: 'precondition_failed', detail: 'resourceVersion moved' };
+      store.set(nameOf(plan.contract), { value: Number(plan.contract.parameters.value), version: cm.version + 1 });
+      return { status: 'succeeded' };
+    },
+    async retire() {},
+  };
+}
+
+// --- one broker behind its HTTP API for the whole file ---
+
+let dir: string;
+let issuer: Issuer;
+let assembled: AssembledBroker;
+let server: Server;
+let client: BrokerClient;
+const store: Store = new Map();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-runner-'));
+  issuer = await makeIssuer();
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks));
+  writeFileSync(join(dir, 'broker.jwk.json'), JSON.stringify((await generateSigningKey('EdDSA', 'broker-1')).privateJwk));
+  const settings = readSettings({ id: 'broker-1', issuers: [ISSUER], audience: AUDIENCE, trustedKeys: 'jwks.json', brokerKey: 'broker.jwk.json', ledger: 'ledger.db', recordLog: 'log.db' }, dir, 'test config');
+  assembled = assembleBroker(settings, [fakeAdapter(store)]);
+  server = createBrokerServer({ broker: assembled.broker, log: assembled.log, metrics: new BrokerMetrics(), logger: silentLogger });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = new BrokerClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+});
+
+afterAll(async () => {
+  client.close();
+  await new Promise((resolve) => server.close(resolve));
+  await assembled.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const factory: WorkloadFactory = ({ scenario }) =>
+  mutationWorkload({ kind: fakeConfigMap, ctx: store, broker: client, certify: sabCertifier({ privateJwk: issuer.privateJwk, issuer: ISSUER, audience: AUDIENCE, subject: SUBJECT }), seed: scenario.seed });
+
+let fileNo = 0;
+function scenario(yaml: string): LoadedScenario {
+  const file = join(dir, `scenario-${fileNo++}.yaml`);
+  writeFileSync(file, yaml);
+  return loadScenarioFile(file);
+}
+
+const head = (name: string, kind: string) => `name: ${name}\ndescription: test\nkind: ${kind}\ntarget: local\nplatforms: [kubernetes]\nmutations: [configmap-data]\nseed: 99\n`;
+const options = (results: string, extra: Partial<RunOptions> = {}): RunOptions => ({ resultsRoot: results, workloads: factory, progress: null, target: { name: 'fake', versions: { 'kube-apiserver': 'none' } }, ...extra });
+const table = (path: string) => parseCsv(readFileSync(path, 'utf8'), path);
+
+describe('runScenarios end to end', () => {
+  it('runs latency, drift, a storm and a sweep, and writes every file with its columns', async () => {
+    const results = join(dir, 'results-all');
+    const scenarios = [
+      scenario(`${head('lat', 'latency')}load: {mode: closed, workers: 2, count: 20, warmup: 2, blocks: 2}\n`),
+      scenario(`${head('drifty', 'drift')}direct: true\ndrift: {probability: 0.5}\nload: {mode: closed, workers: 1, count: 20}\n`),
+      scenario(`${head('storm', 'replay-storm')}storm: {certificates: 4, copies: 5, concurrency: 5}\n`),
+      scenario(`${head('tp', 'throughput')}load: {mode: open, arrivals: fixed, rates_rps: [20, 40], duration_s: 0.3}\n`),
+    ];
+    const report = await runScenarios(scenarios, options(results));
+
+    expect(report.aborted).toBe(false);
+    expect(report.completed).toEqual(['lat', 'drifty', 'storm', 'tp']);
+    expect(readlinkSync(join(results, 'latest'))).toBe(report.run.id);
+
+    const requests = table(report.files['requests.csv']);
+    expect(requests.columns).toEqual([...REQUEST_COLUMNS]);
+    const rows = requests.rows.map((r) => r.cells);
+    const of = (scenarioName: string, path?: string) => rows.filter((r) => r.scenario === scenarioName && (path === undefined || r.path === path));
+    expect(of('lat', 'seb')).toHaveLength(20);
+    expect(of('lat', 'direct')).toHaveLength(20);
+    expect(of('lat').every((r) => r.outcome === 'executed' && r.run_id === report.run.id && r.target === 'fake')).toBe(true);
+    expect(of('lat', 'seb').every((r) => Number(r.verify_ms) >= 0 && r.verify_ms !== '' && r.invoke_ms !== '')).toBe(true);
+    expect(of('lat', 'direct').every((r) => r.verify_ms === '' && Number(r.latency_ms) >= 0)).toBe(true);
+    expect(new Set(rows.map((r) => `${r.scenario}/${r.request_id}`)).size).toBe(rows.length);
+    expect(of('tp@20rps', 'seb')).toHaveLength(6);
+    expect(of('tp@40rps', 'direct')).toHaveLength(12);
+
+    const summary = table(report.files['summary.csv']);
+    expect(summary.columns).toEqual([...SUMMARY_COLUMNS]);
+    expect(summary.rows.map((r) => `${r.cells.scenario} ${r.cells.path} ${r.cells.count}`)).toEqual([
+      'lat seb 20',
+      'lat direct 20',
+      'drifty seb 20',
+      'drifty direct 20',
+      'storm seb 20',
+      'tp@20rps seb 6',
+      'tp@20rps direct 6',
+      'tp@40rps direct 12',
+      'tp@40rps seb 12',
+    ]);
+
+    const drift = table(report.files['drift.csv']);
+    expect(drift.columns).toEqual([...DRIFT_COLUMNS]);
+    const [seb, direct] = drift.rows.map((r) => r.cells);
+    expect(Number(seb?.drifted)).toBeGreaterThan(0);
+    expect(seb).toMatchObject({ path: 'seb', trials: '20', detected: seb?.drifted, missed: '0', false_positives: '0', precondition_caught: '0' });
+    expect(direct).toMatchObject({ path: 'direct', trials: '20', detected: '0', missed: direct?.drifted });
+
+    const storm = table(report.files['storm.csv']);
+    expect(storm.columns).toEqual([...STORM_COLUMNS]);
+    expect(storm.rows[0]?.cells).toMatchObject({ certificates: '4', submissions: '20', executed_once: '4', executed_more: '0', replayed: '16', errors: '0' });
+    expect(report.stormViolations).toBe(0);
+
+    const sweep = table(report.files['sweep.csv']);
+    expect(sweep.columns).toEqual([...SWEEP_COLUMNS]);
+    expect(sweep.rows.map((r) => `${r.cells.scenario} ${r.cells.path} ${r.cells.offered_rps}`)).toEqual(['tp seb 20', 'tp direct 20', 'tp direct 40', 'tp seb 40']);
+    expect(report.saturation).toHaveLength(2);
+
+    const meta = JSON.parse(readFileSync(report.files['meta.json'], 'utf8'));
+    expect(meta).toMatchObject({ run_id: report.run.id, aborted: false, failure: null, target: 'fake', seeds: { lat: 99, drifty: 99, storm: 99, tp: 99 } });
+    expect(meta.versions).toEqual({ node: process.version, 'kube-apiserver': 'none', etcd: null, moto: null });
+    expect(meta.scenarios.map((s: { sha256: string; completed: boolean }) => [s.sha256, s.completed])).toEqual(scenarios.map((s) => [s.sha256, true]));
+    expect(meta.commit).toBeTypeOf('string');
+    expect(meta.machine.cores).toBeGreaterThan(0);
+  });
+
+  it('keeps what was measured when stopped, and says so', async () => {
+    const results = join(dir, 'results-abort');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const t0 = performance.now();
+    const report = await runScenarios([scenario(`${head('long', 'latency')}load: {mode: closed, workers: 2, duration_s: 60}\n`)], options(results, { signal: controller.signal, graceMs: 1000 }));
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(report.aborted).toBe(true);
+    expect(report.completed).toEqual([]);
+    const rows = table(report.files['requests.csv']).rows;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(table(report.files['summary.csv']).rows.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'))).toMatchObject({ aborted: true, scenarios: [{ name: 'long', completed: false }] });
+  });
+
+  it('injects events at their times and records them', async () => {
+    const results = join(dir, 'results-events');
+    const seen: string[] = [];
+    const report = await runScenarios(
+      [scenario(`${head('ev', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.6}\nevents:\n  - {at_s: 0.1, kind: revoke, scope: outstanding}\n  - {at_s: 0.2, kind: fault, fault: latency, on: etcd}\n  - {at_s: 30, kind: revoke, scope: epoch}\n`)],
+      options(results, {
+        events: async (e) => {
+          seen.push(e.kind);
+          if (e.kind === 'fault') throw new Error('no toxiproxy here');
+          return 'revoked 3';
+        },
+      }),
+    );
+    expect(seen).toEqual(['revoke', 'fault']);
+    const events = table(report.files['events.csv']).rows.map((r) => [r.cells.kind, r.cells.outcome, r.cells.detail]);
+    expect(events).toEqual([
+      ['revoke', 'ok', 'revoked 3'],
+      ['fault', 'error', 'fault latency on etcd: no toxiproxy here'],
+      ['revoke', 'skipped', 'revoke epoch: the scenario ended first'],
+    ]);
+  });
+
+  it('refuses a scenario with events and no handler before starting', async () => {
+    const s = scenario(`${head('ev2', 'latency')}load: {mode: closed, workers: 1, count: 1}\nevents: [{at_s: 1, kind: revoke, scope: epoch}]\n`);
+    await expect(runScenarios([s], options(join(dir, 'results-none')))).rejects.toThrow(ConfigError);
+  });
+
+  it('does not send a request whose admission failed, and counts it in meta.json', async () => {
+    const results = join(dir, 'results-not-sent');
+    const flaky: WorkloadFactory = async (spec) => {
+      const w = await factory(spec);
+      return { ...w, admit: async (i: number) => (i % 5 === 0 ? Promise.reject(new Error('SAB unreachable')) : w.admit(i)) };
+    };
+    const report = await runScenarios([scenario(`${head('flaky', 'latency')}load: {mode: closed, workers: 1, count: 10}\n`)], options(results, { workloads: flaky }));
+    const rows = table(report.files['requests.csv']).rows.map((r) => r.cells);
+    expect(rows.filter((r) => r.path === 'direct')).toHaveLength(10);
+    expect(rows.filter((r) => r.path === 'seb').length).toBeLessThan(10);
+    expect(rows.every((r) => r.outcome === 'executed' && r.latency_ms !== '')).toBe(true);
+    const meta = JSON.parse(readFileSync(report.files['meta.json'], 'utf8'));
+    expect(meta.not_sent).toEqual([{ scenario: 'flaky', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', count: 10 - rows.filter((r) => r.path === 'seb').length, first_reason: 'SAB unreachable' }]);
+  });
+
+  it('writes what it has when a workload fails, then fails', async () => {
+    const results = join(dir, 'results-fail');
+    const failing: WorkloadFactory = async (spec) => ({ ...(await factory(spec)), prepare: async () => Promise.reject(new Error('namespace bench is missing')) });
+    await expect(runScenarios([scenario(`${head('lat', 'latency')}load: {mode: closed, workers: 1, count: 5}\n`)], options(results, { workloads: failing }))).rejects.toThrow('namespace bench is missing');
+    const meta = JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ aborted: false, failure: 'namespace bench is missing' });
+    expect(readFileSync(join(results, 'latest', 'requests.csv'), 'utf8').split('\n')[0]).toBe(REQUEST_COLUMNS.join(','));
+  });
+});

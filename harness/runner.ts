@@ -1,0 +1,147 @@
+// Run scenarios against workloads and write results/<run-id>/. For each
+// scenario, each of its mutations gets a workload (prepared, measured,
+// cleaned up); the scenario's kind picks how it is measured. Whatever ends
+// the run (the last scenario, Ctrl-C through the signal, a failure), what was
+// measured is written and results/latest points at it; a failure is rethrown
+// after that.
+import { ConfigError } from '../broker/core/errors.js';
+import { History } from './metrics/history.js';
+import { buildMeta } from './results/meta.js';
+import { groupBy, keyOf } from './results/summary.js';
+import { RESULT_FILES, tables, writeResults, type RunTables } from './results/write.js';
+import { createRunDir, markLatest, type RunDir } from './run-dir.js';
+import type { BlockEnv } from './run/block.js';
+import { scheduleEvents, type EventHandler } from './run/events.js';
+import { runMeasured } from './run/measured.js';
+import { Progress, type ProgressSink } from './run/progress.js';
+import type { WorkloadRun } from './run/request.js';
+import { runStorm } from './run/storm.js';
+import { runSweep } from './run/sweep.js';
+import type { LoadedScenario } from './scenario/load.js';
+import type { Scenario } from './scenario/schema.js';
+import { platformOfMutation } from './workload/mutation.js';
+import { errorReason, type Workload, type WorkloadFactory } from './workload/workload.js';
+
+export interface RunOptions {
+  readonly resultsRoot: string;
+  readonly workloads: WorkloadFactory;
+  /** Abort to stop (Ctrl-C): requests in flight get graceMs, then the results are written. */
+  readonly signal?: AbortSignal;
+  /** Needed when a scenario has events. */
+  readonly events?: EventHandler;
+  /** What was measured: the name goes in the CSV `target` column, versions into meta.json. */
+  readonly target?: { readonly name: string; readonly versions?: Readonly<Record<string, string>> };
+  readonly brokerUrl?: string;
+  /** Progress lines; null for none. Default: stderr. */
+  readonly progress?: ProgressSink | null;
+  readonly graceMs?: number;
+  readonly runId?: string;
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export interface RunReport extends RunTables {
+  readonly run: RunDir;
+  readonly files: Readonly<Record<(typeof RESULT_FILES)[number], string>>;
+  readonly aborted: boolean;
+  readonly completed: readonly string[];
+  /** Certificates that executed more than once in a replay storm: must be 0. */
+  readonly stormViolations: number;
+}
+
+export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOptions): Promise<RunReport> {
+  for (const { scenario, file } of loaded) {
+    if (scenario.events.length > 0 && o.events === undefined) throw new ConfigError('events', `${file}: scenario ${scenario.name} has events, and no event handler was given`);
+  }
+  const names = loaded.map((l) => l.scenario.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ConfigError('scenarios', `scenario ${twice} is given twice`);
+
+  const progress = new Progress(o.progress === undefined ? process.stderr : o.progress);
+  const run = createRunDir(o.resultsRoot, o.runId);
+  const history = new History();
+  const env: BlockEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000 };
+  const completed: string[] = [];
+  let failure: unknown;
+  progress.note(`run ${run.id}: ${loaded.length} scenario(s), results in ${run.path}`);
+  try {
+    for (const { scenario } of loaded) {
+      if (o.signal?.aborted) break;
+      progress.note(`scenario ${scenario.name} (${scenario.kind}, seed ${scenario.seed})`);
+      await runScenario(scenario, history, o, env);
+      if (!o.signal?.aborted) completed.push(scenario.name);
+    }
+  } catch (error) {
+    failure = error;
+    progress.note(`run failed: ${errorReason(error)}; writing what was measured`);
+  }
+  const aborted = o.signal?.aborted ?? false;
+  const t = tables(history, loaded.map((l) => l.scenario));
+  const stormViolations = t.storm.reduce((n, r) => n + r.executed_more, 0);
+  const meta = buildMeta({
+    runId: run.id,
+    startedAt: history.startedAt,
+    endedAt: new Date(),
+    aborted,
+    ...(failure === undefined ? {} : { failure: errorReason(failure) }),
+    scenarios: loaded,
+    completed,
+    ...(o.target === undefined ? {} : { target: o.target }),
+    ...(o.brokerUrl === undefined ? {} : { brokerUrl: o.brokerUrl }),
+    results: { requests: history.requests.length, not_sent: notSentSummary(history), saturation: t.saturation, storm_violations: stormViolations },
+    ...(o.meta === undefined ? {} : { extra: o.meta }),
+  });
+  const files = writeResults(run, history, t, meta);
+  markLatest(o.resultsRoot, run);
+  progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);
+  if (failure !== undefined) throw failure;
+  return { run, files, aborted, completed, stormViolations, ...t };
+}
+
+/** Requests the harness could not send, per scenario, path and operation, with the first reason. */
+function notSentSummary(history: History): { scenario: string; platform: string; path: string; operation: string; count: number; first_reason: string }[] {
+  return [...groupBy(history.notSent, keyOf).values()].map((group) => {
+    const first = group[0] as (typeof group)[number];
+    return { scenario: first.scenario, platform: first.platform, path: first.path, operation: first.operation, count: group.length, first_reason: first.reason };
+  });
+}
+
+async function runScenario(scenario: Scenario, history: History, o: RunOptions, env: BlockEnv): Promise<void> {
+  const events = scheduleEvents(scenario, history, o.events, o.signal ?? new AbortController().signal);
+  try {
+    for (const platform of scenario.platforms) {
+      for (const mutation of scenario.mutations.filter((m) => platformOfMutation(m) === platform)) {
+        if (o.signal?.aborted) return;
+        const workload = await o.workloads({ scenario, platform, mutation });
+        if (scenario.drift !== undefined && workload.outOfBand === undefined) {
+          throw new ConfigError(`mutation ${mutation}`, `scenario ${scenario.name} measures drift, and this workload has no out-of-band mutator`);
+        }
+        await withWorkload(workload, env, async () => {
+          let next = 0;
+          const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
+          if (scenario.kind === 'replay-storm') await runStorm(run, env);
+          else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
+          else await runMeasured(run, env);
+        });
+      }
+    }
+  } finally {
+    await events.stop();
+  }
+}
+
+/** Prepare, run, and always clean up (a half-done prepare too); a cleanup failure after a good run is the run's failure. */
+async function withWorkload(w: Workload, env: BlockEnv, body: () => Promise<void>): Promise<void> {
+  let ok = false;
+  try {
+    await w.prepare();
+    await body();
+    ok = true;
+  } finally {
+    try {
+      await w.cleanup();
+    } catch (error) {
+      env.progress.note(`cleanup of ${w.platform}/${w.operation} failed: ${errorReason(error)}`);
+      if (ok) throw error;
+    }
+  }
+}

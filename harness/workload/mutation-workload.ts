@@ -1,0 +1,82 @@
+// A workload made of one mutation kind: admission reads the pre-state and has
+// the SAB sign a certificate for contract i; the brokered path sends it to
+// the broker over HTTP; the direct path does the same mutation with the
+// standing credential. Contract i is a function of (seed, kind, i) only.
+import type { Contract } from '../../broker/core/certificate/contract.js';
+import type { JsonObject } from '../../broker/core/strict-json.js';
+import { issueCertificate } from '../../broker/sab/issue.js';
+import { deriveSeed, seededRng } from '../load/rng.js';
+import type { ExecuteRequest } from './broker-client.js';
+import type { MutationKind, PreState } from './mutation.js';
+import { errorReason, type RequestOutcome, type Workload } from './workload.js';
+
+/** The SAB's signature over a contract (and the state it admitted it against). */
+export type Certifier = (contract: Contract, pre: PreState | undefined) => Promise<string>;
+
+export interface SabCertifierOptions {
+  readonly privateJwk: JsonObject;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly subject: string;
+  readonly ttlS?: number;
+  readonly policyEpoch?: number;
+  readonly revocationEpoch?: number;
+  /** Unix ms; the default is the wall clock. */
+  readonly now?: () => number;
+}
+
+/** The reference SAB (broker/sab) as a certifier. */
+export function sabCertifier(o: SabCertifierOptions): Certifier {
+  const now = o.now ?? Date.now;
+  return (contract, pre) =>
+    issueCertificate({
+      privateJwk: o.privateJwk,
+      issuer: o.issuer,
+      audience: o.audience,
+      subject: o.subject,
+      contract,
+      nowS: Math.floor(now() / 1000),
+      ...(o.ttlS === undefined ? {} : { ttlS: o.ttlS }),
+      ...(o.policyEpoch === undefined ? {} : { policyEpoch: o.policyEpoch }),
+      ...(o.revocationEpoch === undefined ? {} : { revocationEpoch: o.revocationEpoch }),
+      ...(pre === undefined ? {} : { preState: pre.state, ...(pre.version === undefined ? {} : { preVersion: pre.version }) }),
+    });
+}
+
+export interface Admitted {
+  readonly contract: Contract;
+  readonly certificate: string;
+}
+
+export interface MutationWorkloadOptions<C> {
+  readonly kind: MutationKind<C>;
+  readonly ctx: C;
+  readonly broker: { execute(body: ExecuteRequest): Promise<RequestOutcome> };
+  readonly certify: Certifier;
+  readonly seed: number;
+}
+
+export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Admitted> {
+  const { kind, ctx } = o;
+  const contractFor = (i: number) => kind.contract(i, seededRng(deriveSeed(o.seed, kind.name, i)));
+  return {
+    platform: kind.platform,
+    operation: kind.name,
+    prepare: async () => kind.prepare?.(ctx),
+    async admit(i) {
+      const contract = contractFor(i);
+      return { contract, certificate: await o.certify(contract, await kind.preState(contract, ctx)) };
+    },
+    brokered: (_i, admitted) => o.broker.execute({ certificate: admitted.certificate, contract: admitted.contract }),
+    async direct(i) {
+      try {
+        await kind.directCall(contractFor(i), ctx);
+        return { outcome: 'executed', reason: null };
+      } catch (error) {
+        return { outcome: 'error', reason: errorReason(error) };
+      }
+    },
+    ...(kind.outOfBand === undefined ? {} : { outOfBand: (i: number) => (kind.outOfBand as NonNullable<typeof kind.outOfBand>)(contractFor(i), ctx) }),
+    cleanup: async () => kind.cleanup?.(ctx),
+  };
+}
