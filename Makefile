@@ -25,11 +25,25 @@ $(DIST_STAMP): $(NODE_STAMP) $(SOURCES) tsconfig.json
 deps: $(NODE_STAMP)
 build: $(DIST_STAMP)
 
-bench: build
-	node bin/seb.js bench micro
+# Real platforms for the integration tests and the main job, cached under ~/.cache/seb.
+platforms:
+	@echo "[seb] platform binaries (first time: ~15 min of go build; cached after)…"
+	bash harness/targets/local/install/install.sh >/dev/null
 
-test: build
+# What the report's browser test and the notebooks need.
+report-tools:
+	bash harness/report/install-chromium.sh
+	bash harness/report/install-notebooks.sh
+
+bench: build platforms
+	node bin/seb.js bench paper
+
+test: build platforms report-tools
+	@echo "[seb] type-checking the tests…"
+	npx tsc -p tsconfig.test.json
 	@echo "[seb] unit tests…"
 	npx vitest run --project unit
+	@echo "[seb] integration tests against the local target…"
+	npx vitest run --project integration
 
-.PHONY: help deps build bench test
+.PHONY: help deps build platforms report-tools bench test

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../broker/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSeb } from './fixtures/run-seb.js';
 import { compareSummaries, formatComparison, ratioOf, readSummary, summaryPoints, type SummaryPoint } from './compare.js';
 import { summaryCsv } from './results/summary.js';
 
@@ -81,33 +81,20 @@ describe('seb bench compare', () => {
   const same = run('same', 12);
   const slow = run('slow', 30);
 
-  async function seb(...argv: string[]) {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-    try {
-      return { code: await main(argv), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
-
   it('exits 0 within the threshold and 1 past it, printing the table', async () => {
-    expect((await seb('bench', 'compare', base, same)).code).toBe(0);
-    const r = await seb('bench', 'compare', base, slow);
+    expect((await runSeb('bench', 'compare', base, same)).code).toBe(0);
+    const r = await runSeb('bench', 'compare', base, slow);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/lat\s+kubernetes\s+seb\s+configmap-data\s+10\s+30\s+3x\s+worse/);
     expect(r.out).toMatch(/FAIL: 1 row\(s\) worse than 1.25x at p99/);
-    expect((await seb('bench', 'compare', base, slow, '--threshold', '3')).code).toBe(0);
-    expect((await seb('bench', 'compare', base, slow, '--percentile', 'p50')).code).toBe(0);
+    expect((await runSeb('bench', 'compare', base, slow, '--threshold', '3')).code).toBe(0);
+    expect((await runSeb('bench', 'compare', base, slow, '--percentile', 'p50')).code).toBe(0);
   });
 
   it('refuses bad flags and missing runs with exit 2 and one line', async () => {
-    expect(await seb('bench', 'compare', base, slow, '--percentile', 'p42')).toMatchObject({ code: 2, err: 'seb: --percentile: expected one of p50, p90, p99, max, got "p42"\n' });
-    expect(await seb('bench', 'compare', base, slow, '--threshold', '-1')).toMatchObject({ code: 2 });
-    expect(await seb('bench', 'compare', base)).toMatchObject({ code: 2, err: 'seb: bench compare: expected BASE_DIR NEW_DIR\n' });
-    expect((await seb('bench', 'compare', base, join(dir, 'absent'))).err).toMatch(/^seb: cannot read .*absent: ENOENT\n$/);
+    expect(await runSeb('bench', 'compare', base, slow, '--percentile', 'p42')).toMatchObject({ code: 2, err: 'seb: --percentile: expected one of p50, p90, p99, max, got "p42"\n' });
+    expect(await runSeb('bench', 'compare', base, slow, '--threshold', '-1')).toMatchObject({ code: 2 });
+    expect(await runSeb('bench', 'compare', base)).toMatchObject({ code: 2, err: 'seb: bench compare: expected BASE_DIR NEW_DIR\n' });
+    expect((await runSeb('bench', 'compare', base, join(dir, 'absent'))).err).toMatch(/^seb: cannot read .*absent: ENOENT\n$/);
   });
 });

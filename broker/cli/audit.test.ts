@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPrivateJwk } from '../core/keys.js';
 import { generateSigningKey } from '../sab/keygen.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
-import { main } from './main.js';
+import { runSeb } from '../../harness/fixtures/run-seb.js';
 
 let dir: string;
 let log: string;
@@ -27,45 +27,32 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function seb(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 describe('seb audit', () => {
   it('verify: exit 0 and one JSON line; says so when it falls back to the keys in the log', async () => {
-    const stored = await seb('audit', 'verify', '--log', log);
+    const stored = await runSeb('audit', 'verify', '--log', log);
     expect(stored.code).toBe(0);
     expect(JSON.parse(stored.out)).toMatchObject({ ok: true, size: 3 });
     expect(stored.err).toMatch(/using the public keys stored in/);
-    const pinned = await seb('audit', 'verify', '--log', log, '--keys', jwks);
+    const pinned = await runSeb('audit', 'verify', '--log', log, '--keys', jwks);
     expect(pinned).toMatchObject({ code: 0, err: '' });
   });
 
   it('head, then verify --trusted-head; an edited head file is a usage error', async () => {
-    const head = await seb('audit', 'head', '--log', log);
+    const head = await runSeb('audit', 'head', '--log', log);
     expect(head.code).toBe(0);
     expect(JSON.parse(head.out)).toMatchObject({ size: 3, broker: 'b1' });
     const kept = join(dir, 'head.json');
     writeFileSync(kept, head.out);
-    expect((await seb('audit', 'verify', '--log', log, '--keys', jwks, '--trusted-head', kept)).code).toBe(0);
+    expect((await runSeb('audit', 'verify', '--log', log, '--keys', jwks, '--trusted-head', kept)).code).toBe(0);
     const edited = join(dir, 'edited.json');
     writeFileSync(edited, JSON.stringify({ ...JSON.parse(head.out), size: 2 }));
-    const refused = await seb('audit', 'verify', '--log', log, '--trusted-head', edited);
+    const refused = await runSeb('audit', 'verify', '--log', log, '--trusted-head', edited);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/differ from the signed tree head/);
   });
 
   it('export: one JSON line per record, to stdout or a file', async () => {
-    const { code, out } = await seb('audit', 'export', '--log', log);
+    const { code, out } = await runSeb('audit', 'export', '--log', log);
     expect(code).toBe(0);
     const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.seq, l.kind])).toEqual([
@@ -75,7 +62,7 @@ describe('seb audit', () => {
     ]);
     expect(lines[1]).toMatchObject({ decision: { seq: 0, hash: lines[0]!.hash }, detail: 'scaled to 3' });
     const file = join(dir, 'out', 'records.jsonl');
-    expect((await seb('audit', 'export', '--log', log, '--out', file)).code).toBe(0);
+    expect((await runSeb('audit', 'export', '--log', log, '--out', file)).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(out);
   });
 
@@ -85,18 +72,17 @@ describe('seb audit', () => {
     const db = new Database(bad);
     db.prepare('DELETE FROM entries WHERE seq = 1').run();
     db.close();
-    const res = await seb('audit', 'verify', '--log', bad, '--keys', jwks);
+    const res = await runSeb('audit', 'verify', '--log', bad, '--keys', jwks);
     expect(res.code).toBe(1);
     expect(JSON.parse(res.out)).toMatchObject({ ok: false, problem: 'seq_gap', seq: 1 });
     expect(res.err).toMatch(/record 1: seq_gap/);
-    expect((await seb('audit', 'verify', '--log', join(dir, 'nope.sqlite'))).code).toBe(2);
+    expect((await runSeb('audit', 'verify', '--log', join(dir, 'nope.sqlite'))).code).toBe(2);
   });
 });
 
 describe('bin/seb.js', () => {
   it('runs audit verify from the built CLI', () => {
-    // Build dist/ as `make build` does; type errors elsewhere in the tree do not stop the emit.
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
+    expect(existsSync('dist/broker/cli/main.js'), 'run `make build` first: this test runs the compiled CLI').toBe(true);
     const res = spawnSync(process.execPath, ['bin/seb.js', 'audit', 'verify', '--log', log, '--keys', jwks], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);

@@ -3,24 +3,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSeb } from '../../harness/fixtures/run-seb.js';
 
 let dir: string;
 const path = (name: string) => join(dir, name);
-
-async function seb(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const CONTRACT = { platform: 'aws', target: { arn: 'arn:aws:s3:::b' }, operation: 's3:PutBucketTagging', parameters: { tags: { a: '1' } } };
 const verifyArgs = (...extra: string[]) => ['verify', '--keys', path('sab/jwks.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('req.json'), '--now', '1800000010', ...extra];
@@ -29,8 +16,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'seb-cli-'));
   writeFileSync(path('contract.json'), JSON.stringify(CONTRACT));
   writeFileSync(path('state.json'), '{"tags":{}}');
-  expect((await seb('sab', 'keygen', '--alg', 'ES256', '--kid', 'k1', '--out', path('sab'))).code).toBe(0);
-  const issued = await seb('sab', 'issue', '--key', path('sab/private.jwk.json'), '--issuer', 'sab', '--audience', 'seb', '--subject', 'agent', '--contract', path('contract.json'), '--now', '1800000000', '--pre-state', path('state.json'), '--jti', 'cert-1');
+  expect((await runSeb('sab', 'keygen', '--alg', 'ES256', '--kid', 'k1', '--out', path('sab'))).code).toBe(0);
+  const issued = await runSeb('sab', 'issue', '--key', path('sab/private.jwk.json'), '--issuer', 'sab', '--audience', 'seb', '--subject', 'agent', '--contract', path('contract.json'), '--now', '1800000000', '--pre-state', path('state.json'), '--jti', 'cert-1');
   expect(issued.code).toBe(0);
   writeFileSync(path('req.json'), JSON.stringify({ certificate: issued.out.trim(), contract: CONTRACT }));
 });
@@ -47,7 +34,7 @@ describe('seb sab keygen', () => {
   });
 
   it('refuses an algorithm off the allowlist', async () => {
-    const r = await seb('sab', 'keygen', '--alg', 'HS256', '--kid', 'k', '--out', path('x'));
+    const r = await runSeb('sab', 'keygen', '--alg', 'HS256', '--kid', 'k', '--out', path('x'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--alg must be EdDSA or ES256/);
   });
@@ -55,38 +42,38 @@ describe('seb sab keygen', () => {
 
 describe('seb verify', () => {
   it('prints one JSON line and exits 0 on allow', async () => {
-    const r = await seb(...verifyArgs());
+    const r = await runSeb(...verifyArgs());
     expect(r).toMatchObject({ code: 0, out: '{"decision":"allow","reason":null,"jti":"cert-1"}\n' });
   });
 
   it('exits 1 with the reason on deny', async () => {
-    const r = await seb(...verifyArgs('--policy-epoch', '3'));
+    const r = await runSeb(...verifyArgs('--policy-epoch', '3'));
     expect(r).toMatchObject({ code: 1, out: '{"decision":"deny","reason":"policy_epoch_mismatch","jti":"cert-1"}\n' });
   });
 
   it('consumes a use only with --ledger', async () => {
-    expect((await seb(...verifyArgs())).code).toBe(0);
-    expect((await seb(...verifyArgs('--ledger', path('ledger.db')))).code).toBe(0);
-    const again = await seb(...verifyArgs('--ledger', path('ledger.db')));
+    expect((await runSeb(...verifyArgs())).code).toBe(0);
+    expect((await runSeb(...verifyArgs('--ledger', path('ledger.db')))).code).toBe(0);
+    const again = await runSeb(...verifyArgs('--ledger', path('ledger.db')));
     expect(again.out).toContain('"reason":"replayed"');
   });
 
   it('compares --live-state with pre', async () => {
     writeFileSync(path('live.json'), '{"tags":{"x":"y"}}');
-    expect((await seb(...verifyArgs('--live-state', path('live.json')))).out).toContain('"reason":"drift"');
-    expect((await seb(...verifyArgs('--live-state', path('state.json')))).code).toBe(0);
+    expect((await runSeb(...verifyArgs('--live-state', path('live.json')))).out).toContain('"reason":"drift"');
+    expect((await runSeb(...verifyArgs('--live-state', path('state.json')))).code).toBe(0);
   });
 
   it('reads --revoked as a list of ids', async () => {
     writeFileSync(path('revoked.json'), '["cert-1"]');
-    expect((await seb(...verifyArgs('--revoked', path('revoked.json')))).out).toContain('"reason":"revoked"');
+    expect((await runSeb(...verifyArgs('--revoked', path('revoked.json')))).out).toContain('"reason":"revoked"');
     writeFileSync(path('revoked-bad.json'), '{"cert-1":true}');
-    expect((await seb(...verifyArgs('--revoked', path('revoked-bad.json')))).code).toBe(2);
+    expect((await runSeb(...verifyArgs('--revoked', path('revoked-bad.json')))).code).toBe(2);
   });
 
   it('denies a malformed request file as malformed, not as a usage error', async () => {
     writeFileSync(path('bad.json'), '{"certificate": "x", "certificate": "y"}');
-    const r = await seb('verify', '--keys', path('sab/jwks.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('bad.json'));
+    const r = await runSeb('verify', '--keys', path('sab/jwks.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('bad.json'));
     expect(r).toMatchObject({ code: 1, out: '{"decision":"deny","reason":"malformed","jti":null}\n' });
   });
 
@@ -95,30 +82,30 @@ describe('seb verify', () => {
     ['a missing value', ['--now']],
     ['a non-integer', ['--max-skew', '1.5']],
   ])('exits 2 on %s, with one line on stderr', async (_, extra) => {
-    const r = await seb(...verifyArgs(...extra));
+    const r = await runSeb(...verifyArgs(...extra));
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 
   it('exits 2 on an unreadable file, naming it', async () => {
-    const r = await seb('verify', '--keys', path('nope.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('req.json'));
+    const r = await runSeb('verify', '--keys', path('nope.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('req.json'));
     expect(r.code).toBe(2);
     expect(r.err).toContain('nope.json');
   });
 
   it('appends each decision to a signed record log with --log', async () => {
     const logArgs = ['--log', path('log.db'), '--broker-key', path('sab/private.jwk.json')];
-    expect((await seb(...verifyArgs(...logArgs))).code).toBe(0);
-    expect((await seb(...verifyArgs('--policy-epoch', '1', ...logArgs))).code).toBe(1);
-    const audited = await seb('audit', 'verify', '--log', path('log.db'), '--keys', path('sab/jwks.json'));
+    expect((await runSeb(...verifyArgs(...logArgs))).code).toBe(0);
+    expect((await runSeb(...verifyArgs('--policy-epoch', '1', ...logArgs))).code).toBe(1);
+    const audited = await runSeb('audit', 'verify', '--log', path('log.db'), '--keys', path('sab/jwks.json'));
     expect(audited.code).toBe(0);
     expect(JSON.parse(audited.out)).toMatchObject({ ok: true, size: 2 });
-    expect((await seb(...verifyArgs('--log', path('log.db')))).code).toBe(2);
+    expect((await runSeb(...verifyArgs('--log', path('log.db')))).code).toBe(2);
   });
 
   it('describes every flag in --help', async () => {
-    const r = await seb('verify', '--help');
+    const r = await runSeb('verify', '--help');
     for (const flag of ['keys', 'issuer', 'audience', 'request', 'now', 'policy-epoch', 'revocation-floor', 'revoked', 'ledger', 'live-state', 'max-lifetime', 'max-skew']) {
       expect(r.out).toContain(`--${flag}`);
     }
