@@ -6,16 +6,11 @@
 // trials that failed otherwise count in none of the three.
 import { toCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
-import { groupBy, keyOf } from './summary.js';
+import { groupBy, identityOf, keyOf, type GroupIdentity } from './summary.js';
 
 export const DRIFT_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught'] as const;
 
-export interface DriftRow {
-  readonly scenario: string;
-  readonly target: string;
-  readonly platform: string;
-  readonly path: string;
-  readonly operation: string;
+export interface DriftRow extends GroupIdentity {
   readonly trials: number;
   readonly drifted: number;
   readonly detected: number;
@@ -33,11 +28,7 @@ export function driftRows(requests: readonly RequestRecord[]): DriftRow[] {
     const drifted = group.filter((r) => r.drifted === true);
     const clean = group.filter((r) => r.drifted === false);
     return {
-      scenario: first.scenario,
-      target: first.target,
-      platform: first.platform,
-      path: first.path,
-      operation: first.operation,
+      ...identityOf(first),
       trials: group.length,
       drifted: drifted.length,
       detected: drifted.filter((r) => caught(r, 'drift')).length,

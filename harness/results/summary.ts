@@ -9,12 +9,19 @@ import type { BlockRecord, RequestRecord } from '../metrics/history.js';
 export const SUMMARY_KEY = ['scenario', 'platform', 'path', 'operation'] as const;
 export const SUMMARY_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'count', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'rate_rps'] as const;
 
-export interface SummaryRow extends LatencySummary {
+/** The columns that say which group a row describes. */
+export interface GroupIdentity {
   readonly scenario: string;
   readonly target: string;
   readonly platform: string;
   readonly path: string;
   readonly operation: string;
+}
+
+export interface SummaryRow extends LatencySummary, GroupIdentity {}
+
+export function identityOf(r: GroupIdentity): GroupIdentity {
+  return { scenario: r.scenario, target: r.target, platform: r.platform, path: r.path, operation: r.operation };
 }
 
 type Keyed = Readonly<Record<(typeof SUMMARY_KEY)[number], string>>;
@@ -42,11 +49,7 @@ export function summaryRows(requests: readonly RequestRecord[], blocks: readonly
     const first = group[0] as RequestRecord;
     const errors = group.filter((r) => r.outcome !== 'executed').length;
     return {
-      scenario: first.scenario,
-      target: first.target,
-      platform: first.platform,
-      path: first.path,
-      operation: first.operation,
+      ...identityOf(first),
       ...summarize(
         group.map((r) => r.latency_ms),
         errors,
