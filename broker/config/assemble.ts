@@ -1,10 +1,22 @@
-// From settings to a running broker: keys, ledger, record log, revocation
-// view and platform adapters, opened in that order and closed in reverse.
+// From settings to a running broker: keys, ledger and revocation view,
+// record log, intent journal and platform adapters, opened in that order and
+// closed in reverse. With `etcd` set, the ledger and the revocation feed
+// (policy epoch included) are the cluster's, shared by every broker of the
+// deployment. Adapters are wrapped so each mint is journaled first, which is
+// what reconcile() reads after a crash.
+import type { Etcd3 } from 'etcd3';
 import { Broker } from '../broker.js';
+import { ConfigError } from '../core/errors.js';
 import { importKeySet, importPrivateJwk } from '../core/keys.js';
-import type { PlatformAdapter } from '../core/ports/platform.js';
+import type { ReplayLedger } from '../core/ports/ledger.js';
 import type { RevocationSource } from '../core/ports/revocation.js';
 import { readJsonFile } from '../files.js';
+import { journaled } from '../reconcile-adapter.js';
+import { IntentJournal } from '../reconcile-journal.js';
+import { reconcile, type ReconcilableAdapter, type Reconciled } from '../reconcile.js';
+import { connectEtcd } from '../stores/etcd/client.js';
+import { EtcdLedger } from '../stores/etcd/ledger.js';
+import { EtcdRevocationSource } from '../stores/etcd/revocation.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { staticRevocation } from '../stores/static/revocation.js';
@@ -13,36 +25,65 @@ import type { BrokerSettings } from './broker-config.js';
 export interface AssembledBroker {
   readonly broker: Broker;
   readonly log: SqliteRecordLog;
+  /** Ends every allow a crash left without an outcome; call once, before serving. */
+  reconcile(): Promise<readonly Reconciled[]>;
   close(): Promise<void>;
 }
 
 export function assembleBroker(
   settings: BrokerSettings,
-  platforms: readonly PlatformAdapter[],
+  platforms: readonly ReconcilableAdapter[],
   options: { clock?: () => number; revocation?: RevocationSource } = {},
 ): AssembledBroker {
   const clock = options.clock ?? Date.now;
   const keys = importKeySet(readJsonFile(settings.trustedKeys, 'trustedKeys'), `trustedKeys ${settings.trustedKeys}`);
   const key = importPrivateJwk(readJsonFile(settings.brokerKey, 'brokerKey'), `brokerKey ${settings.brokerKey}`);
-  const ledger = new SqliteLedger(settings.ledger);
+  const { ledger, revocation, etcd } = openState(settings, clock, options.revocation);
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
-  const revocation = options.revocation ?? staticRevocation(settings.revocation, clock);
+  const journal = new IntentJournal(settings.intentJournal);
   const broker = new Broker({
     id: settings.id,
     policy: { keys, issuers: new Set(settings.issuers), audience: settings.audience, maxLifetimeS: settings.maxLifetimeS, maxSkewS: settings.maxSkewS },
-    state: () => ({ policyEpoch: settings.policyEpoch, revocation: revocation.view() }),
+    state: () => {
+      // Epoch and revocations from one snapshot of the feed; a feed that publishes no epoch leaves the configured one.
+      const view = revocation.view();
+      return { policyEpoch: view.policyEpoch ?? settings.policyEpoch, revocation: view };
+    },
     ledger,
     log,
-    platforms,
+    platforms: platforms.map((p) => journaled(p, journal)),
     clock,
   });
   return {
     broker,
     log,
+    reconcile: () => reconcile({ logPath: settings.recordLog, log, journal, platforms }),
     async close() {
       await revocation.close();
+      journal.close();
       await log.close();
       await ledger.close();
+      etcd?.close();
     },
   };
+}
+
+/** The replay ledger and the revocation view: the broker's own, or with `etcd` the ones it shares. */
+function openState(
+  settings: BrokerSettings,
+  clock: () => number,
+  revocation: RevocationSource | undefined,
+): { ledger: ReplayLedger; revocation: RevocationSource; etcd?: Etcd3 } {
+  const shared = settings.etcd;
+  if (shared !== undefined) {
+    const etcd = connectEtcd({ endpoints: shared.endpoints, tls: { ca: shared.ca, cert: shared.cert, key: shared.key }, timeoutMs: shared.timeoutMs });
+    return {
+      etcd,
+      ledger: new EtcdLedger(etcd, { prefix: shared.prefix, clock }),
+      revocation: revocation ?? EtcdRevocationSource.start(etcd, { prefix: shared.prefix, maxAgeMs: settings.revocation.maxAgeMs, clock }),
+    };
+  }
+  // readSettings requires one of the two; settings built by hand may not.
+  if (settings.ledger === undefined) throw new ConfigError('ledger', 'must be set when etcd is not');
+  return { ledger: new SqliteLedger(settings.ledger), revocation: revocation ?? staticRevocation(settings.revocation, clock) };
 }

@@ -7,6 +7,21 @@ import { parse as parseYaml } from 'yaml';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
+import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
+import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
+
+/** The shared state backend of many brokers: replay ledger and revocation feed on one etcd cluster. */
+export interface EtcdSettings {
+  readonly endpoints: readonly string[];
+  /** PEM files: the cluster's CA, this broker's client certificate and key. */
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  /** Key prefix shared by the brokers of one deployment. */
+  readonly prefix: string;
+  /** Deadline of each etcd call (ms); below revocation.maxAgeMs, the staleness bound. */
+  readonly timeoutMs: number;
+}
 
 export interface BrokerSettings {
   readonly id: string;
@@ -16,8 +31,13 @@ export interface BrokerSettings {
   readonly trustedKeys: string;
   /** The broker's private JWK: signs records. */
   readonly brokerKey: string;
-  readonly ledger: string;
+  /** The SQLite replay ledger; absent when `etcd` holds the ledger. */
+  readonly ledger?: string;
   readonly recordLog: string;
+  /** Intents written before each mint, for reconciliation after a crash (default: the record log's path + .intents). */
+  readonly intentJournal: string;
+  /** When set, the replay ledger and the revocation feed (with the policy epoch) live in etcd. */
+  readonly etcd?: EtcdSettings;
   readonly maxLifetimeS: number;
   readonly maxSkewS: number;
   readonly policyEpoch: number;
@@ -29,7 +49,7 @@ export interface BrokerSettings {
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
 
-const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
+const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'intentJournal', 'etcd', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
 
 type Raw = Record<string, unknown>;
 
@@ -70,21 +90,32 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
     throw new ConfigError(at('issuers'), 'must be a non-empty list of issuer names');
   }
   const tls = r.tls === undefined ? undefined : object(r.tls, at('tls'), ['cert', 'key', 'clientCa']);
+  const maxAgeMs = integer(revocation.maxAgeMs ?? DEFAULT_REVOCATION_MAX_AGE_MS, at('revocation.maxAgeMs'), 1);
+  const etcd = r.etcd === undefined ? undefined : etcdSettings(object(r.etcd, at('etcd'), ['endpoints', 'ca', 'cert', 'key', 'prefix', 'timeoutMs']), at, file, maxAgeMs);
+  // One replay ledger: a broker with two would let a use be spent once in each.
+  if (etcd === undefined && r.ledger === undefined) throw new ConfigError(at('ledger'), 'must be a non-empty string (or set etcd for a ledger shared by many brokers)');
+  if (etcd !== undefined && r.ledger !== undefined) throw new ConfigError(at('ledger'), 'not used with etcd, which holds the replay ledger; remove it');
+  if (etcd !== undefined && (revocation.floor !== undefined || revocation.revoked !== undefined)) {
+    throw new ConfigError(at(revocation.floor !== undefined ? 'revocation.floor' : 'revocation.revoked'), 'not used with etcd, whose feed carries the revocations; remove it');
+  }
+  const recordLog = file('recordLog', r.recordLog);
   return {
     id: r.id === undefined ? 'seb-1' : string(r.id, at('id')),
     issuers: issuers as string[],
     audience: string(r.audience, at('audience')),
     trustedKeys: file('trustedKeys', r.trustedKeys),
     brokerKey: file('brokerKey', r.brokerKey),
-    ledger: file('ledger', r.ledger),
-    recordLog: file('recordLog', r.recordLog),
+    ...(r.ledger === undefined ? {} : { ledger: file('ledger', r.ledger) }),
+    recordLog,
+    intentJournal: r.intentJournal === undefined ? `${recordLog}.intents` : file('intentJournal', r.intentJournal),
+    ...(etcd === undefined ? {} : { etcd }),
     maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),
     maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0),
     policyEpoch: integer(r.policyEpoch ?? 0, at('policyEpoch'), 0),
     revocation: {
       floor: integer(revocation.floor ?? 0, at('revocation.floor'), 0),
       revoked: revoked as string[],
-      maxAgeMs: integer(revocation.maxAgeMs ?? DEFAULT_REVOCATION_MAX_AGE_MS, at('revocation.maxAgeMs'), 1),
+      maxAgeMs,
     },
     ...(r.target === undefined ? {} : { target: file('target', r.target) }),
     kubernetes: { mode },
@@ -96,6 +127,34 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
       ? {}
       : { tls: { cert: file('tls.cert', tls.cert), key: file('tls.key', tls.key), ...(tls.clientCa === undefined ? {} : { clientCa: file('tls.clientCa', tls.clientCa) }) } }),
   };
+}
+
+function etcdSettings(e: Raw, at: (name: string) => string, file: (name: string, v: unknown) => string, maxAgeMs: number): EtcdSettings {
+  const endpoints = e.endpoints;
+  if (!Array.isArray(endpoints) || endpoints.length === 0 || !endpoints.every(isEndpoint)) {
+    throw new ConfigError(at('etcd.endpoints'), 'must be a non-empty list of https://host:port URLs (the brokers reach etcd over mutual TLS)');
+  }
+  const prefix = e.prefix === undefined ? DEFAULT_ETCD_PREFIX : string(e.prefix, at('etcd.prefix'));
+  if (!PREFIX_PATTERN.test(prefix)) throw new ConfigError(at('etcd.prefix'), 'must be an absolute key path such as /seb, without a trailing slash');
+  return {
+    endpoints: endpoints as string[],
+    ca: file('etcd.ca', e.ca),
+    cert: file('etcd.cert', e.cert),
+    key: file('etcd.key', e.key),
+    prefix,
+    // A call that may take the whole bound could never keep the revocation view current.
+    timeoutMs: integer(e.timeoutMs ?? Math.min(DEFAULT_ETCD_TIMEOUT_MS, maxAgeMs - 1), at('etcd.timeoutMs'), 1, maxAgeMs - 1),
+  };
+}
+
+function isEndpoint(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' && url.port !== '' && url.pathname === '/' && url.search === '' && !v.endsWith('/');
+  } catch {
+    return false;
+  }
 }
 
 function object(v: unknown, what: string, allowed: readonly string[]): Raw {

@@ -35,6 +35,18 @@ async function withClient<T>(endpoints: readonly string[], body: (c: Etcd3) => P
   }
 }
 
+async function eventually<T>(attempt: () => Promise<T>, limitMs = 15_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 describe('the local etcd cluster', () => {
   it('starts three members on loopback, each serving the same cluster over mutual TLS', async () => {
     expect(cluster.members).toHaveLength(3);
@@ -62,12 +74,31 @@ describe('the local etcd cluster', () => {
     const [victim, ...rest] = cluster.members;
     await victim!.kill();
     expect(victim!.running).toBe(false);
-    await withClient(
-      rest.map((m) => m.clientUrl),
-      (c) => c.put('/test/during-fault').value('written').exec(),
+    // If the victim led, the others elect a leader first; the put is idempotent.
+    await eventually(() =>
+      withClient(
+        rest.map((m) => m.clientUrl),
+        (c) => c.put('/test/during-fault').value('written').exec(),
+      ),
     );
     await victim!.restart();
     expect(await withClient([victim!.clientUrl], (c) => c.get('/test/during-fault').string())).toBe('written');
+  });
+
+  it('rides out a member stopped in order and one paused mid-flight, each brought back', async () => {
+    const [stopped, paused, other] = cluster.members;
+    await stopped!.stop();
+    paused!.pause();
+    try {
+      // Only the live member is asked: a call to a paused one hangs until its deadline.
+      await expect(withClient([other!.clientUrl], (c) => c.put('/test/paused').value('v').exec())).rejects.toThrow();
+    } finally {
+      paused!.resume();
+    }
+    // The health check after the fault: a leader again (an election may follow the resume). The put is idempotent.
+    await eventually(() => withClient([other!.clientUrl], (c) => c.put('/test/resumed').value('v').exec()));
+    await stopped!.restart();
+    expect(await withClient([stopped!.clientUrl], (c) => c.get('/test/resumed').string())).toBe('v');
   });
 
   it('refuses writes without a quorum, and accepts them again once it is back', async () => {
@@ -85,8 +116,8 @@ describe('the local etcd cluster', () => {
     } finally {
       await Promise.all([a!.restart(), b!.restart()]);
     }
-    expect(await withClient(cluster.endpoints, (c) => c.get('/test/minority').string())).toBeNull();
-    await withClient(cluster.endpoints, (c) => c.put('/test/after').value('ok').exec());
+    expect(await eventually(() => withClient(cluster.endpoints, (c) => c.get('/test/minority').string()))).toBeNull();
+    await eventually(() => withClient(cluster.endpoints, (c) => c.put('/test/after').value('ok').exec()));
     expect(await withClient([survivor!.clientUrl], (c) => c.get('/test/after').string())).toBe('ok');
   });
 });

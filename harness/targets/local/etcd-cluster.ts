@@ -35,6 +35,8 @@ export interface ClusterMember {
   readonly running: boolean;
   /** SIGKILL, and wait for the exit: a crash, no graceful leave. */
   kill(): Promise<void>;
+  /** SIGTERM (SIGKILL after a grace period), and wait for the exit: an orderly shutdown. */
+  stop(): Promise<void>;
   /** SIGSTOP: the process hangs with its sockets open (a stall, not a crash). */
   pause(): void;
   /** SIGCONT after pause(). */
@@ -105,7 +107,6 @@ export async function startEtcdCluster(workDir: string, options: EtcdClusterOpti
 
 interface ManagedMember extends ClusterMember {
   ready(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function memberHandle(options: EtcdMemberOptions): ManagedMember {

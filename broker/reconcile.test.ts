@@ -1,0 +1,238 @@
+// Crash reconciliation with a platform double and a real SQLite record log.
+// A crash is a broker whose invoke never returns, whose log is then closed
+// under it; the restart opens the same files. Afterwards every allow has
+// exactly one outcome and the auditor still accepts the log.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AUDIENCE, freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, SUBJECT, type Issuer } from '../harness/fixtures/certificates.js';
+import { platformDouble } from '../harness/fixtures/platform-double.js';
+import { Broker } from './broker.js';
+import { assembleBroker } from './config/assemble.js';
+import { readSettings } from './config/broker-config.js';
+import { jcsDigest } from './core/digest.js';
+import { importKeySet, importPrivateJwk, type SigningKey } from './core/keys.js';
+import type { InvokeResult } from './core/ports/platform.js';
+import { auditLog } from './core/records/audit.js';
+import { openEntry } from './core/records/open-entry.js';
+import type { LogRecord } from './core/records/record.js';
+import { isJsonObject, type JsonValue } from './core/strict-json.js';
+import { journaled } from './reconcile-adapter.js';
+import { IntentJournal } from './reconcile-journal.js';
+import { reconcile, type ReconcilableAdapter } from './reconcile.js';
+import { generateSigningKey } from './sab/keygen.js';
+import { SqliteLedger } from './stores/sqlite/ledger.js';
+import { SqliteRecordLog } from './stores/sqlite/record-log.js';
+import { openLogForAudit } from './stores/sqlite/record-log-reader.js';
+
+const NOW_MS = NOW_S * 1000 + 1000;
+let issuer: Issuer;
+let brokerJwk: JsonValue;
+let brokerKey: SigningKey;
+let dir: string;
+
+beforeAll(async () => {
+  issuer = await makeIssuer();
+  brokerJwk = (await generateSigningKey('EdDSA', 'broker-1')).privateJwk;
+  brokerKey = importPrivateJwk(brokerJwk);
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-reconcile-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const logPath = () => join(dir, 'log.db');
+const openLog = () => SqliteRecordLog.open(logPath(), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
+const openJournal = () => new IntentJournal(join(dir, 'intents.db'));
+const hang = () => new Promise<InvokeResult>(() => undefined);
+
+/**
+ * A Kubernetes-like double with a live state the test moves, and the intent
+ * check a real adapter would implement: scale shows in spec.replicas.
+ */
+function platform(invoke: (set: (s: JsonValue) => void) => Promise<InvokeResult>): ReconcilableAdapter {
+  let state: JsonValue = SAMPLE_STATE;
+  return {
+    ...platformDouble(),
+    readLiveState: async () => ({ state, version: '7' }),
+    invoke: () =>
+      invoke((s) => {
+        state = s;
+      }),
+    matchesIntent: (plan, live) => isJsonObject(live.state) && live.state.replicas === plan.contract.parameters.replicas,
+  };
+}
+
+function brokerOn(adapter: ReconcilableAdapter, log: SqliteRecordLog, journal: IntentJournal): Broker {
+  return new Broker({
+    id: 'broker-1',
+    policy: issuer.policy,
+    state: () => freshState(NOW_MS),
+    ledger: new SqliteLedger(join(dir, 'ledger.db')),
+    log,
+    platforms: [journaled(adapter, journal)],
+    clock: () => NOW_MS,
+  });
+}
+
+/** Runs one execution until it is inside invoke, then stops the broker there: log and journal closed under it. */
+async function crashDuringInvoke(adapter: ReconcilableAdapter, started: () => boolean, jti?: string): Promise<void> {
+  const log = openLog();
+  const journal = openJournal();
+  void brokerOn(adapter, log, journal).execute(requestBytes(await issueFor(issuer, jti === undefined ? {} : { jti })));
+  while (!started()) await new Promise((r) => setTimeout(r, 1));
+  await log.close();
+  journal.close();
+}
+
+function records(): LogRecord[] {
+  const reader = openLogForAudit(logPath());
+  try {
+    const keys = importKeySet(reader.keys);
+    return [...reader.entries()].map((e) => {
+      const opened = openEntry(e.jws, keys, 'test');
+      if (!opened.ok) throw new Error(opened.message);
+      return opened.entry.record;
+    });
+  } finally {
+    reader.close();
+  }
+}
+
+/** Every allow has exactly one outcome, and the auditor accepts the whole log. */
+function expectSettledAndAudited(): void {
+  const all = records();
+  const allows = all.filter((r) => r.kind === 'decision' && r.decision === 'allow').map((r) => r.seq);
+  const outcomesPer = (seq: number) => all.filter((r) => r.kind === 'outcome' && r.decision.seq === seq).length;
+  expect(allows.map(outcomesPer)).toEqual(allows.map(() => 1));
+  const reader = openLogForAudit(logPath());
+  try {
+    expect(auditLog({ broker: reader.broker, keys: importKeySet(reader.keys), entries: reader.entries(), treeHeads: reader.treeHeads() })).toMatchObject({ ok: true });
+  } finally {
+    reader.close();
+  }
+}
+
+async function restartAndReconcile(adapter: ReconcilableAdapter) {
+  const log = openLog();
+  const journal = openJournal();
+  try {
+    return await reconcile({ logPath: logPath(), log, journal, platforms: [adapter] });
+  } finally {
+    await log.close();
+    journal.close();
+  }
+}
+
+describe('reconcile', () => {
+  it('records succeeded when the mutation landed before the crash', async () => {
+    let invoked = false;
+    const p = platform(async (set) => {
+      set({ replicas: 3 });
+      invoked = true;
+      return hang();
+    });
+    await crashDuringInvoke(p, () => invoked);
+    expect(await restartAndReconcile(p)).toMatchObject([{ seq: 0, status: 'succeeded', detail: 'reconciled after restart: the live state shows the mutation' }]);
+    expectSettledAndAudited();
+  });
+
+  it('records failed when the live state is still the certified pre-state', async () => {
+    let invoked = false;
+    const p = platform(async () => {
+      invoked = true;
+      return hang();
+    });
+    await crashDuringInvoke(p, () => invoked);
+    expect(await restartAndReconcile(p)).toMatchObject([{ status: 'failed', detail: expect.stringContaining('pre-state') }]);
+    expectSettledAndAudited();
+  });
+
+  it.each([
+    ['the live state is neither', (a: ReconcilableAdapter) => a, 'neither the pre-state nor the intended state'],
+    ['the adapter cannot tell', (a: ReconcilableAdapter): ReconcilableAdapter => ({ ...a, matchesIntent: undefined }), 'cannot check the intended state'],
+    ['the live state cannot be read', (a: ReconcilableAdapter): ReconcilableAdapter => ({ ...a, readLiveState: () => Promise.reject(new Error('apiserver down')) }), 'could not be read: apiserver down'],
+  ])('records unknown when %s', async (_, restartWith, detail) => {
+    let invoked = false;
+    const p = platform(async (set) => {
+      set({ replicas: 5 });
+      invoked = true;
+      return hang();
+    });
+    await crashDuringInvoke(p, () => invoked);
+    expect(await restartAndReconcile(restartWith(p))).toMatchObject([{ status: 'unknown', detail: expect.stringContaining(detail) }]);
+    expectSettledAndAudited();
+  });
+
+  it('records failed for an allow whose broker stopped before minting: no intent, nothing ran', async () => {
+    const log = openLog();
+    await log.appendDecision({ decision: 'allow', reason: null, jti: 'never-minted', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
+    await log.close();
+    const p = platform(hang);
+    expect(await restartAndReconcile(p)).toMatchObject([{ jti: 'never-minted', status: 'failed', detail: expect.stringContaining('before minting') }]);
+    expectSettledAndAudited();
+  });
+
+  it('records unknown when the journaled contract is not the one the decision signed', async () => {
+    const log = openLog();
+    await log.appendDecision({ decision: 'allow', reason: null, jti: 'swapped', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
+    await log.close();
+    const journal = openJournal();
+    journal.record({ iss: ISSUER, jti: 'swapped', contract: { ...SAMPLE_CONTRACT, parameters: { replicas: 9 } } });
+    journal.close();
+    expect(await restartAndReconcile(platform(hang))).toMatchObject([{ status: 'unknown', detail: expect.stringContaining('cdg differs') }]);
+  });
+
+  it('leaves finished executions alone, is idempotent, and forgets settled intents', async () => {
+    const done = platform(async (set) => {
+      set({ replicas: 3 });
+      return { status: 'succeeded' };
+    });
+    const log = openLog();
+    const journal = openJournal();
+    expect(await brokerOn(done, log, journal).execute(requestBytes(await issueFor(issuer, { jti: 'finished' })))).toMatchObject({ outcome: 'succeeded' });
+    await log.close();
+    journal.close();
+    let invoked = false;
+    const crashed = platform(async () => {
+      invoked = true;
+      return hang();
+    });
+    await crashDuringInvoke(crashed, () => invoked, 'crashed');
+
+    expect((await restartAndReconcile(crashed)).map((r) => r.jti)).toEqual(['crashed']);
+    expect(await restartAndReconcile(crashed)).toEqual([]);
+    expectSettledAndAudited();
+    const after = openJournal();
+    expect([after.find(ISSUER, 'finished'), after.find(ISSUER, 'crashed')]).toEqual([undefined, undefined]);
+    after.close();
+  });
+
+  it('runs from an assembled broker: the crash leaves an intent, the restart ends it', async () => {
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks));
+    writeFileSync(join(dir, 'broker.jwk.json'), JSON.stringify(brokerJwk));
+    const settings = readSettings(
+      { id: 'broker-1', issuers: [ISSUER], audience: AUDIENCE, trustedKeys: 'jwks.json', brokerKey: 'broker.jwk.json', ledger: 'ledger.db', recordLog: 'log.db' },
+      dir,
+      'test config',
+    );
+    let invoked = false;
+    const p = platform(async (set) => {
+      set({ replicas: 3 });
+      invoked = true;
+      return hang();
+    });
+    const first = assembleBroker(settings, [p], { clock: () => NOW_MS });
+    void first.broker.execute(requestBytes(await issueFor(issuer)));
+    while (!invoked) await new Promise((r) => setTimeout(r, 1));
+    await first.close();
+    const second = assembleBroker(settings, [p], { clock: () => NOW_MS });
+    try {
+      expect(await second.reconcile()).toMatchObject([{ status: 'succeeded' }]);
+    } finally {
+      await second.close();
+    }
+    expectSettledAndAudited();
+  });
+});

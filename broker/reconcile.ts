@@ -1,0 +1,108 @@
+// Crash reconciliation (SEB.md section 4): a broker that stopped between a
+// decision record and its outcome left an allow whose mutation may or may not
+// have run. On start, before it serves, the broker ends every such allow with
+// an outcome record, judged from the platform's live state:
+//   succeeded  the live state shows the contract's mutation
+//   failed     the live state is still the certified pre-state, or the broker
+//              stopped before minting (no intent was written: nothing ran)
+//   unknown    anything else, said with the reason, never guessed
+// An outcome that cannot be written stops the start: never silence.
+import type { Contract } from './core/certificate/contract.js';
+import { jcsDigest } from './core/digest.js';
+import { importKeySet } from './core/keys.js';
+import type { LiveState } from './core/predicates/drift.js';
+import type { MutationPlan, PlatformAdapter } from './core/ports/platform.js';
+import type { RecordLog } from './core/ports/record-log.js';
+import type { OutcomeRecord } from './core/records/record.js';
+import type { IntentJournal } from './reconcile-journal.js';
+import { certificateKey, scanAllows, type LogScan, type OpenAllow } from './reconcile-scan.js';
+import { openLogForAudit } from './stores/sqlite/record-log-reader.js';
+
+/**
+ * What an adapter adds to take part in reconciliation: whether a live state
+ * shows the contract's mutation done. An adapter without it can still prove
+ * "nothing happened" (the pre-state) but never "it happened".
+ */
+export interface IntentCheck {
+  matchesIntent(plan: MutationPlan, live: LiveState): boolean;
+}
+
+export type ReconcilableAdapter = PlatformAdapter & Partial<IntentCheck>;
+
+export interface ReconcileInput {
+  /** The record log's file, read through the read-only reader. */
+  readonly logPath: string;
+  /** The same log opened for writing: the outcomes are appended through it. */
+  readonly log: RecordLog;
+  readonly journal: IntentJournal;
+  readonly platforms: readonly ReconcilableAdapter[];
+}
+
+export interface Reconciled {
+  readonly seq: number;
+  readonly jti: string;
+  readonly status: OutcomeRecord['status'];
+  readonly detail: string;
+}
+
+type Verdict = Pick<Reconciled, 'status' | 'detail'>;
+
+/** Ends every open allow with an outcome; returns what it wrote, in log order. */
+export async function reconcile(input: ReconcileInput): Promise<readonly Reconciled[]> {
+  const reader = openLogForAudit(input.logPath);
+  let scan: LogScan;
+  try {
+    scan = scanAllows(reader.entries(), importKeySet(reader.keys, `record log ${input.logPath} keys`));
+  } finally {
+    reader.close();
+  }
+  const openPerCertificate = new Map<string, number>();
+  for (const a of scan.open) openPerCertificate.set(certificateKey(a), (openPerCertificate.get(certificateKey(a)) ?? 0) + 1);
+
+  const done: Reconciled[] = [];
+  for (const allow of scan.open) {
+    const verdict = await judge(allow, input, openPerCertificate.get(certificateKey(allow)) ?? 1);
+    const detail = `reconciled after restart: ${verdict.detail}`.slice(0, 1000);
+    await input.log.appendOutcome({ decision: { seq: allow.seq, hash: allow.hash }, jti: allow.jti, status: verdict.status, detail });
+    done.push({ seq: allow.seq, jti: allow.jti, status: verdict.status, detail });
+  }
+  // Only what this scan saw settled: an intent written since belongs to an execution still running.
+  input.journal.forget([...scan.settled, ...scan.open]);
+  return done;
+}
+
+async function judge(allow: OpenAllow, input: ReconcileInput, openForCertificate: number): Promise<Verdict> {
+  const intent = input.journal.find(allow.iss, allow.jti);
+  // The intent is written before the mint, so without one nothing was minted or invoked.
+  if (intent === undefined) return { status: 'failed', detail: 'the broker stopped before minting an identity; nothing ran' };
+  if (jcsDigest(intent.contract) !== allow.cdg) return { status: 'unknown', detail: 'the journaled contract is not the one the decision signed (cdg differs)' };
+  const seen = await liveState(intent.contract, input.platforms);
+  if ('unreadable' in seen) return { status: 'unknown', detail: seen.unreadable };
+  const { adapter, plan, live } = seen;
+  const atPre = intent.pre !== undefined && jcsDigest(live.state) === intent.pre.digest;
+  const atIntent = adapter.matchesIntent?.(plan, live);
+  if (atIntent === true && atPre) return { status: 'unknown', detail: 'the intended state is the pre-state, so the live state cannot tell whether the mutation ran' };
+  if (atIntent === true && openForCertificate > 1) {
+    return { status: 'unknown', detail: `the live state shows the mutation, but ${openForCertificate} executions of this certificate were open and it cannot tell which ran` };
+  }
+  if (atIntent === true) return { status: 'succeeded', detail: 'the live state shows the mutation' };
+  if (atPre) return { status: 'failed', detail: 'the live state is still the certified pre-state' };
+  return {
+    status: 'unknown',
+    detail: atIntent === undefined ? `the ${adapter.name} adapter cannot check the intended state, and the live state is not the pre-state` : 'the live state is neither the pre-state nor the intended state',
+  };
+}
+
+async function liveState(
+  contract: Contract,
+  platforms: readonly ReconcilableAdapter[],
+): Promise<{ adapter: ReconcilableAdapter; plan: MutationPlan; live: LiveState } | { unreadable: string }> {
+  const adapter = platforms.find((p) => p.name === contract.platform);
+  if (adapter === undefined) return { unreadable: `no adapter for platform ${contract.platform}` };
+  try {
+    const plan = adapter.plan(contract);
+    return { adapter, plan, live: await adapter.readLiveState(plan) };
+  } catch (error) {
+    return { unreadable: `the live state could not be read: ${(error as Error).message}` };
+  }
+}
