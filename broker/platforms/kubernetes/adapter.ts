@@ -7,6 +7,8 @@ import type { Contract } from '../../core/certificate/contract.js';
 import { ConfigError, InvalidInputError } from '../../core/errors.js';
 import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
+import { canonicalize } from '../../core/jcs.js';
+import { isJsonObject, type JsonValue } from '../../core/strict-json.js';
 import { KubeClient } from './client.js';
 import { ExecutorHandle, Executors, type ExecutorMode } from './executor.js';
 import { invokeAs } from './invoke.js';
@@ -62,6 +64,21 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
 
   plan(contract: Contract): KubernetesPlan {
     return planMutation(contract, this.protectedNamespaces);
+  }
+
+  /**
+   * For reconciliation after a crash: every value the patch adds is what the
+   * live projection shows under the same name (each patch sets one member
+   * that the projection carries: replicas, data, ingress).
+   */
+  matchesIntent(plan: KubernetesPlan, live: LiveState): boolean {
+    if (!isJsonObject(live.state)) return false;
+    const state = live.state;
+    return plan.patch.every((op) => {
+      const name = String(op.path).split('/').at(-1) ?? '';
+      const value = op.value;
+      return Object.hasOwn(state, name) && value !== undefined && canonicalize(state[name] as JsonValue) === canonicalize(value);
+    });
   }
 
   readLiveState(plan: KubernetesPlan): Promise<LiveState> {
