@@ -1,8 +1,8 @@
 // Entry point of the `seb` command: finds the subcommand by its words, parses
 // its flags strictly, and turns every error into one line and an exit code.
 import { SebError } from '../core/errors.js';
-import { COMMANDS } from './commands.js';
-import { helpText, parseFlags, type Command } from './command.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
+import { helpText, parseFlags } from './command.js';
 
 /** Exit codes: 0 success or allow, 1 deny or a failed check, 2 usage or input error, 70 an internal fault. */
 export const EXIT_USAGE = 2;
@@ -12,15 +12,16 @@ export async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (found === undefined) {
     const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
-    (wantsHelp ? process.stdout : process.stderr).write(`${overview(argv)}\n`);
+    (wantsHelp ? process.stdout : process.stderr).write(`${await overview(argv)}\n`);
     return wantsHelp ? 0 : EXIT_USAGE;
   }
-  const { command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${helpText(command)}\n`);
-    return 0;
-  }
+  const { entry, rest } = found;
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${helpText(command)}\n`);
+      return 0;
+    }
     const { flags, positionals } = parseFlags(command, rest);
     return await command.run(flags, positionals);
   } catch (error) {
@@ -28,22 +29,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
-  for (const command of COMMANDS) {
-    const matches = command.words.every((word, i) => argv[i] === word);
-    if (matches && (best === undefined || command.words.length > best.words.length)) best = command;
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
+  for (const entry of COMMANDS) {
+    const matches = entry.words.every((word, i) => argv[i] === word);
+    if (matches && (best === undefined || entry.words.length > best.words.length)) best = entry;
   }
-  return best === undefined ? undefined : { command: best, rest: argv.slice(best.words.length) };
+  return best === undefined ? undefined : { entry: best, rest: argv.slice(best.words.length) };
 }
 
-function overview(argv: string[]): string {
+/** The list of commands with their summaries: the one place that loads them all. */
+async function overview(argv: string[]): Promise<string> {
   const prefix = argv.filter((a) => !a.startsWith('-'));
   const unknown = prefix.length > 0 && !COMMANDS.some((c) => c.words[0] === prefix[0]);
   const lines = unknown ? [`seb: unknown command ${JSON.stringify(prefix.join(' '))}`, ''] : [];
   lines.push('Usage: seb <command> [flags]   (seb <command> --help for its flags)', '', 'Commands:');
   const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length)) + 4;
-  for (const c of COMMANDS) lines.push(`  ${c.words.join(' ').padEnd(width)}${c.summary}`);
+  for (const entry of COMMANDS) lines.push(`  ${entry.words.join(' ').padEnd(width)}${(await entry.load()).summary}`);
   return lines.join('\n');
 }
 
