@@ -39,7 +39,8 @@ export interface AwsBootstrap {
 }
 
 const NAMES = { admin: 'seb-admin', agent: 'seb-agent', broker: 'seb-broker', executor: 'seb-executor' } as const;
-const RESOURCES = { bucket: 'seb-target', objectKey: 'config/app.txt', parameterName: '/seb/app/flag', table: 'seb-target', itemKey: { id: 'config' } } as const;
+/** The names the bootstrap gives its targets (the security group gets an id from EC2). */
+export const RESOURCES = { bucket: 'seb-target', objectKey: 'config/app.txt', parameterName: '/seb/app/flag', table: 'seb-target', itemKey: { id: 'config' } } as const;
 
 /** Reads only, on the services the adapter mutates: the agent can look, never touch. */
 const AGENT_POLICY = {

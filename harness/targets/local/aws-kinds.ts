@@ -2,14 +2,26 @@
 // side: the contract for the n-th request of a kind, the same mutation done
 // directly with a standing credential (the baseline, and the bypass the
 // agent and broker users must be refused), an out-of-band change to what the
-// kind's projection covers, and the restore to the bootstrap state.
+// kind's projection covers, and the restore to the bootstrap state. The
+// plan-based calls (apply, tamperWith, create, delete) work on any target a
+// contract names, so the bench's pools of targets use them too
+// (harness/workload/kinds/aws.ts).
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Contract } from '../../../broker/core/certificate/contract.js';
 import { partitionOf } from '../../../broker/platforms/aws/arn.js';
-import { VERSION_ATTRIBUTE, type Action } from '../../../broker/platforms/aws/operations.js';
+import { attributeValue, itemKey } from '../../../broker/platforms/aws/dynamodb-update.js';
+import { OBJECT_CONTENT_TYPE } from '../../../broker/platforms/aws/invoke.js';
+import { planAws, VERSION_ATTRIBUTE, type Action, type AwsPlan, type IngressRule } from '../../../broker/platforms/aws/operations.js';
 import type { AwsCredentials, AwsTarget } from '../target-info.js';
 import type { AwsResources } from './aws-bootstrap.js';
 
@@ -47,13 +59,15 @@ export class DirectAws {
   private readonly ec2: EC2Client;
   private readonly ddb: DynamoDBClient;
 
+  /** `r`: the bootstrap's single targets, for the per-action calls (mutate, tamper, remove, restore). */
   constructor(
-    info: AwsTarget,
+    private readonly info: AwsTarget,
     credentials: AwsCredentials,
-    private readonly r: AwsResources,
+    private readonly r?: AwsResources,
   ) {
-    const o = { endpoint: info.endpoint, region: info.region, credentials, maxAttempts: 1 };
-    this.s3 = new S3Client({ ...o, forcePathStyle: true });
+    // An empty endpoint is AWS itself (target.json of an external target).
+    const o = { ...(info.endpoint === '' ? {} : { endpoint: info.endpoint }), region: info.region, credentials, maxAttempts: 1 };
+    this.s3 = new S3Client({ ...o, forcePathStyle: info.endpoint !== '' });
     this.ssm = new SSMClient(o);
     this.ec2 = new EC2Client(o);
     this.ddb = new DynamoDBClient(o);
@@ -61,93 +75,170 @@ export class DirectAws {
 
   /** The mutation the n-th contract of `action` certifies, sent without a certificate or precondition. */
   async mutate(action: Action, n: number): Promise<void> {
-    switch (action) {
-      case 's3:PutObject':
-        await this.s3.send(new PutObjectCommand({ Bucket: this.r.bucket, Key: this.r.objectKey, Body: `value-${n}\n`, ContentType: 'text/plain; charset=utf-8' }));
-        return;
-      case 'ssm:PutParameter':
-        await this.ssm.send(new PutParameterCommand({ Name: this.r.parameterName, Value: `value-${n}`, Type: 'String', Overwrite: true }));
-        return;
-      case 'ec2:AuthorizeSecurityGroupIngress':
-        await this.authorize(443, ingressCidr(n));
-        return;
-      case 'dynamodb:UpdateItem':
-        await this.setMode(`value-${n}`);
-        return;
-    }
+    await this.apply(this.planOf(action, n));
   }
 
   /** A change, by someone other than the broker, to what `action`'s live-state projection covers. */
   async tamper(action: Action): Promise<void> {
-    switch (action) {
-      case 's3:PutObject':
-        await this.s3.send(new PutObjectCommand({ Bucket: this.r.bucket, Key: this.r.objectKey, Body: 'tampered\n', ContentType: 'text/plain; charset=utf-8' }));
-        return;
-      case 'ssm:PutParameter':
-        await this.ssm.send(new PutParameterCommand({ Name: this.r.parameterName, Value: 'tampered', Type: 'String', Overwrite: true }));
-        return;
-      case 'ec2:AuthorizeSecurityGroupIngress':
-        await this.authorize(22, '0.0.0.0/0');
-        return;
-      case 'dynamodb:UpdateItem':
-        await this.setMode('tampered');
-        return;
-    }
+    await this.tamperWith(this.planOf(action, 0));
   }
 
   /** Delete the target of a kind that can create it (object, parameter, item). */
   async remove(action: Exclude<Action, 'ec2:AuthorizeSecurityGroupIngress'>): Promise<void> {
-    switch (action) {
-      case 's3:PutObject':
-        await this.s3.send(new DeleteObjectCommand({ Bucket: this.r.bucket, Key: this.r.objectKey }));
-        return;
-      case 'ssm:PutParameter':
-        await this.ssm.send(new DeleteParameterCommand({ Name: this.r.parameterName }));
-        return;
-      case 'dynamodb:UpdateItem':
-        await this.ddb.send(new DeleteItemCommand({ TableName: this.r.table, Key: { id: { S: this.r.itemKey.id } } }));
-        return;
-    }
+    await this.delete(this.planOf(action, 0));
   }
 
   /** Back to the bootstrap state (a new ETag, parameter version and item version; no ingress rules). */
   async restore(): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.r.bucket, Key: this.r.objectKey, Body: INITIAL.object }));
-    await this.ssm.send(new PutParameterCommand({ Name: this.r.parameterName, Value: INITIAL.parameter, Type: 'String', Overwrite: true }));
-    const groups = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [this.r.securityGroupId] }));
-    const permissions = groups.SecurityGroups?.[0]?.IpPermissions ?? [];
-    if (permissions.length > 0) await this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: this.r.securityGroupId, IpPermissions: permissions }));
+    const r = this.resources();
+    await this.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: r.objectKey, Body: INITIAL.object }));
+    await this.ssm.send(new PutParameterCommand({ Name: r.parameterName, Value: INITIAL.parameter, Type: 'String', Overwrite: true }));
+    await this.revokeAll(r.securityGroupId);
     await this.ddb.send(
       new PutItemCommand({
-        TableName: this.r.table,
-        Item: { id: { S: this.r.itemKey.id }, mode: { S: INITIAL.mode }, replicas: { N: '2' }, [VERSION_ATTRIBUTE]: { N: '1' } },
+        TableName: r.table,
+        Item: { id: { S: r.itemKey.id }, mode: { S: INITIAL.mode }, replicas: { N: '2' }, [VERSION_ATTRIBUTE]: { N: '1' } },
       }),
     );
+  }
+
+  /** A planned mutation, sent with this credential and no precondition: the same write the broker makes. */
+  async apply(plan: AwsPlan): Promise<void> {
+    switch (plan.action) {
+      case 's3:PutObject':
+        await this.s3.send(new PutObjectCommand({ Bucket: plan.bucket, Key: plan.key, Body: plan.body, ContentType: OBJECT_CONTENT_TYPE }));
+        return;
+      case 'ssm:PutParameter':
+        await this.ssm.send(new PutParameterCommand({ Name: plan.name, Value: plan.value, Type: 'String', Overwrite: true }));
+        return;
+      case 'ec2:AuthorizeSecurityGroupIngress':
+        await this.authorize(plan.groupId, plan.rule);
+        return;
+      case 'dynamodb:UpdateItem':
+        await this.setAttributes(plan, plan.set);
+        return;
+    }
+  }
+
+  /**
+   * A change to what the plan's projection covers, by someone other than the
+   * broker. Give `n` to make each change distinct (a second identical ingress
+   * rule would be refused as a duplicate).
+   */
+  async tamperWith(plan: AwsPlan, n?: number): Promise<void> {
+    const mark = n === undefined ? 'tampered' : `tampered-${n}`;
+    switch (plan.action) {
+      case 's3:PutObject':
+        await this.s3.send(new PutObjectCommand({ Bucket: plan.bucket, Key: plan.key, Body: `${mark}\n`, ContentType: OBJECT_CONTENT_TYPE }));
+        return;
+      case 'ssm:PutParameter':
+        await this.ssm.send(new PutParameterCommand({ Name: plan.name, Value: mark, Type: 'String', Overwrite: true }));
+        return;
+      case 'ec2:AuthorizeSecurityGroupIngress':
+        await this.authorize(plan.groupId, { protocol: 'tcp', fromPort: 22, toPort: 22, cidr: n === undefined ? '0.0.0.0/0' : tamperCidr(n) });
+        return;
+      case 'dynamodb:UpdateItem':
+        await this.setAttributes(plan, Object.fromEntries(Object.keys(plan.set).map((name) => [name, mark])));
+        return;
+    }
+  }
+
+  /** Create the plan's target in an initial state (object, parameter, item at version 1). */
+  async create(plan: Exclude<AwsPlan, { action: 'ec2:AuthorizeSecurityGroupIngress' }>): Promise<void> {
+    switch (plan.action) {
+      case 's3:PutObject':
+        await this.s3.send(new PutObjectCommand({ Bucket: plan.bucket, Key: plan.key, Body: INITIAL.object, ContentType: OBJECT_CONTENT_TYPE }));
+        return;
+      case 'ssm:PutParameter':
+        await this.ssm.send(new PutParameterCommand({ Name: plan.name, Value: INITIAL.parameter, Type: 'String', Overwrite: true }));
+        return;
+      case 'dynamodb:UpdateItem': {
+        const initial = Object.fromEntries(Object.keys(plan.set).map((name) => [name, attributeValue(INITIAL.mode)]));
+        await this.ddb.send(new PutItemCommand({ TableName: plan.table, Item: { ...initial, ...itemKey(plan), [VERSION_ATTRIBUTE]: { N: '1' } } }));
+        return;
+      }
+    }
+  }
+
+  /** Delete the plan's target (object, parameter, item); a security group's rules are revoked. */
+  async delete(plan: AwsPlan): Promise<void> {
+    switch (plan.action) {
+      case 's3:PutObject':
+        await this.s3.send(new DeleteObjectCommand({ Bucket: plan.bucket, Key: plan.key }));
+        return;
+      case 'ssm:PutParameter':
+        await this.ssm.send(new DeleteParameterCommand({ Name: plan.name }));
+        return;
+      case 'ec2:AuthorizeSecurityGroupIngress':
+        await this.revokeAll(plan.groupId);
+        return;
+      case 'dynamodb:UpdateItem':
+        await this.ddb.send(new DeleteItemCommand({ TableName: plan.table, Key: itemKey(plan) }));
+        return;
+    }
+  }
+
+  /** A new security group with no ingress rules; its id. */
+  async createSecurityGroup(name: string): Promise<string> {
+    const group = await this.ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: 'SEB bench target group' }));
+    if (group.GroupId === undefined) throw new Error(`no id for the new security group ${name}`);
+    return group.GroupId;
+  }
+
+  async deleteSecurityGroup(groupId: string): Promise<void> {
+    await this.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
   }
 
   close(): void {
     for (const client of [this.s3, this.ssm, this.ec2, this.ddb]) client.destroy();
   }
 
-  private async authorize(port: number, cidr: string): Promise<void> {
+  private resources(): AwsResources {
+    if (this.r === undefined) throw new TypeError('DirectAws was made without the bootstrap resources');
+    return this.r;
+  }
+
+  private planOf(action: Action, n: number): AwsPlan {
+    return planAws(contractFor(action, this.info, this.resources(), n), { partition: partitionOf(this.info.region), region: this.info.region, accountId: this.info.accountId });
+  }
+
+  private async authorize(groupId: string, rule: IngressRule): Promise<void> {
     await this.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
-        GroupId: this.r.securityGroupId,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr }] }],
+        GroupId: groupId,
+        IpPermissions: [{ IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort, IpRanges: [{ CidrIp: rule.cidr }] }],
       }),
     );
   }
 
+  private async revokeAll(groupId: string): Promise<void> {
+    const groups = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+    const permissions = groups.SecurityGroups?.[0]?.IpPermissions ?? [];
+    if (permissions.length > 0) await this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }));
+  }
+
   // Writers that are not the broker keep the version discipline too: every write moves it.
-  private async setMode(mode: string): Promise<void> {
+  private async setAttributes(plan: Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>, set: Readonly<Record<string, string | number | boolean>>): Promise<void> {
+    const names: Record<string, string> = { '#v': VERSION_ATTRIBUTE };
+    const values: Record<string, ReturnType<typeof attributeValue>> = { ':one': { N: '1' }, ':zero': { N: '0' } };
+    const sets = Object.entries(set).map(([name, v], i) => {
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = attributeValue(v);
+      return `#a${i} = :a${i}`;
+    });
     await this.ddb.send(
       new UpdateItemCommand({
-        TableName: this.r.table,
-        Key: { id: { S: this.r.itemKey.id } },
-        UpdateExpression: 'SET #m = :m, #v = #v + :one',
-        ExpressionAttributeNames: { '#m': 'mode', '#v': VERSION_ATTRIBUTE },
-        ExpressionAttributeValues: { ':m': { S: mode }, ':one': { N: '1' } },
+        TableName: plan.table,
+        Key: itemKey(plan),
+        UpdateExpression: `SET ${sets.join(', ')}, #v = if_not_exists(#v, :zero) + :one`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
   }
+}
+
+/** A distinct /32 per n for out-of-band rules, apart from the contracts' 10.x.y.0/24. */
+function tamperCidr(n: number): string {
+  return `172.${16 + (Math.floor(n / 65536) % 16)}.${Math.floor(n / 256) % 256}.${n % 256}/32`;
 }

@@ -1,0 +1,70 @@
+// `seb bench paper`: the main job. The paper's scenarios on the local target
+// (or a running one), the broker as a separate `seb serve` process, then the
+// table beside the paper's figures. Exit 1 when a replay storm executed a
+// certificate twice; 130 when interrupted (what was measured is written).
+import { join, resolve } from 'node:path';
+import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, type TargetChoice } from '../../harness/bench/paper.js';
+import { formatBenchTable } from '../../harness/bench/table.js';
+import { interruptOnSigint } from '../../harness/run/interrupt.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { defineCommand } from './command.js';
+
+export const benchPaper = defineCommand({
+  words: ['bench', 'paper'],
+  summary: "Run the paper's scenarios (latency, throughput sweep, drift, replay storm) against a real target; print our numbers beside the paper's.",
+  details:
+    'Starts the local target (kube-apiserver + etcd, moto), a workspace and `seb serve` as a separate process, runs every scenario in --scenarios, ' +
+    'writes results/<run-id>/ (requests, summary, drift, sweep, storm, events CSVs and meta.json), stops everything, and prints the table. ' +
+    'About 10 minutes on two cores; --quick in under 2. --target FILE uses a running target described by its target.json ' +
+    '(as `seb target up` writes it; an external cluster or AWS account needs the same identities and resources). ' +
+    '--target external takes the file from --target-file. kind, k3s and localstack need a Docker engine and testcontainers.',
+  flags: {
+    quick: { type: 'boolean', description: "each scenario's quick profile (the whole set in under 2 minutes)" },
+    target: { type: 'string', value: 'local|external|kind|k3s|localstack|FILE', description: 'what to measure', default: 'local' },
+    'target-file': { type: 'string', value: 'FILE', description: 'target.json of an external target (with --target external)' },
+    scenarios: { type: 'string', value: 'DIR', description: 'folder of scenario YAML files', default: 'scenarios/paper' },
+    results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
+  },
+  async run(flags) {
+    const target = await targetChoice(flags.target, flags['target-file']);
+    const profile = flags.quick ? 'quick' : 'full';
+    const scenarios = loadScenarioDir(resolve(flags.scenarios), profile);
+    process.stderr.write(`[seb] bench paper (${profile}): ${scenarios.map((s) => s.scenario.name).join(', ')}\n`);
+    const interrupt = interruptOnSigint();
+    try {
+      let result;
+      try {
+        result = await runPaper({ profile, target, scenarios: scenarios.map((s) => s.file), resultsRoot: resolve(flags.results), signal: interrupt.signal });
+      } catch (error) {
+        // A terminal's Ctrl-C reaches the target's processes too: what fails after it is the interruption's doing.
+        if (!interrupt.signal.aborted) throw error;
+        process.stderr.write(`seb: interrupted (then: ${(error as Error).message.split('\n')[0]}); what was measured is in ${join(resolve(flags.results), 'latest')}\n`);
+        return 130;
+      }
+      const { report, table, timings } = result;
+      process.stdout.write(formatBenchTable(table));
+      const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+      process.stdout.write(
+        `\nresults in ${report.run.path} (${report.aborted ? 'interrupted; ' : ''}${report.completed.length} of ${scenarios.length} scenarios); ` +
+          `took ${s(timings.totalMs)}: target ${s(timings.targetMs)}, broker ${s(timings.brokerMs)}, scenarios ${s(timings.runMs)}\n`,
+      );
+      if (report.stormViolations > 0) {
+        process.stderr.write(`seb: replay storm: ${report.stormViolations} certificate(s) executed more than once\n`);
+        return 1;
+      }
+      return report.aborted ? 130 : 0;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+});
+
+async function targetChoice(target: string, file: string | undefined): Promise<TargetChoice> {
+  if ((CONTAINER_TARGETS as readonly string[]).includes(target)) throw new ConfigError('--target', await containerTargetMessage(target));
+  if (target === 'external') {
+    if (file === undefined) throw new UsageError('--target external: give its target.json with --target-file FILE (format: harness/targets/target-info.ts)');
+    return { kind: 'file', file };
+  }
+  if (file !== undefined) throw new UsageError('--target-file goes with --target external');
+  return target === 'local' ? { kind: 'local' } : { kind: 'file', file: target };
+}

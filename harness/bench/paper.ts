@@ -1,0 +1,220 @@
+// The main job: the paper's scenarios on a real target. Start the local
+// target (or take a running one from its target.json), write a workspace
+// (SAB and broker keys, broker.yaml), start `seb serve` as a separate
+// process, run the scenarios through the runner with the seven mutation
+// kinds, and read the table beside the paper's figures back from the CSVs.
+// Whatever happens (the last scenario, Ctrl-C, a failure), the broker and
+// the target are stopped before this returns or throws.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../../broker/core/errors.js';
+import { isJsonObject } from '../../broker/core/strict-json.js';
+import { readJsonFile } from '../../broker/files.js';
+import { clientFor } from '../fixtures/kubernetes.js';
+import { runScenarios, type RunReport } from '../runner.js';
+import type { ProgressSink } from '../run/progress.js';
+import { loadScenarioFile, type LoadedScenario, type Profile } from '../scenario/load.js';
+import type { ScenarioKind } from '../scenario/schema.js';
+import { adaptersFor, readTargetInfo } from '../targets/adapters.js';
+import { RESOURCES } from '../targets/local/aws-bootstrap.js';
+import { DirectAws } from '../targets/local/aws-kinds.js';
+import { startLocalTarget } from '../targets/local/local-target.js';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import type { TargetInfo } from '../targets/target-info.js';
+import { BrokerClient } from '../workload/broker-client.js';
+import { awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
+import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
+import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
+import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
+import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
+import type { WorkloadFactory } from '../workload/workload.js';
+import { startBrokerProcess } from './broker-process.js';
+import { benchEventHandler, LiveWorkloads } from './events.js';
+import { benchTable, type BenchTable } from './table.js';
+
+/** `local`: started here and stopped at the end; `file`: a running target described by its target.json. */
+export type TargetChoice = { readonly kind: 'local' } | { readonly kind: 'file'; readonly file: string };
+
+export const CONTAINER_TARGETS = ['kind', 'k3s', 'localstack'] as const;
+
+export interface PaperOptions {
+  readonly profile: Profile;
+  readonly target: TargetChoice;
+  /** Scenario files, run in the paper's order (latency, throughput, drift, replay storm). */
+  readonly scenarios: readonly string[];
+  readonly resultsRoot: string;
+  /** Target processes, workspace and broker log; default a fresh temporary folder, removed after a good run. */
+  readonly workDir?: string;
+  readonly signal?: AbortSignal;
+  readonly progress?: ProgressSink | null;
+  /** The bench's own notes (target up, broker up); default stderr. */
+  readonly log?: (line: string) => void;
+}
+
+export interface PaperResult {
+  readonly report: RunReport;
+  readonly table: BenchTable;
+  readonly timings: { readonly targetMs: number; readonly brokerMs: number; readonly runMs: number; readonly totalMs: number };
+}
+
+const KIND_ORDER: readonly ScenarioKind[] = ['latency', 'throughput', 'drift', 'replay-storm'];
+
+/** The YAML files of a folder, each with its scenario, in the paper's order. */
+export function loadScenarioDir(dir: string, profile: Profile): LoadedScenario[] {
+  if (!existsSync(dir)) throw new ConfigError('--scenarios', `no folder ${dir}`);
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+  if (files.length === 0) throw new ConfigError('--scenarios', `no .yaml files in ${dir}`);
+  return orderScenarios(files.map((f) => loadScenarioFile(f, profile)));
+}
+
+function orderScenarios(loaded: readonly LoadedScenario[]): LoadedScenario[] {
+  return [...loaded].sort((a, b) => KIND_ORDER.indexOf(a.scenario.kind) - KIND_ORDER.indexOf(b.scenario.kind));
+}
+
+/**
+ * kind, k3s and localstack run through testcontainers where a Docker engine
+ * exists; neither is here, and nothing is faked: the message says which is missing.
+ */
+export async function containerTargetMessage(target: string): Promise<string> {
+  const engine = await dockerEngine();
+  const how = `target ${target} runs in containers through testcontainers`;
+  if (engine !== true) return `${how} and needs a Docker engine; none is available on this machine (${engine}). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
+  return `${how}, which is not installed in this checkout (a Docker engine answers, but testcontainers is absent). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
+}
+
+/** true when `docker info` answers; otherwise why not. */
+function dockerEngine(): Promise<true | string> {
+  const socket = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+  if (process.env.DOCKER_HOST === undefined && !existsSync(socket)) return Promise.resolve(`no ${socket}`);
+  return new Promise((done) => {
+    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (error, _stdout, stderr) => {
+      if (error === null) done(true);
+      else done(`docker info: ${(stderr.trim().split('\n')[0] || error.message).slice(0, 160)}`);
+    });
+  });
+}
+
+interface Target {
+  readonly info: TargetInfo;
+  /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
+  readonly awsNames: { readonly bucket: string; readonly table: string };
+  stop(): Promise<void>;
+}
+
+async function openTarget(choice: TargetChoice, workDir: string, platforms: readonly ('kubernetes' | 'aws')[]): Promise<Target> {
+  if (choice.kind === 'local') {
+    const local = await startLocalTarget(join(workDir, 'target'), { platforms });
+    const names = local.aws?.resources ?? RESOURCES;
+    return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+  }
+  const file = resolve(choice.file);
+  const info = readTargetInfo(readJsonFile(file, 'target'), file);
+  for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
+  // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
+  return { info, awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
+}
+
+export async function runPaper(o: PaperOptions): Promise<PaperResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`[seb] ${line}\n`));
+  const t0 = performance.now();
+  const loaded = orderScenarios(o.scenarios.map((f) => loadScenarioFile(f, o.profile)));
+  const platforms = [...new Set(loaded.flatMap((l) => l.scenario.platforms))];
+  const ownWorkDir = o.workDir === undefined;
+  const workDir = o.workDir ?? mkdtempSync(join(tmpdir(), 'seb-bench-'));
+  mkdirSync(workDir, { recursive: true });
+  const cleanups: (() => unknown)[] = [];
+  let ok = false;
+  try {
+    log(`${o.target.kind === 'local' ? 'starting the local target' : `using the target in ${o.target.file}`} (${platforms.join(', ')}) …`);
+    const target = await openTarget(o.target, workDir, platforms);
+    cleanups.push(() => target.stop());
+    const targetMs = performance.now() - t0;
+    log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
+
+    const t1 = performance.now();
+    const workspace = await writeWorkspace(join(workDir, 'workspace'), `${JSON.stringify(target.info, null, 2)}\n`);
+    const broker = await startBrokerProcess({ config: workspace.brokerConfig, logFile: join(workDir, 'broker.log') });
+    cleanups.push(() => broker.stop());
+    const brokerMs = performance.now() - t1;
+    log(`broker (seb serve, pid ${broker.pid}) listening at ${broker.url}; log ${broker.logFile}`);
+
+    const client = new BrokerClient({ url: broker.url });
+    cleanups.push(() => client.close());
+    const readers = adaptersFor(target.info, { kubernetesMode: 'pooled' });
+    cleanups.push(() => readers.close());
+    const reader = (name: 'kubernetes' | 'aws') => readers.adapters.find((a) => a.name === name) as StateReader;
+    const privateJwk = readJsonFile(workspace.sabKey, 'SAB key');
+    if (!isJsonObject(privateJwk)) throw new ConfigError(workspace.sabKey, 'not a JWK');
+    const certify = sabCertifier({ privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, subject: 'bench-agent' });
+
+    let kubernetes: KubernetesKindContext | undefined;
+    if (target.info.kubernetes !== undefined) {
+      const admin = clientFor(target.info.kubernetes.kubeconfigs.admin);
+      cleanups.push(() => admin.close());
+      kubernetes = { admin, reader: reader('kubernetes') };
+    }
+    let aws: AwsKindContext | undefined;
+    if (target.info.aws !== undefined) {
+      const credentials = target.info.aws.credentials.admin;
+      if (credentials === undefined) throw new ConfigError('target aws.credentials.admin', 'the direct path and the pools need a standing admin credential');
+      const admin = new DirectAws(target.info.aws, credentials);
+      cleanups.push(() => admin.close());
+      aws = { admin, reader: reader('aws') };
+    }
+
+    // One tag per run: the pools of one kind reuse their names from scenario
+    // to scenario (the broker's pooled executors for them stay warm); each
+    // workload makes its pool in prepare() and removes it in cleanup().
+    const tag = randomBytes(3).toString('hex');
+    const live = new LiveWorkloads();
+    const workloads: WorkloadFactory = ({ scenario, platform, mutation }) => {
+      const pool = { tag, size: poolSizeFor(scenario) };
+      const build = <C>(kinds: MutationKind<C>[], ctx: C | undefined) => {
+        if (ctx === undefined) throw new ConfigError(`mutation ${mutation}`, `target ${target.info.name} has no ${platform}`);
+        const kind = mutationRegistry(kinds).get(mutation as MutationKindName) as MutationKind<C>;
+        return live.track(scenario.name, mutationWorkload({ kind, ctx, broker: client, certify, seed: scenario.seed }), pool.size);
+      };
+      return platform === 'kubernetes'
+        ? build(kubernetesKinds({ namespace: target.info.kubernetes?.protectedNamespaces[0] ?? '', pool }), kubernetes)
+        : build(awsKinds({ target: target.info.aws as NonNullable<TargetInfo['aws']>, ...target.awsNames, pool }), aws);
+    };
+
+    const t2 = performance.now();
+    const report = await runScenarios(loaded, {
+      resultsRoot: o.resultsRoot,
+      workloads,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+      events: benchEventHandler(live),
+      target: { name: target.info.name, ...(target.info.versions === undefined ? {} : { versions: target.info.versions }) },
+      brokerUrl: broker.url,
+      ...(o.progress === undefined ? {} : { progress: o.progress }),
+      meta: {
+        bench: 'paper',
+        target_source: o.target.kind === 'local' ? 'local (started by the bench)' : o.target.file,
+        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: 'pooled', ledger: 'sqlite' },
+        startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
+      },
+    });
+    const runMs = performance.now() - t2;
+    const latency = loaded.filter((l) => l.scenario.kind === 'latency').map((l) => l.scenario.name);
+    const table = benchTable(report.run.path, latency, report.drift, report.storm);
+    ok = true;
+    return { report, table, timings: { targetMs, brokerMs, runMs, totalMs: performance.now() - t0 } };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`stopping: ${(error as Error).message}`);
+      }
+    }
+    if (ok && ownWorkDir) rmSync(workDir, { recursive: true, force: true });
+    else if (!ok) log(`kept ${workDir} (target and broker logs)`);
+  }
+}
