@@ -38,6 +38,8 @@ const ACTIONS: Readonly<Record<KindName, Action>> = {
 
 type Creatable = Exclude<AwsPlan, { action: 'ec2:AuthorizeSecurityGroupIngress' }>;
 
+const EC2_LAYERS = 16;
+
 function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext> {
   const action = ACTIONS[name];
   const { tag, size } = o.pool;
@@ -55,7 +57,12 @@ function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext
     if (action === 'ec2:AuthorizeSecurityGroupIngress' && groups[k] === undefined) throw new Error(`${name}: the pool's security groups are not made yet (prepare)`);
     return contractFor(action, o.target, slot(k), n);
   };
-  const slots = Array.from({ length: size }, (_, k) => k);
+  // Each request adds one ingress rule, and a security group holds at most 60
+  // (as on AWS): spread requests over `EC2_LAYERS` groups per slot. Requests
+  // in flight still never share a group: two requests of one slot are `size` apart.
+  const isEc2 = action === 'ec2:AuthorizeSecurityGroupIngress';
+  const slotFor = (i: number) => (isEc2 ? slotOf(i, o.pool) + size * (Math.floor(i / size) % EC2_LAYERS) : slotOf(i, o.pool));
+  const slots = Array.from({ length: isEc2 ? size * EC2_LAYERS : size }, (_, k) => k);
   let changes = 0;
   return {
     name,
@@ -71,7 +78,7 @@ function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext
       }
       await eachLimited(slots, SETUP_CONCURRENCY, (k) => ctx.admin.create(ctx.reader.plan(slotContract(k, 0)) as Creatable));
     },
-    contract: (i) => slotContract(slotOf(i, o.pool), i),
+    contract: (i) => slotContract(slotFor(i), i),
     preState: (contract, ctx) => preStateThrough(ctx.reader, contract),
     directCall: (contract, ctx) => ctx.admin.apply(ctx.reader.plan(contract) as AwsPlan),
     outOfBand: (contract, ctx) => ctx.admin.tamperWith(ctx.reader.plan(contract) as AwsPlan, changes++),
