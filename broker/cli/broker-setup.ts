@@ -27,7 +27,7 @@ export async function openBroker(configPath: string, targetOverride: string | un
   if (file === undefined) throw new ConfigError(`${configPath}: target`, 'no target: set it in the file or pass --target');
   const target = readTargetInfo(readJsonFile(file, 'target'), file);
   const platforms = adaptersFor(target, { kubernetesMode: settings.kubernetes.mode });
-  const assembled = assembleBroker(settings, platforms.adapters);
+  const assembled = assembleBroker(settings, platforms.adapters, clockOffset(process.env[CLOCK_OFFSET_ENV]));
   return {
     ...assembled,
     settings,
@@ -36,4 +36,17 @@ export async function openBroker(configPath: string, targetOverride: string | un
       platforms.close();
     },
   };
+}
+
+/**
+ * Fault injection only (the fault matrix's clock skew on one broker): shifts
+ * this process's clock by a whole number of ms. Unset in any real deployment.
+ */
+export const CLOCK_OFFSET_ENV = 'SEB_FAULT_CLOCK_OFFSET_MS';
+
+export function clockOffset(raw: string | undefined): { clock?: () => number } {
+  if (raw === undefined || raw === '') return {};
+  const offset = Number(raw);
+  if (!Number.isSafeInteger(offset)) throw new ConfigError(CLOCK_OFFSET_ENV, `must be an integer number of ms, not ${JSON.stringify(raw)}`);
+  return { clock: () => Date.now() + offset };
 }

@@ -1,0 +1,244 @@
+// The fault matrix (issue 5): the fleet of brokers under a light closed loop
+// of executions, one fault at a time. Each step: health check (every broker
+// executes), fault injected at a recorded instant with a certificate storm
+// (replays and tampered signatures) running, fault removed at a recorded
+// instant, health check until every broker executes again (recovery_ms).
+// Afterwards every broker reconciles, and the history, the record logs and
+// the live state are checked against SEB.md section 4; any violation fails
+// the run and keeps its artifacts in the run folder.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { killApiserver, killBrokerMidExecution, killEtcdMember, type OwningFault } from '../../faults/process.js';
+import { clockSkew } from '../../faults/clock.js';
+import { startStorm } from '../../faults/certificates.js';
+import type { Fault } from '../../faults/fault.js';
+import { networkFault, type NetworkFaultKind } from '../../faults/network.js';
+import { recordLogUnwritable } from '../../faults/records.js';
+import { quorumLost } from '../../faults/revocation-source.js';
+import { toCsv } from '../csv.js';
+import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
+import { clientFor } from '../fixtures/kubernetes.js';
+import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import { collectAndValidate } from '../validate/collect.js';
+import type { Attempt, Revocation, Violation } from '../validate/violations.js';
+import { attemptsCsv } from './attempts-csv.js';
+import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
+import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
+
+export const FAULT_COLUMNS = ['run_id', 'fault', 'target', 'phase', 'injected_at_ms', 'removed_at_ms', 'requests', 'executed', 'denied', 'violations', 'recovery_ms'] as const;
+export type FaultRow = Record<(typeof FAULT_COLUMNS)[number], string | number | null>;
+
+export interface FaultsOptions {
+  readonly quick: boolean;
+  readonly resultsRoot: string;
+  readonly log: (line: string) => void;
+}
+
+export interface FaultsResult {
+  readonly run: RunDir;
+  readonly rows: readonly FaultRow[];
+  readonly violations: readonly Violation[];
+  readonly windows: readonly StepWindow[];
+  readonly totalMs: number;
+}
+
+/** One step's instants on the run clock. */
+export interface StepWindow {
+  readonly fault: string;
+  readonly target: string;
+  readonly startMs: number;
+  readonly injectedMs: number;
+  readonly removeStartMs: number;
+  readonly removedMs: number;
+  readonly endMs: number;
+  readonly recoveryMs: number;
+  /** The denial reason that shows the fault bit, and how many requests sent during it got it. */
+  readonly expected: string | null;
+  readonly expectedSeen: number;
+}
+
+const BROKERS = 3;
+const MAX_AGE_MS = 2000;
+/** Long enough for a revocation view to go stale under the fault (the bound) and then some. */
+const HOLD_MS = MAX_AGE_MS + 2000;
+const HEALTH_TIMEOUT_MS = 90_000;
+
+export interface Step {
+  readonly fault: Fault;
+  /** The fault cuts the brokers off from the revocation source: nothing may execute past the bound. */
+  readonly outage: boolean;
+  /** The denial that shows the fault took effect; printed with how often it was seen. */
+  readonly expect?: string;
+  readonly holdMs?: number;
+  /** A broker the storm leaves alone during this step (its first request after injection must be the load's). */
+  readonly quiet?: string;
+}
+
+function matrix(quick: boolean, fleet: Fleet, load: FleetLoad, apiserver: OwningFault): Step[] {
+  const [b1, b2, b3] = fleet.brokers as [FleetBroker, FleetBroker, FleetBroker];
+  const net = (group: string, kind: NetworkFaultKind): Step => {
+    const outage = group === 'etcd' && kind !== 'latency' && kind !== 'bandwidth';
+    return { fault: networkFault(fleet.toxiproxy, group, kind), outage, ...(outage ? { expect: 'revocation_stale' } : {}) };
+  };
+  const kinds: NetworkFaultKind[] = quick ? [] : ['latency', 'timeout', 'reset_peer', 'bandwidth', 'down'];
+  const network = quick
+    ? [net('kube-apiserver', 'latency'), net('kube-apiserver', 'reset_peer'), net('etcd', 'down')]
+    : [...kinds.map((k) => net('kube-apiserver', k)), ...kinds.map((k) => net('etcd', k))];
+  const one = (fault: Fault): Step => ({ fault, outage: false });
+  return [
+    ...network,
+    ...(quick ? [] : [one(apiserver)]),
+    one(killEtcdMember(fleet.etcd.members[2]!)),
+    one(killBrokerMidExecution(b1, () => load.inFlight(b1.id))),
+    // Behind by more than maxSkewS (30 s): fresh certificates are not yet valid there.
+    { ...one(clockSkew(b2, -45_000)), expect: 'not_yet_valid' },
+    // Held past the log's busy_timeout (5 s), so appends fail rather than wait.
+    { ...one(recordLogUnwritable(b3, () => load.inFlight(b3.id))), expect: 'audit_unavailable', holdMs: 12_000, quiet: b3.id },
+    { fault: quorumLost(fleet.etcd.members), outage: true, expect: 'revocation_stale' },
+  ];
+}
+
+export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
+  const t00 = performance.now();
+  const run = createRunDir(o.resultsRoot);
+  const workDir = join(run.path, 'work');
+  let fleet: Fleet | undefined;
+  let load: FleetLoad | undefined;
+  let apiserver: OwningFault | undefined;
+  let admin: KubeClient | undefined;
+  let ok = false;
+  try {
+    const f = (fleet = await startFleet({ workDir, brokers: BROKERS, maxAgeMs: MAX_AGE_MS, log: o.log }));
+    const t0 = Date.now();
+    const slots = slotsFor(BROKERS);
+    const l = (load = await fleetLoad(f, slots, t0));
+    const indexOf = slotIndices(slots);
+    admin = clientFor(f.info.kubernetes!.kubeconfigs.admin);
+    apiserver = killApiserver({ current: f.target.kubernetes!.processes.apiserver, admin });
+
+    const windows: StepWindow[] = [];
+    const revocations: Revocation[] = [];
+    try {
+      for (const step of matrix(o.quick, f, l, apiserver)) {
+        const w = await runStep(f, l, step, indexOf, slots, o.log);
+        windows.push(w);
+        if (step.outage) revocations.push({ atMs: w.injectedMs, boundMs: MAX_AGE_MS, outageUntilMs: w.removeStartMs });
+      }
+    } catch (error) {
+      // A step that could not be injected, removed or recovered: keep what was measured up to it.
+      writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, faultRows(run.id, windows, l.history, [])));
+      writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
+      throw error;
+    }
+    o.log('reconciling every broker and validating the history …');
+    const violations = await collectAndValidate(f, l, revocations, t0);
+    const rows = faultRows(run.id, windows, l.history, violations);
+    writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
+    writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
+    writeRunFile(run, 'violations.json', `${JSON.stringify(violations, null, 2)}\n`);
+    writeRunFile(
+      run,
+      'meta.json',
+      `${JSON.stringify({ run_id: run.id, bench: 'faults', profile: o.quick ? 'quick' : 'full', brokers: BROKERS, max_age_ms: MAX_AGE_MS, hold_ms: HOLD_MS, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions }, null, 2)}\n`,
+    );
+    markLatest(o.resultsRoot, run);
+    ok = violations.length === 0;
+    return { run, rows, violations, windows, totalMs: performance.now() - t00 };
+  } finally {
+    await load?.close().catch(() => undefined);
+    await apiserver?.close().catch(() => undefined);
+    admin?.close();
+    await fleet?.stop();
+    if (ok) rmSync(workDir, { recursive: true, force: true });
+    else o.log(`kept ${workDir} (logs, record logs, etcd data)`);
+  }
+}
+
+/** Request indices for one slot: slot, slot + slots, … (each slot written by one writer at a time). */
+export type SlotIndices = (slot: number) => () => number;
+
+export function slotIndices(slots: number): SlotIndices {
+  const counters = new Array<number>(slots).fill(0);
+  return (slot) => () => slot + slots * counters[slot]!++;
+}
+
+/** Slots a step needs: a worker and a health slot per broker, one for tampered certificates. */
+export const slotsFor = (brokers: number) => 2 * brokers + 1;
+
+/** One fault, bracketed by health checks, with the load and the storm running; the window it took. */
+export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf: SlotIndices, slots: number, log: (line: string) => void): Promise<StepWindow> {
+  const { fault } = step;
+  const B = fleet.brokers.length;
+  const startMs = load.now();
+  for (const [b, broker] of fleet.brokers.entries()) await untilHealthy(load, broker, indexOf(B + b), HEALTH_TIMEOUT_MS);
+
+  let running = true;
+  const executed: Certified[] = [];
+  const worker = async (broker: FleetBroker, next: () => number) => {
+    while (running) {
+      // The SAB reads the platform to admit: with the platform down, it waits.
+      const c = await load.admit(next()).catch(() => undefined);
+      if (c === undefined) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const a = await load.execute(broker, c, 'fresh');
+      if (a.outcome === 'executed') executed.push(c);
+      // A broker that is down answers at once: do not spin on it.
+      if (a.outcome === 'error') await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const workers = fleet.brokers.map((b, n) => worker(b, indexOf(n)));
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
+  await fault.inject();
+  const injectedMs = load.now();
+  await new Promise((r) => setTimeout(r, step.holdMs ?? HOLD_MS));
+  await storm.stop();
+  const removeStartMs = load.now();
+  await fault.remove();
+  const removedMs = load.now();
+  const healthy = await Promise.all(fleet.brokers.map((b, n) => untilHealthy(load, b, indexOf(B + n), HEALTH_TIMEOUT_MS)));
+  const recoveryMs = Math.max(...healthy) - removedMs;
+  running = false;
+  await Promise.all(workers);
+  const endMs = load.now();
+  const seen = step.expect === undefined ? 0 : load.history.filter((a) => a.reason === step.expect && a.sentMs >= injectedMs && a.sentMs < removedMs).length;
+  log(
+    `${fault.name} on ${fault.target}: injected at ${injectedMs} ms, removed at ${removedMs} ms (removal took ${removedMs - removeStartMs} ms), recovered in ${recoveryMs} ms` +
+      (step.expect === undefined ? '' : `; ${step.expect} denials: ${seen}`),
+  );
+  return { fault: fault.name, target: fault.target, startMs, injectedMs, removeStartMs, removedMs, endMs, recoveryMs, expected: step.expect ?? null, expectedSeen: seen };
+}
+
+/** Pure: per step, a row for each phase (before, during, after), counting execute attempts by send instant. */
+export function faultRows(runId: string, windows: readonly StepWindow[], history: readonly Attempt[], violations: readonly Violation[]): FaultRow[] {
+  const rows: FaultRow[] = [];
+  for (const w of windows) {
+    const phases: [string, number, number][] = [
+      ['before', w.startMs, w.injectedMs],
+      ['during', w.injectedMs, w.removedMs],
+      ['after', w.removedMs, w.endMs],
+    ];
+    for (const [phase, from, to] of phases) {
+      const sent = history.filter((a) => a.path === 'execute' && a.sentMs >= from && a.sentMs < to);
+      rows.push({
+        run_id: runId,
+        fault: w.fault,
+        target: w.target,
+        phase,
+        injected_at_ms: w.injectedMs,
+        removed_at_ms: w.removedMs,
+        requests: sent.length,
+        executed: sent.filter((a) => a.outcome === 'executed').length,
+        denied: sent.filter((a) => a.outcome === 'denied').length,
+        violations: violations.filter((v) => v.atMs >= from && v.atMs < to).length,
+        recovery_ms: w.recoveryMs,
+      });
+    }
+  }
+  // The total row also counts violations outside every step (found only in the live state).
+  rows.push({ run_id: runId, fault: 'matrix', target: 'all', phase: 'total', injected_at_ms: null, removed_at_ms: null, requests: history.filter((a) => a.path === 'execute').length, executed: history.filter((a) => a.path === 'execute' && a.outcome === 'executed').length, denied: history.filter((a) => a.path === 'execute' && a.outcome === 'denied').length, violations: violations.length, recovery_ms: null });
+  return rows;
+}

@@ -1,0 +1,220 @@
+// Revocation propagation (issue 5): N brokers on one etcd cluster, each fed
+// outstanding certificates (signed before the revocation, sent at a steady
+// pace by a few workers per broker) and probed on /v1/verify every few ms;
+// at a recorded instant the SAB revokes, either every outstanding
+// certificate by jti or by raising the revocation floor above their `rep`.
+// Per broker and event: the first denial `revoked` (its answer instant, an
+// upper bound on when the broker learned), and the executions of revoked
+// certificates sent after the staleness bound, which must be zero. The
+// history and the record logs are then checked against SEB.md section 4.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { toCsv } from '../csv.js';
+import { summarize } from '../metrics/histogram.js';
+import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import { eachLimited } from '../workload/kinds/shared.js';
+import { collectAndValidate } from '../validate/collect.js';
+import type { Attempt, Revocation, Violation } from '../validate/violations.js';
+import { attemptsCsv } from './attempts-csv.js';
+import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
+import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
+
+export const REVOCATION_COLUMNS = ['run_id', 'broker', 'event', 'revoked_at_ms', 'first_deny_ms', 'propagation_ms', 'accepted_after_revoke'] as const;
+export type RevocationRow = Record<(typeof REVOCATION_COLUMNS)[number], string | number | null>;
+
+export interface RevocationOptions {
+  readonly quick: boolean;
+  readonly brokers: number;
+  readonly resultsRoot: string;
+  readonly log: (line: string) => void;
+}
+
+export interface RevocationResult {
+  readonly run: RunDir;
+  readonly rows: readonly RevocationRow[];
+  readonly propagation: { readonly p50: number; readonly p99: number; readonly max: number; readonly count: number };
+  readonly violations: readonly Violation[];
+  /** Executions of revoked certificates sent between the revocation and its bound (allowed; for the record). */
+  readonly acceptedInWindow: number;
+  readonly totalMs: number;
+}
+
+const MAX_AGE_MS = 2000;
+const PROBE_EVERY_MS = 5;
+
+interface Shape {
+  readonly rounds: number;
+  readonly workers: number;
+  readonly paceMs: number;
+  /** When, after the first outstanding request, the revocation is published. */
+  readonly revokeAfterMs: number;
+  /** How long outstanding requests keep coming: well past revocation + bound. */
+  readonly spanMs: number;
+}
+
+// Light on purpose: on a small machine a heavier load measures the CPU queue, not the watch.
+const QUICK: Shape = { rounds: 1, workers: 1, paceMs: 300, revokeAfterMs: 1200, spanMs: 5000 };
+const FULL: Shape = { rounds: 5, workers: 1, paceMs: 300, revokeAfterMs: 1500, spanMs: 6000 };
+
+export async function runRevocation(o: RevocationOptions): Promise<RevocationResult> {
+  const t00 = performance.now();
+  const shape = o.quick ? QUICK : FULL;
+  const perWorker = Math.ceil(shape.spanMs / shape.paceMs);
+  const workerSlots = o.brokers * shape.workers * perWorker;
+  const slots = workerSlots + o.brokers;
+  const run = createRunDir(o.resultsRoot);
+  const workDir = join(run.path, 'work');
+  let fleet: Fleet | undefined;
+  let load: FleetLoad | undefined;
+  let ok = false;
+  try {
+    fleet = await startFleet({ workDir, brokers: o.brokers, maxAgeMs: MAX_AGE_MS, log: o.log });
+    const t0 = Date.now();
+    const l = (load = await fleetLoad(fleet, slots, t0));
+    let base = 0;
+    const healthIndex = (b: number) => () => (base += slots) - slots + workerSlots + b;
+    for (const [b, broker] of fleet.brokers.entries()) await untilHealthy(l, broker, healthIndex(b), 30_000);
+
+    const rows: RevocationRow[] = [];
+    const revocations: Revocation[] = [];
+    let floor = 0;
+    let acceptedInWindow = 0;
+    for (let round = 0; round < shape.rounds; round++) {
+      for (const event of ['jti', 'floor'] as const) {
+        base += slots;
+        const phase = await revocationPhase(fleet, l, shape, perWorker, base, floor, event, o.log);
+        if (event === 'floor') floor += 1;
+        revocations.push(phase.revocation);
+        acceptedInWindow += phase.acceptedInWindow;
+        for (const r of phase.perBroker) rows.push({ run_id: run.id, event, revoked_at_ms: phase.revocation.atMs, ...r });
+        o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
+      }
+    }
+    const violations = await collectAndValidate(fleet, l, revocations, t0);
+    const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
+    const s = summarize(propagations, 0, 0);
+    writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
+    writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
+    writeRunFile(run, 'violations.json', `${JSON.stringify(violations, null, 2)}\n`);
+    writeRunFile(
+      run,
+      'meta.json',
+      `${JSON.stringify({ run_id: run.id, bench: 'revocation', profile: o.quick ? 'quick' : 'full', brokers: o.brokers, shape, max_age_ms: MAX_AGE_MS, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions }, null, 2)}\n`,
+    );
+    markLatest(o.resultsRoot, run);
+    ok = violations.length === 0 && propagations.length === rows.length;
+    return { run, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
+  } finally {
+    await load?.close().catch(() => undefined);
+    await fleet?.stop();
+    // Artifacts (logs, record logs, etcd data) stay in the run folder unless everything held.
+    if (ok) rmSync(workDir, { recursive: true, force: true });
+    else o.log(`kept ${workDir} (logs, record logs)`);
+  }
+}
+
+interface PhaseResult {
+  readonly revocation: Revocation;
+  readonly perBroker: readonly BrokerPropagation[];
+  readonly acceptedInWindow: number;
+}
+
+async function revocationPhase(
+  fleet: Fleet,
+  load: FleetLoad,
+  shape: Shape,
+  perWorker: number,
+  base: number,
+  rep: number,
+  event: 'jti' | 'floor',
+  log: (line: string) => void,
+): Promise<PhaseResult> {
+  const B = fleet.brokers.length;
+  // Outstanding certificates: queue[b][w][k], each for a slot of its own, signed now.
+  const indices = Array.from({ length: B * shape.workers * perWorker }, (_, n) => base + n);
+  const certs: Certified[] = new Array(indices.length);
+  await eachLimited(indices, 8, async (i, n) => void (certs[n] = await load.admit(i, rep)));
+  const probes = await Promise.all(fleet.brokers.map((_, b) => load.admit(base + b * shape.workers * perWorker, rep)));
+  const queue = (b: number, w: number) => certs.slice((b * shape.workers + w) * perWorker, (b * shape.workers + w + 1) * perWorker);
+
+  const sent = new Set<string>();
+  let probing = true;
+  const start = load.now();
+  const worker = async (broker: FleetBroker, items: Certified[]) => {
+    for (const [k, c] of items.entries()) {
+      await sleepUntil(load, start + k * shape.paceMs);
+      sent.add(c.jti);
+      await load.execute(broker, c, 'outstanding');
+    }
+  };
+  const prober = async (broker: FleetBroker, c: Certified) => {
+    while (probing) {
+      await load.verify(broker, c);
+      await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+    }
+  };
+  const probers = fleet.brokers.map((b, n) => prober(b, probes[n] as Certified));
+  const workers = fleet.brokers.flatMap((b, n) => Array.from({ length: shape.workers }, (_, w) => worker(b, queue(n, w))));
+
+  await sleepUntil(load, start + shape.revokeAfterMs);
+  const atMs = load.now();
+  let revocation: Revocation;
+  if (event === 'jti') {
+    // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
+    const outstanding = [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti);
+    await Promise.all(outstanding.map((jti) => fleet.publisher.revoke(jti)));
+    log(`published ${outstanding.length} jti revocations in ${load.now() - atMs} ms`);
+    revocation = { atMs, boundMs: fleet.maxAgeMs, jtis: new Set(outstanding) };
+  } else {
+    await fleet.publisher.raiseFloor(rep + 1);
+    log(`raised the floor to ${rep + 1} in ${load.now() - atMs} ms`);
+    revocation = { atMs, boundMs: fleet.maxAgeMs, floor: rep + 1 };
+  }
+  await Promise.all(workers);
+  probing = false;
+  await Promise.all(probers);
+
+  const { perBroker, acceptedInWindow } = propagation(load.history, fleet.brokers.map((b) => b.id), revocation, start);
+  return { revocation, perBroker, acceptedInWindow };
+}
+
+export interface BrokerPropagation {
+  broker: string;
+  first_deny_ms: number | null;
+  propagation_ms: number | null;
+  accepted_after_revoke: number;
+}
+
+/**
+ * Pure: per broker, the first `revoked` denial answered after the revocation
+ * (an upper bound on when it learned), and the executions of revoked
+ * certificates sent after the bound; across brokers, those sent within it.
+ */
+export function propagation(
+  history: readonly Attempt[],
+  brokers: readonly string[],
+  revocation: Revocation,
+  sinceMs: number,
+): { perBroker: BrokerPropagation[]; acceptedInWindow: number } {
+  const { atMs, boundMs } = revocation;
+  const revoked = (a: Attempt) => revocation.jtis?.has(a.jti) ?? a.rep < (revocation.floor ?? 0);
+  const mine = history.filter((a) => a.sentMs >= sinceMs && revoked(a));
+  const executed = mine.filter((a) => a.path === 'execute' && a.outcome === 'executed');
+  const acceptedInWindow = executed.filter((a) => a.sentMs >= atMs && a.sentMs < atMs + boundMs).length;
+  const perBroker = brokers.map((broker) => {
+    const denials = mine.filter((a) => a.broker === broker && a.reason === 'revoked' && a.answeredMs >= atMs).map((a) => a.answeredMs);
+    const first = denials.length === 0 ? null : Math.min(...denials);
+    return {
+      broker,
+      first_deny_ms: first,
+      propagation_ms: first === null ? null : first - atMs,
+      accepted_after_revoke: executed.filter((a) => a.broker === broker && a.sentMs >= atMs + boundMs).length,
+    };
+  });
+  return { perBroker, acceptedInWindow };
+}
+
+async function sleepUntil(load: FleetLoad, ms: number): Promise<void> {
+  const wait = ms - load.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}

@@ -1,0 +1,68 @@
+// Each SEB.md section 4 violation, detected from a small synthetic history;
+// and a clean history of the same shape, which must yield none.
+import { describe, expect, it } from 'vitest';
+import { findViolations, type Attempt, type LogEntry, type ValidationInput } from './violations.js';
+
+function attempt(o: Partial<Attempt>): Attempt {
+  return { broker: 'seb-1', path: 'execute', kind: 'fresh', i: 0, jti: 'j0', rep: 0, sentMs: 100, answeredMs: 150, outcome: 'executed', reason: null, ...o };
+}
+const allow = (broker: string, seq: number, jti: string, atMs = 120): LogEntry => ({ broker, kind: 'decision', seq, atMs, decision: 'allow', reason: null, jti });
+const deny = (broker: string, seq: number, jti: string, reason = 'replayed'): LogEntry => ({ broker, kind: 'decision', seq, atMs: 130, decision: 'deny', reason, jti });
+const outcome = (broker: string, seq: number, decisionSeq: number, jti: string): LogEntry => ({ broker, kind: 'outcome', seq, atMs: 140, decisionSeq, jti, status: 'succeeded' });
+
+/** j0 executed on seb-1 (request 0, slot 0), its replay denied on seb-2. */
+const clean: ValidationInput = {
+  history: [attempt({}), attempt({ broker: 'seb-2', kind: 'replay', outcome: 'denied', reason: 'replayed', sentMs: 200, answeredMs: 210 })],
+  records: [allow('seb-1', 0, 'j0'), outcome('seb-1', 1, 0, 'j0'), deny('seb-2', 0, 'j0')],
+  revocations: [],
+  live: [{ slot: 0, index: 0 }],
+};
+
+const types = (input: ValidationInput) => findViolations(input).map((v) => v.type);
+
+describe('findViolations', () => {
+  it('finds nothing in a clean history', () => {
+    expect(findViolations(clean)).toEqual([]);
+  });
+
+  it('double_execution: one use allowed on two brokers', () => {
+    const records = [...clean.records, allow('seb-2', 1, 'j0', 300), outcome('seb-2', 2, 1, 'j0')];
+    expect(types({ ...clean, records })).toEqual(['double_execution']);
+  });
+
+  it('missing_outcome: an allow left without an outcome', () => {
+    const records = clean.records.filter((r) => r.kind !== 'outcome');
+    const found = findViolations({ ...clean, records });
+    expect(found.map((v) => v.type)).toEqual(['missing_outcome']);
+    expect(found[0]).toMatchObject({ broker: 'seb-1', jti: 'j0', atMs: 120 });
+  });
+
+  it('executed_without_decision: the client saw an execution the log does not record', () => {
+    const records = clean.records.filter((r) => r.broker !== 'seb-1');
+    expect(types({ ...clean, records })).toEqual(['executed_without_decision', 'executed_denied']);
+    expect(types({ ...clean, records: [], live: [] })).toEqual(['executed_without_decision']);
+  });
+
+  it('executed_denied: the live state shows a request that was only ever denied', () => {
+    const history = [...clean.history, attempt({ i: 5, jti: 'j5', outcome: 'denied', reason: 'drift' })];
+    const records = [...clean.records, deny('seb-1', 2, 'j5', 'drift')];
+    expect(types({ ...clean, history, records, live: [{ slot: 0, index: 5 }] })).toEqual(['executed_denied']);
+  });
+
+  it('executed_denied: a tampered certificate executed', () => {
+    const history = [...clean.history, attempt({ kind: 'tamper', i: 6, jti: 'j6' })];
+    const records = [...clean.records, allow('seb-1', 2, 'j6'), outcome('seb-1', 3, 2, 'j6')];
+    expect(types({ ...clean, history, records })).toEqual(['executed_denied']);
+  });
+
+  it('accepted_after_revocation: by jti, by floor, and during a source outage, only past the bound', () => {
+    const bound = { atMs: 1000, boundMs: 2000 };
+    const at = (sentMs: number) => ({ ...clean, history: [attempt({ sentMs })] });
+    expect(types({ ...at(3500), revocations: [{ ...bound, jtis: new Set(['j0']) }] })).toEqual(['accepted_after_revocation']);
+    expect(types({ ...at(2500), revocations: [{ ...bound, jtis: new Set(['j0']) }] })).toEqual([]);
+    expect(types({ ...at(3500), revocations: [{ ...bound, floor: 1 }] })).toEqual(['accepted_after_revocation']);
+    expect(types({ ...at(3500), revocations: [{ ...bound, floor: 0 }] })).toEqual([]);
+    expect(types({ ...at(3500), revocations: [{ ...bound, outageUntilMs: 4000 }] })).toEqual(['accepted_after_revocation']);
+    expect(types({ ...at(4500), revocations: [{ ...bound, outageUntilMs: 4000 }] })).toEqual([]);
+  });
+});

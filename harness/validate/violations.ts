@@ -1,0 +1,150 @@
+// SEB.md section 4, checked after a run, as a pure function over what the run
+// left: the client's history of attempts, every broker's record log (after
+// reconciliation), the revocations published, and the platform's live state.
+// Nothing here trusts what a broker said about itself when the log or the
+// platform can say it instead.
+//
+//   executed_denied            the live state shows a request whose certificate every broker denied,
+//                              or a tampered certificate (its signature broken) executed
+//   double_execution           one single-use certificate allowed more than once (across all logs)
+//   executed_without_decision  an execution (seen by the client or in the live state) with no allow record
+//   missing_outcome            an allow record with no outcome record after reconciliation
+//   accepted_after_revocation  an execution of a revoked certificate sent after the revocation bound,
+//                              or any execution sent past the bound while the revocation source was down
+
+export type AttemptKind = 'fresh' | 'outstanding' | 'replay' | 'tamper' | 'probe';
+
+/** One request as the client saw it; times are ms since the run's start. */
+export interface Attempt {
+  readonly broker: string;
+  readonly path: 'execute' | 'verify';
+  readonly kind: AttemptKind;
+  /** The request index its contract was made for (slot i % slots, value `value-i`). */
+  readonly i: number;
+  readonly jti: string;
+  /** The certificate's `rep` claim. */
+  readonly rep: number;
+  readonly sentMs: number;
+  readonly answeredMs: number;
+  /** `passed`: /v1/verify allowed it (nothing runs on that path). */
+  readonly outcome: 'executed' | 'denied' | 'error' | 'passed';
+  readonly reason: string | null;
+}
+
+/** One record of one broker's log, reduced to what the checks read; `atMs` on the run's clock. */
+export type LogEntry =
+  | { readonly broker: string; readonly kind: 'decision'; readonly seq: number; readonly atMs: number; readonly decision: 'allow' | 'deny'; readonly reason: string | null; readonly jti: string | null }
+  | { readonly broker: string; readonly kind: 'outcome'; readonly seq: number; readonly atMs: number; readonly decisionSeq: number; readonly jti: string; readonly status: 'succeeded' | 'failed' | 'unknown' };
+
+export interface Revocation {
+  readonly atMs: number;
+  /** The staleness bound in force: after atMs + boundMs no broker may accept. */
+  readonly boundMs: number;
+  readonly jtis?: ReadonlySet<string>;
+  /** Certificates with rep below it are revoked. */
+  readonly floor?: number;
+  /**
+   * The revocation source was unreachable until this instant: the broker
+   * cannot know what was revoked, so from atMs + boundMs to here nothing may execute.
+   */
+  readonly outageUntilMs?: number;
+}
+
+/** A slot's live value names the request index that last wrote it (-1: none did). */
+export interface LiveSlot {
+  readonly slot: number;
+  readonly index: number;
+}
+
+export interface ValidationInput {
+  readonly history: readonly Attempt[];
+  readonly records: readonly LogEntry[];
+  readonly revocations: readonly Revocation[];
+  readonly live: readonly LiveSlot[];
+}
+
+export const VIOLATION_TYPES = ['executed_denied', 'double_execution', 'executed_without_decision', 'missing_outcome', 'accepted_after_revocation'] as const;
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+
+export interface Violation {
+  readonly type: ViolationType;
+  readonly jti: string | null;
+  readonly broker: string | null;
+  /** When it happened on the run's clock, for attributing it to a fault phase. */
+  readonly atMs: number;
+  readonly detail: string;
+}
+
+export function findViolations(input: ValidationInput): Violation[] {
+  const out: Violation[] = [];
+  const decisions = input.records.filter((r): r is Extract<LogEntry, { kind: 'decision' }> => r.kind === 'decision');
+  const allowsByJti = groupBy(
+    decisions.filter((d) => d.decision === 'allow'),
+    (d) => d.jti ?? '',
+  );
+  const deniedJtis = new Set(decisions.filter((d) => d.decision === 'deny' && d.jti !== null).map((d) => d.jti as string));
+
+  for (const [jti, allows] of allowsByJti) {
+    if (allows.length > 1) {
+      out.push({ type: 'double_execution', jti, broker: allows.map((a) => a.broker).join('+'), atMs: allows[1]!.atMs, detail: `${allows.length} allow records for one use` });
+    }
+  }
+
+  const outcomes = new Set(input.records.filter((r) => r.kind === 'outcome').map((o) => `${o.broker}\0${o.decisionSeq}`));
+  for (const d of decisions) {
+    if (d.decision === 'allow' && !outcomes.has(`${d.broker}\0${d.seq}`)) {
+      out.push({ type: 'missing_outcome', jti: d.jti, broker: d.broker, atMs: d.atMs, detail: `allow record ${d.seq} has no outcome` });
+    }
+  }
+
+  for (const a of input.history) {
+    if (a.path !== 'execute' || a.outcome !== 'executed') continue;
+    if (a.kind === 'tamper') {
+      out.push({ type: 'executed_denied', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: 'a tampered certificate executed' });
+    }
+    if (!(allowsByJti.get(a.jti) ?? []).some((d) => d.broker === a.broker)) {
+      out.push({ type: 'executed_without_decision', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: `executed per the client, no allow record in ${a.broker}'s log` });
+    }
+    for (const r of input.revocations) {
+      if (isRevoked(a, r) && a.sentMs >= r.atMs + r.boundMs) {
+        out.push({ type: 'accepted_after_revocation', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: `sent ${a.sentMs - r.atMs} ms after a revocation whose bound is ${r.boundMs} ms` });
+      }
+    }
+  }
+
+  // The platform's word: the request whose value a slot holds was executed by someone.
+  const jtisOfIndex = groupBy(
+    input.history.filter((a) => a.path === 'execute'),
+    (a) => String(a.i),
+  );
+  for (const { slot, index } of input.live) {
+    if (index < 0) continue;
+    const jtis = [...new Set((jtisOfIndex.get(String(index)) ?? []).map((a) => a.jti))];
+    if (jtis.some((j) => allowsByJti.has(j))) continue;
+    const denied = jtis.some((j) => deniedJtis.has(j));
+    out.push({
+      type: denied ? 'executed_denied' : 'executed_without_decision',
+      jti: jtis[0] ?? null,
+      broker: null,
+      atMs: Number.POSITIVE_INFINITY,
+      detail: `slot ${slot} holds request ${index}'s value, and no log has an allow for it${denied ? ' (only denials)' : ''}`,
+    });
+  }
+  return out;
+}
+
+function isRevoked(a: Attempt, r: Revocation): boolean {
+  if (r.outageUntilMs !== undefined) return a.sentMs < r.outageUntilMs;
+  return (r.jtis?.has(a.jti) ?? false) || (r.floor !== undefined && a.rep < r.floor);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = m.get(k);
+    if (list === undefined) m.set(k, [t]);
+    else list.push(t);
+  }
+  return m;
+}
