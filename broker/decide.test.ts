@@ -57,11 +57,11 @@ describe('decide', () => {
     expect(ledger.claims).toHaveLength(0);
   });
 
-  it('checks drift against the live state, and treats an unreadable state as drift', async () => {
+  it('checks drift against the live state, and denies state_unavailable when it cannot read it', async () => {
     expect((await decide({ ...base(), readLiveState: async () => ({ state: SAMPLE_STATE }) })).decision.decision).toBe('allow');
     expect((await decide({ ...base(), readLiveState: async () => ({ state: { replicas: 9 } }) })).decision.reason).toBe('drift');
     const unreachable = await decide({ ...base(), readLiveState: async () => Promise.reject(new Error('ECONNREFUSED')) });
-    expect(unreachable.decision.reason).toBe('drift');
+    expect(unreachable.decision.reason).toBe('state_unavailable');
   });
 
   it('decides replay before drift', async () => {

@@ -52,9 +52,9 @@ export async function decide(input: DecideInput): Promise<Decided> {
   try {
     live = await input.readLiveState(verified);
   } catch {
-    // A state we cannot read is a state we cannot confirm.
+    // A state we cannot read is a state we cannot confirm: deny, and say why.
     phases.drift = performance.now() - t2;
-    return { decision: deny('drift', claims.jti), verified, phases };
+    return { decision: deny('state_unavailable', claims.jti), verified, phases };
   }
   const reason = checkDrift(claims.pre, live);
   phases.drift = performance.now() - t2;

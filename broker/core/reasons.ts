@@ -19,6 +19,8 @@ export const REASONS = [
   // Not in the paper's list: the ledger could not say whether the use is spent.
   'ledger_unavailable',
   'drift',
+  // Not in the paper's list: the live state could not be read, so drift could not be ruled out.
+  'state_unavailable',
   'audit_unavailable',
   'mint_failed',
   'invoke_failed',

@@ -8,6 +8,7 @@ const BY_REASON: Partial<Record<Reason, number>> = {
   precondition_failed: 409,
   // The broker's own dependencies failed: nothing was decided against the caller.
   ledger_unavailable: 503,
+  state_unavailable: 503,
   audit_unavailable: 503,
   mint_failed: 503,
   invoke_failed: 502,
