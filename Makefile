@@ -9,7 +9,7 @@ DIST_STAMP := dist/.built
 SOURCES := $(shell find broker harness faults -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
 
 help:
-	@echo "make bench   the main job: the paper's measurements on the local target"
+	@echo "make bench   the main job: the paper's measurements, revocation and faults on the local target"
 	@echo "make test    the whole test suite (unit, then integration on the local target)"
 
 $(NODE_STAMP): package.json package-lock.json
@@ -35,8 +35,16 @@ report-tools:
 	bash harness/report/install-chromium.sh
 	bash harness/report/install-notebooks.sh
 
+# The paper's measurements (about 10 min), then revocation propagation across
+# three brokers and the fault matrix (about 5 min together); each run writes
+# its own results/<run-id>/ and `seb report` draws the figures of the latest.
 bench: build platforms
 	node bin/seb.js bench paper
+	node bin/seb.js report
+	node bin/seb.js bench revocation
+	node bin/seb.js report
+	node bin/seb.js bench faults
+	node bin/seb.js report
 
 test: build platforms report-tools
 	@echo "[seb] type-checking the tests…"
