@@ -3,6 +3,7 @@
 // and `predicate_path` are the floor and the whole offline path, on the same
 // key and certificate, so their ratio is the cost of everything but the
 // signature.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +90,8 @@ export const MICRO_TASKS: readonly MicroTask[] = [
     name: 'record_append',
     setup: async ({ sharedDir, thread }) => {
       const key = importPrivateJwk((await generateSigningKey('EdDSA', `broker-${thread}`)).privateJwk);
-      const log = SqliteRecordLog.open(join(sharedDir, `log-${thread}.db`), { broker: `broker-${thread}`, key });
+      // A fresh file per setup: each thread-count run makes new keys, and a log keeps its kid's key for good.
+      const log = SqliteRecordLog.open(join(sharedDir, `log-${thread}-${randomUUID()}.db`), { broker: `broker-${thread}`, key });
       let n = 0;
       return () =>
         log.appendDecision({ decision: 'allow', reason: null, jti: `j${n++}`, iss: 'sab.test', sub: 'agent-1', cdg: 'A'.repeat(43) });
