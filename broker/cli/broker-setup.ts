@@ -1,7 +1,7 @@
 // What `seb serve` and `seb execute` share: settings from the file, the
 // target they mutate, and the broker assembled over that target's adapters.
 import { resolve } from 'node:path';
-import { adaptersFor, readTargetInfo } from '../../harness/targets/adapters.js';
+import { adaptersFor, readTargetInfo } from '../platforms/from-target.js';
 import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
 import { loadBrokerSettings, type BrokerSettings } from '../config/broker-config.js';
 import { ConfigError } from '../core/errors.js';

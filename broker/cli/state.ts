@@ -3,7 +3,7 @@
 // takes: the state an assurance boundary certifies against.
 import { readContract } from '../core/certificate/contract.js';
 import { readJsonFile } from '../files.js';
-import { adaptersFor, readTargetInfo } from '../../harness/targets/adapters.js';
+import { adaptersFor, readTargetInfo } from '../platforms/from-target.js';
 import { ConfigError } from '../core/errors.js';
 import { targetFile } from './broker-setup.js';
 import { defineCommand } from './command.js';

@@ -8,7 +8,7 @@ import type { Contract } from '../../broker/core/certificate/contract.js';
 import { issueCertificate } from '../../broker/sab/issue.js';
 import { clientFor } from '../fixtures/kubernetes.js';
 import { deriveSeed, seededRng } from '../load/rng.js';
-import { adaptersFor } from '../targets/adapters.js';
+import { adaptersFor } from '../../broker/platforms/from-target.js';
 import { BrokerClient } from '../workload/broker-client.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
 import type { StateReader } from '../workload/kinds/shared.js';

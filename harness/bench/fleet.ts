@@ -18,7 +18,7 @@ import { startToxiproxy, type ToxiproxyServer } from '../../faults/network.js';
 import { startEtcdCluster, type EtcdCluster } from '../targets/local/etcd-cluster.js';
 import { startLocalTarget, type LocalTarget } from '../targets/local/local-target.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
-import type { TargetInfo } from '../targets/target-info.js';
+import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js';
 
 export interface FleetOptions {

@@ -18,7 +18,7 @@ import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { executorRolePolicy } from '../../../broker/platforms/aws/executor-policy.js';
 import { VERSION_ATTRIBUTE } from '../../../broker/platforms/aws/operations.js';
 import { IoError } from '../../../broker/core/errors.js';
-import type { AwsCredentials } from '../target-info.js';
+import type { AwsCredentials } from '../../../broker/platforms/target-info.js';
 
 /** What the tests and scenarios mutate. */
 export interface AwsResources {

@@ -22,7 +22,7 @@ import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { attributeValue, itemKey } from '../../../broker/platforms/aws/dynamodb-update.js';
 import { OBJECT_CONTENT_TYPE } from '../../../broker/platforms/aws/invoke.js';
 import { planAws, VERSION_ATTRIBUTE, type Action, type AwsPlan, type IngressRule } from '../../../broker/platforms/aws/operations.js';
-import type { AwsCredentials, AwsTarget } from '../target-info.js';
+import type { AwsCredentials, AwsTarget } from '../../../broker/platforms/target-info.js';
 import type { AwsResources } from './aws-bootstrap.js';
 
 export const INITIAL = { object: 'initial\n', parameter: 'off', mode: 'off' } as const;

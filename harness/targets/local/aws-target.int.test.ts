@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode } from '../../../broker/platforms/aws/errors.js';
 import { ACTIONS } from '../../../broker/platforms/aws/operations.js';
-import type { AwsCredentials } from '../target-info.js';
+import type { AwsCredentials } from '../../../broker/platforms/target-info.js';
 import { DirectAws } from './aws-kinds.js';
 import { startLocalAws, type LocalAws } from './aws-target.js';
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IoError } from '../../../broker/core/errors.js';
-import type { AwsTarget } from '../target-info.js';
+import type { AwsTarget } from '../../../broker/platforms/target-info.js';
 import { bootstrapAws, type AwsResources } from './aws-bootstrap.js';
 import { installBinaries } from './binaries.js';
 import { startMoto } from './moto.js';

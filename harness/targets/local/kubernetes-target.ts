@@ -7,7 +7,7 @@ import { DEFAULT_EXECUTOR_AUDIENCE, DEFAULT_EXECUTOR_NAMESPACE } from '../../../
 import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import { loadKubeconfig } from '../../../broker/platforms/kubernetes/kubeconfig.js';
 import { IoError } from '../../../broker/core/errors.js';
-import type { KubernetesTarget } from '../target-info.js';
+import type { KubernetesTarget } from '../../../broker/platforms/target-info.js';
 import { installBinaries } from './binaries.js';
 import { startSingleEtcd } from './etcd.js';
 import { startKubeApiserver } from './kube-apiserver.js';

@@ -3,7 +3,7 @@
 // platforms are up, or whatever started is stopped again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetInfo } from '../target-info.js';
+import type { TargetInfo } from '../../../broker/platforms/target-info.js';
 import { startLocalAws, type LocalAws } from './aws-target.js';
 import { pinnedVersions } from './binaries.js';
 import { startLocalKubernetes, type LocalKubernetes } from './kubernetes-target.js';

@@ -8,7 +8,7 @@
 import type { AwsPlan, Action } from '../../../broker/platforms/aws/operations.js';
 import type { AwsResources } from '../../targets/local/aws-bootstrap.js';
 import { contractFor, type DirectAws } from '../../targets/local/aws-kinds.js';
-import type { AwsTarget } from '../../targets/target-info.js';
+import type { AwsTarget } from '../../../broker/platforms/target-info.js';
 import type { MutationKind } from '../mutation.js';
 import { eachLimited, preStateThrough, SETUP_CONCURRENCY, slotOf, type Pool, type StateReader } from './shared.js';
 

@@ -1,11 +1,11 @@
 // The platform adapters a broker uses for a target described by target.json:
 // the broker's own identity on each platform, nothing more.
-import { AwsAdapter } from '../../broker/platforms/aws/adapter.js';
-import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
-import { KubernetesAdapter } from '../../broker/platforms/kubernetes/adapter.js';
-import type { PlatformAdapter } from '../../broker/core/ports/platform.js';
-import { ConfigError } from '../../broker/core/errors.js';
-import { isJsonObject, type JsonValue } from '../../broker/core/strict-json.js';
+import { AwsAdapter } from './aws/adapter.js';
+import type { ExecutorMode } from './kubernetes/executor.js';
+import { KubernetesAdapter } from './kubernetes/adapter.js';
+import type { PlatformAdapter } from '../core/ports/platform.js';
+import { ConfigError } from '../core/errors.js';
+import { isJsonObject, type JsonValue } from '../core/strict-json.js';
 import type { TargetInfo } from './target-info.js';
 
 export interface TargetAdapters {
