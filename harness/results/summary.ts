@@ -5,6 +5,9 @@
 import { toCsv } from '../csv.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { BlockRecord, RequestRecord } from '../metrics/history.js';
+import { groupBy } from '../group-by.js';
+
+export { groupBy };
 
 export const SUMMARY_KEY = ['scenario', 'platform', 'path', 'operation'] as const;
 export const SUMMARY_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'count', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'rate_rps'] as const;
@@ -28,18 +31,6 @@ type Keyed = Readonly<Record<(typeof SUMMARY_KEY)[number], string>>;
 
 export function keyOf(r: Keyed): string {
   return SUMMARY_KEY.map((k) => r[k]).join('\0');
-}
-
-/** Group in order of first appearance, so the file reads in the order the run went. */
-export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group === undefined) groups.set(k, [item]);
-    else group.push(item);
-  }
-  return groups;
 }
 
 export function summaryRows(requests: readonly RequestRecord[], blocks: readonly BlockRecord[]): SummaryRow[] {

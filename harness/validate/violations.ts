@@ -11,6 +11,7 @@
 //   missing_outcome            an allow record with no outcome record after reconciliation
 //   accepted_after_revocation  an execution of a revoked certificate sent after the revocation bound,
 //                              or any execution sent past the bound while the revocation source was down
+import { groupBy } from '../group-by.js';
 
 export type AttemptKind = 'fresh' | 'outstanding' | 'replay' | 'tamper' | 'probe';
 
@@ -136,15 +137,4 @@ export function findViolations(input: ValidationInput): Violation[] {
 function isRevoked(a: Attempt, r: Revocation): boolean {
   if (r.outageUntilMs !== undefined) return a.sentMs < r.outageUntilMs;
   return (r.jtis?.has(a.jti) ?? false) || (r.floor !== undefined && a.rep < r.floor);
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const t of items) {
-    const k = key(t);
-    const list = m.get(k);
-    if (list === undefined) m.set(k, [t]);
-    else list.push(t);
-  }
-  return m;
 }

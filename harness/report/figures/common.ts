@@ -1,6 +1,9 @@
 // What every figure shares: its shape, one look (fonts, sizes, colours), and
 // the small statistics the spec builders compute before handing rows over.
 import type { Config, TopLevelSpec } from 'vega-lite';
+import { groupBy } from '../../group-by.js';
+
+export { groupBy };
 
 export interface Figure {
   /** File stem: fig-<name>.svg / .png, and the id of its container in report.html. */
@@ -70,18 +73,6 @@ export function withRun(ctx: FigureContext, name: string, run: string): string {
 
 export function runScale(ctx: FigureContext, range: readonly (string | readonly number[])[]): { domain: string[]; range: unknown[] } {
   return { domain: [...ctx.runs], range: ctx.runs.map((_, i) => range[i % range.length]) };
-}
-
-/** Group rows by a key, keeping the order of first appearance. */
-export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group === undefined) groups.set(k, [row]);
-    else group.push(row);
-  }
-  return groups;
 }
 
 /** Nearest-rank quantile of sorted values (q in [0, 1]); the same rule as the run's percentiles. */
