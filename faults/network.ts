@@ -6,8 +6,9 @@
 // the upstreams' certificates name.
 import { Toxiproxy, type Proxy, type ToxicType } from 'toxiproxy-node-client';
 import { installBinaries } from '../harness/targets/local/binaries.js';
-import { freePort } from '../harness/targets/local/ports.js';
+import { freePort, START_ATTEMPTS, startOnFreshPorts } from '../harness/targets/local/ports.js';
 import { ManagedProcess } from '../harness/targets/local/process.js';
+import { waitFor } from '../harness/targets/local/wait.js';
 import { FaultError, type Fault } from './fault.js';
 
 export const NETWORK_FAULTS = ['latency', 'timeout', 'reset_peer', 'bandwidth', 'down'] as const;
@@ -27,24 +28,27 @@ export interface ToxiproxyServer {
 export async function startToxiproxy(logFile: string): Promise<ToxiproxyServer> {
   const binary = (await installBinaries(['toxiproxy']))['toxiproxy-server'];
   if (binary === undefined) throw new FaultError('network', 'install.sh printed no toxiproxy-server path');
-  const port = await freePort();
-  const apiUrl = `http://127.0.0.1:${port}`;
-  const process = ManagedProcess.start({ name: 'toxiproxy-server', command: binary, args: ['-host', '127.0.0.1', '-port', String(port)], logFile });
+  const { apiUrl, process } = await startOnFreshPorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port}`;
+    const args = ['-host', '127.0.0.1', '-port', String(port)];
+    return { apiUrl: url, process: await ManagedProcess.start({ name: 'toxiproxy-server', command: binary, args, logFile, wait: waitFor.http(`${url}/version`), readyTimeoutMs: 20_000 }) };
+  });
   const client = new Toxiproxy(apiUrl);
   const healthy = async () => (await fetch(`${apiUrl}/version`)).ok;
-  try {
-    await process.waitReady(healthy, 20_000);
-  } catch (error) {
-    await process.stop();
-    throw error;
-  }
   return {
     apiUrl,
     logFile,
     async proxy(name, upstream) {
-      const listen = `127.0.0.1:${await freePort()}`;
-      await client.createProxy({ name, listen, upstream, enabled: true });
-      return listen;
+      // Toxiproxy binds the port when the proxy is created: a port lost to a race fails here, and another is tried.
+      for (let attempt = 1; ; attempt++) {
+        const listen = `127.0.0.1:${await freePort()}`;
+        try {
+          await client.createProxy({ name, listen, upstream, enabled: true });
+          return listen;
+        } catch (error) {
+          if (attempt >= START_ATTEMPTS) throw new FaultError('network', `proxy ${name} on ${listen}: ${(error as Error).message}`);
+        }
+      }
     },
     async proxies(prefix) {
       const all = await client.getAll();

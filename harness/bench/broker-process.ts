@@ -1,25 +1,24 @@
 // `seb serve` as a child process: the broker gets its own event loop (and
-// core), apart from the load generator, as agents would reach it. Ready when
-// it prints `listening URL`; its logs go to a file; stop() ends it for sure.
-// It runs in its own process group, so a Ctrl-C at the terminal reaches only
-// the harness, which then stops the broker after writing what was measured.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+// core), apart from the load generator, as agents would reach it. It listens
+// on a port of its own choosing and is ready when it prints `listening URL`.
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { IoError } from '../../broker/core/errors.js';
 import { REPO_ROOT } from '../repo-root.js';
+import { ManagedProcess } from '../targets/local/process.js';
+import { waitFor } from '../targets/local/wait.js';
 
-export interface BrokerProcess {
+export interface BrokerProcess extends AsyncDisposable {
   readonly url: string;
   readonly pid: number;
   readonly logFile: string;
+  readonly process: ManagedProcess;
   stop(): Promise<void>;
 }
 
 export interface BrokerProcessOptions {
   readonly config: string;
   readonly logFile: string;
+  /** Variables for this broker only (fault injection: a shifted clock). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
   /** SIGTERM, then SIGKILL after this long. */
   readonly stopGraceMs?: number;
@@ -28,57 +27,22 @@ export interface BrokerProcessOptions {
 const SEB = join(REPO_ROOT, 'bin', 'seb.js');
 
 export async function startBrokerProcess(o: BrokerProcessOptions): Promise<BrokerProcess> {
-  const log = openSync(o.logFile, 'a');
-  const child = spawn(process.execPath, [SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', log],
-    detached: true,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  const proc = await ManagedProcess.start({
+    name: 'seb serve',
+    command: process.execPath,
+    args: [SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'],
+    logFile: o.logFile,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...o.env },
+    wait: waitFor.logLine(/^listening (\S+)$/),
+    readyTimeoutMs: o.readyTimeoutMs ?? 60_000,
+    stopGraceMs: o.stopGraceMs ?? 10_000,
   });
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${String(code)}`)));
-  let gone: string | undefined;
-  void exited.then((how) => {
-    gone = how;
-    closeSync(log);
-  });
-  const stop = async () => {
-    if (gone !== undefined || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.stopGraceMs ?? 10_000);
-    await exited;
-    clearTimeout(timer);
+  return {
+    url: proc.readyMatch?.[1] as string,
+    pid: proc.pid,
+    logFile: o.logFile,
+    process: proc,
+    stop: () => proc.stop(),
+    [Symbol.asyncDispose]: () => proc.stop(),
   };
-  const tail = () => {
-    try {
-      return readFileSync(o.logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
-    } catch {
-      return '';
-    }
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      const timer = setTimeout(() => reject(new IoError(`seb serve did not print "listening" within ${o.readyTimeoutMs ?? 60_000} ms; see ${o.logFile}`)), o.readyTimeoutMs ?? 60_000);
-      lines.on('line', (line) => {
-        const m = /^listening (\S+)$/.exec(line);
-        if (m !== null) {
-          clearTimeout(timer);
-          resolve(m[1] as string);
-        } else {
-          try {
-            writeSync(log, `${line}\n`);
-          } catch {
-            // The log is closed once the process has exited: its last lines are lost, not fatal.
-          }
-        }
-      });
-      void exited.then((how) => {
-        clearTimeout(timer);
-        reject(new IoError(`seb serve ended (${how}) before it listened: ${tail() || 'no output'} (log ${o.logFile})`));
-      });
-    });
-    return { url, pid: child.pid as number, logFile: o.logFile, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }

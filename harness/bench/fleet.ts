@@ -163,15 +163,14 @@ async function fleetBroker(id: string, config: string, recordLog: string, logFil
     },
     async restart(env = {}) {
       const t = performance.now();
-      current = await withEnv(env, () => startBrokerProcess({ config, logFile }));
+      current = await startBrokerProcess({ config, logFile, env });
       restarts.push(Math.round(performance.now() - t));
       gone = false;
     },
     async kill() {
       if (gone) return;
-      // The broker runs in its own process group (broker-process.ts): SIGKILL the group, no grace.
-      process.kill(-current.pid, 'SIGKILL');
-      await current.stop();
+      current.process.signal('SIGKILL');
+      await current.process.whenExited();
       gone = true;
     },
     async stop() {
@@ -179,21 +178,4 @@ async function fleetBroker(id: string, config: string, recordLog: string, logFil
       gone = true;
     },
   };
-}
-
-/**
- * startBrokerProcess spawns synchronously with a copy of process.env, before
- * its first await: variables set around the call reach that child only.
- */
-function withEnv<T>(env: Readonly<Record<string, string>>, start: () => T): T {
-  const before = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return start();
-  } finally {
-    for (const [k, v] of before) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }

@@ -5,13 +5,13 @@
 // Each member keeps its ports and data dir across kill and restart, so a
 // restarted member rejoins as itself, which is what the fault matrix needs.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IoError } from '../../../broker/core/errors.js';
 import { installBinaries } from './binaries.js';
-import { launchEtcdMember, type EtcdMember, type EtcdMemberOptions, type EtcdTls } from './etcd.js';
+import { etcdDataDir, launchEtcdMember, type EtcdMember, type EtcdMemberOptions, type EtcdTls } from './etcd.js';
 import { createLocalPki, type KeyPair } from './pki.js';
-import { freePort } from './ports.js';
+import { startOnFreshPorts } from './ports.js';
 
 export interface EtcdClusterOptions {
   /** Members, 3 by default: the smallest cluster that survives losing one. */
@@ -68,32 +68,39 @@ export async function startEtcdCluster(workDir: string, options: EtcdClusterOpti
   const pkiMs = Math.round(performance.now() - t0);
 
   const tls: EtcdTls = { ca: pki.ca.cert, server: pki.etcd.server, client: pki.etcd.client };
-  const peers = await Promise.all(
-    Array.from({ length: size }, async (_, i) => ({ name: `state${i}`, peerUrl: `http://127.0.0.1:${await freePort()}`, clientPort: await freePort() })),
-  );
-  // A token of its own keeps this cluster's peers from ever talking to another cluster's.
-  const clusterToken = `seb-state-${randomBytes(6).toString('hex')}`;
-  const members = peers.map((member) =>
-    memberHandle({
-      binary,
-      workDir,
-      member,
-      initialCluster: peers.map(({ name, peerUrl }) => ({ name, peerUrl })),
-      clusterToken,
-      tls,
-      ...(options.unsafeNoFsync === undefined ? {} : { unsafeNoFsync: options.unsafeNoFsync }),
-    }),
-  );
+  const t1 = performance.now();
+  let members: ManagedMember[];
+  try {
+    members = await startOnFreshPorts(2 * size, async (ports) => {
+      const peers = Array.from({ length: size }, (_, i) => ({ name: `state${i}`, peerUrl: `http://127.0.0.1:${ports[2 * i]}`, clientPort: ports[2 * i + 1] as number }));
+      // A token of its own keeps this cluster's peers from ever talking to another cluster's.
+      const clusterToken = `seb-state-${randomBytes(6).toString('hex')}`;
+      const memberOptions = peers.map((member) => ({
+        binary,
+        workDir,
+        member,
+        initialCluster: peers.map(({ name, peerUrl }) => ({ name, peerUrl })),
+        clusterToken,
+        tls,
+        ...(options.unsafeNoFsync === undefined ? {} : { unsafeNoFsync: options.unsafeNoFsync }),
+      }));
+      // Data dirs of a failed attempt name its peer URLs.
+      for (const o of memberOptions) rmSync(etcdDataDir(o), { recursive: true, force: true });
+      const started = memberOptions.map(memberHandle);
+      try {
+        await Promise.all(started.map((m) => m.ready()));
+      } catch (error) {
+        await Promise.all(started.map((m) => m.stop()));
+        throw error;
+      }
+      return started;
+    });
+  } catch (error) {
+    throw new IoError(`etcd cluster did not start: ${(error as Error).message}`, { cause: error });
+  }
   const stop = async () => {
     await Promise.all(members.map((m) => m.stop()));
   };
-  const t1 = performance.now();
-  try {
-    await Promise.all(members.map((m) => m.ready()));
-  } catch (error) {
-    await stop();
-    throw new IoError(`etcd cluster did not start: ${(error as Error).message}; logs: ${members.map((m) => m.logFile).join(', ')}`, { cause: error });
-  }
   const broker: KeyPair = pki.users.broker;
   return {
     endpoints: members.map((m) => m.clientUrl),
@@ -131,10 +138,6 @@ function memberHandle(options: EtcdMemberOptions): ManagedMember {
       current = launchEtcdMember(options);
       await current.ready(timeoutMs);
     },
-    async stop() {
-      // A paused member ignores SIGTERM until it is continued.
-      current.process.signal('SIGCONT');
-      await current.process.stop();
-    },
+    stop: () => current.process.stop(),
   };
 }

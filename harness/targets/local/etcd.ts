@@ -6,12 +6,12 @@
 // A member is launched without waiting, and waited on separately, because a
 // member of a larger cluster turns healthy only once a quorum is up:
 // launching three and then waiting on each is how a cluster starts.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import type { KeyPair } from './pki.js';
-import { freePort } from './ports.js';
+import { startOnFreshPorts } from './ports.js';
 import { ManagedProcess } from './process.js';
+import { waitFor } from './wait.js';
 
 export interface EtcdPeer {
   readonly name: string;
@@ -51,9 +51,14 @@ export interface EtcdMember {
   ready(timeoutMs?: number): Promise<void>;
 }
 
+/** The member's data dir: kept across a restart, so that it rejoins as itself. */
+export function etcdDataDir(o: Pick<EtcdMemberOptions, 'workDir' | 'member'>): string {
+  return join(o.workDir, `${o.member.name}.etcd`);
+}
+
 export function launchEtcdMember(o: EtcdMemberOptions): EtcdMember {
   const clientUrl = `https://127.0.0.1:${o.member.clientPort}`;
-  const dataDir = join(o.workDir, `${o.member.name}.etcd`);
+  const dataDir = etcdDataDir(o);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(o.workDir, `${o.member.name}.log`);
   const args = [
@@ -72,41 +77,23 @@ export function launchEtcdMember(o: EtcdMemberOptions): EtcdMember {
     '--client-cert-auth',
     ...(o.unsafeNoFsync === true ? ['--unsafe-no-fsync'] : []),
   ];
-  const proc = ManagedProcess.start({ name: `etcd ${o.member.name}`, command: o.binary, args, logFile });
-  return {
-    name: o.member.name,
-    clientUrl,
-    process: proc,
-    logFile,
-    async ready(timeoutMs = 30_000) {
-      const probe = KubeClient.connect(
-        { server: clientUrl, ca: readFileSync(o.tls.ca) },
-        { kind: 'cert', cert: readFileSync(o.tls.client.cert), key: readFileSync(o.tls.client.key) },
-        2000,
-      );
-      try {
-        await proc.waitReady(async () => {
-          const r = await probe.request('GET', '/health');
-          // etcd labels this JSON body text/plain.
-          return r.status === 200 && typeof r.body === 'string' && (JSON.parse(r.body) as { health?: unknown }).health === 'true';
-        }, timeoutMs);
-      } finally {
-        probe.close();
-      }
-    },
-  };
+  const wait = waitFor.mtls(`${clientUrl}/health`, { ca: o.tls.ca, ...o.tls.client }, (r) => {
+    // etcd labels this JSON body text/plain.
+    return r.status === 200 && typeof r.body === 'string' && (JSON.parse(r.body) as { health?: unknown }).health === 'true';
+  });
+  const proc = ManagedProcess.launch({ name: `etcd ${o.member.name}`, command: o.binary, args, logFile, wait, readyTimeoutMs: 30_000 });
+  return { name: o.member.name, clientUrl, process: proc, logFile, ready: (timeoutMs) => proc.ready(timeoutMs) };
 }
 
-/** A one-member cluster on free loopback ports, ready. */
-export async function startSingleEtcd(o: Omit<EtcdMemberOptions, 'member' | 'initialCluster' | 'clusterToken'>): Promise<EtcdMember> {
-  const [clientPort, peerPort] = await Promise.all([freePort(), freePort()]);
-  const peer = { name: 'etcd0', peerUrl: `http://127.0.0.1:${peerPort}` };
-  const member = launchEtcdMember({ ...o, member: { ...peer, clientPort }, initialCluster: [peer], clusterToken: 'seb-local' });
-  try {
+/** A one-member cluster on free loopback ports, ready; on fresh ports again if it dies at start. */
+export function startSingleEtcd(o: Omit<EtcdMemberOptions, 'member' | 'initialCluster' | 'clusterToken'>): Promise<EtcdMember> {
+  return startOnFreshPorts(2, async ([clientPort, peerPort]) => {
+    const peer = { name: 'etcd0', peerUrl: `http://127.0.0.1:${peerPort}` };
+    const options = { ...o, member: { ...peer, clientPort: clientPort as number }, initialCluster: [peer], clusterToken: 'seb-local' };
+    // A data dir from a failed attempt names the old peer URL.
+    rmSync(etcdDataDir(options), { recursive: true, force: true });
+    const member = launchEtcdMember(options);
     await member.ready();
-  } catch (error) {
-    await member.process.stop();
-    throw error;
-  }
-  return member;
+    return member;
+  });
 }

@@ -7,11 +7,11 @@
 //   and a token minted for another audience is not;
 // - the ServiceAccount admission plugin is off: with no controller manager
 //   there are no default ServiceAccounts for it to insist on.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import type { LocalPki } from './pki.js';
-import { ManagedProcess } from './process.js';
+import { startOnFreshPorts } from './ports.js';
+import { ManagedProcess, type ProcessSpec } from './process.js';
+import { waitFor } from './wait.js';
 
 export interface KubeApiserverOptions {
   readonly binary: string;
@@ -59,23 +59,24 @@ export function kubeApiserverArgs(o: KubeApiserverOptions): string[] {
   ];
 }
 
-export async function startKubeApiserver(o: KubeApiserverOptions): Promise<KubeApiserver> {
-  const logFile = join(o.workDir, 'kube-apiserver.log');
-  const server = `https://127.0.0.1:${o.port}`;
-  const proc = ManagedProcess.start({ name: 'kube-apiserver', command: o.binary, args: kubeApiserverArgs(o), logFile });
-  const admin = KubeClient.connect(
-    { server, ca: readFileSync(o.pki.ca.cert) },
-    { kind: 'cert', cert: readFileSync(o.pki.users.admin.cert), key: readFileSync(o.pki.users.admin.key) },
-    2000,
-  );
-  try {
+/** Starts it on a fresh port, and on another if it dies at start (a port lost to a race). */
+export function startKubeApiserver(o: Omit<KubeApiserverOptions, 'port'>): Promise<KubeApiserver> {
+  return startOnFreshPorts(1, async ([port]) => {
+    const proc = await ManagedProcess.start(kubeApiserverSpec({ ...o, port: port as number }));
+    return { server: `https://127.0.0.1:${port}`, process: proc, logFile: proc.logFile };
+  });
+}
+
+/** Everything it takes to start it, again after a crash too (faults/process.ts). */
+export function kubeApiserverSpec(o: KubeApiserverOptions): ProcessSpec {
+  const { pki } = o;
+  return {
+    name: 'kube-apiserver',
+    command: o.binary,
+    args: kubeApiserverArgs(o),
+    logFile: join(o.workDir, 'kube-apiserver.log'),
     // /readyz covers etcd and the post-start hooks, RBAC's bootstrap roles among them.
-    await proc.waitReady(async () => (await admin.request('GET', '/readyz')).status === 200, o.readyTimeoutMs ?? 60_000);
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  } finally {
-    admin.close();
-  }
-  return { server, process: proc, logFile };
+    wait: waitFor.mtls(`https://127.0.0.1:${o.port}/readyz`, { ca: pki.ca.cert, ...pki.users.admin }, (r) => r.status === 200),
+    readyTimeoutMs: o.readyTimeoutMs ?? 60_000,
+  };
 }

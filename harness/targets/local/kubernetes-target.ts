@@ -13,7 +13,6 @@ import { startSingleEtcd } from './etcd.js';
 import { startKubeApiserver } from './kube-apiserver.js';
 import { bootstrapKubernetes, writeKubeconfigs } from './kubernetes-bootstrap.js';
 import { createLocalPki } from './pki.js';
-import { freePort } from './ports.js';
 import type { ManagedProcess } from './process.js';
 
 export interface LocalKubernetesOptions {
@@ -70,7 +69,6 @@ export async function startLocalKubernetes(workDir: string, options: LocalKubern
     const apiserver = await startKubeApiserver({
       binary: required(binaries, 'kube-apiserver'),
       workDir,
-      port: await freePort(),
       etcdServers: [etcd.clientUrl],
       pki,
       extraAudiences: [audience],

@@ -1,9 +1,9 @@
 // moto_server on loopback: a free port, its output in a log file, ready when
 // its own API answers. IAM enforcement starts off (moto's default) and is
 // switched on by aws-bootstrap.ts once users, roles and resources exist.
-import { IoError } from '../../../broker/core/errors.js';
-import { freePort } from './ports.js';
+import { startOnFreshPorts } from './ports.js';
 import { ManagedProcess } from './process.js';
+import { waitFor } from './wait.js';
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -12,29 +12,18 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 60_000;
-/** freePort() can lose its port to another process before moto binds it: try a few. */
-const BIND_ATTEMPTS = 3;
-
-export async function startMoto(binary: string, logFile: string): Promise<MotoServer> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-    const port = await freePort();
+export function startMoto(binary: string, logFile: string): Promise<MotoServer> {
+  return startOnFreshPorts(1, async ([port]) => {
     const endpoint = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
-    // Enforcement is switched on by the bootstrap, never inherited by accident.
-    delete env.INITIAL_NO_AUTH_ACTION_COUNT;
-    const proc = ManagedProcess.start({ name: 'moto', command: binary, args: ['-H', '127.0.0.1', '-p', String(port)], logFile, env });
-    try {
-      await proc.waitReady(async () => (await fetch(`${endpoint}/moto-api/config`)).ok, READY_TIMEOUT_MS);
-      return { endpoint, logFile, process: proc, stop: () => proc.stop() };
-    } catch (error) {
-      lastError = error;
-      // Only a process that died by itself (a port lost to a race) is worth another port; a hung one is not.
-      const diedEarly = !proc.running;
-      await proc.stop();
-      if (!diedEarly) break;
-    }
-  }
-  throw lastError instanceof Error ? lastError : new IoError(`moto did not start; see ${logFile}`);
+    const proc = await ManagedProcess.start({
+      name: 'moto',
+      command: binary,
+      args: ['-H', '127.0.0.1', '-p', String(port)],
+      logFile,
+      // Enforcement is switched on by the bootstrap, never inherited by accident.
+      env: { PYTHONUNBUFFERED: '1', INITIAL_NO_AUTH_ACTION_COUNT: undefined },
+      wait: waitFor.http(`${endpoint}/moto-api/config`),
+    });
+    return { endpoint, logFile, process: proc, stop: () => proc.stop() };
+  });
 }
