@@ -6,7 +6,9 @@ import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
 import { loadBrokerSettings, type BrokerSettings } from '../config/broker-config.js';
 import { ConfigError } from '../core/errors.js';
 import { readJsonFile } from '../files.js';
-import { DEFAULT_LOCAL_DIR } from './target-up.js';
+
+/** Where `seb target up local` writes target.json, keys and broker.yaml, and where `local` finds them. */
+export const DEFAULT_LOCAL_DIR = '.seb/local';
 
 export interface RunningBroker extends AssembledBroker {
   readonly settings: BrokerSettings;

@@ -1,18 +1,19 @@
 // Entry point of the `seb` command: finds the subcommand by its words, parses
 // its flags strictly, and turns every error into one line and an exit code.
 import { SebError } from '../core/errors.js';
-import { COMMANDS, type CommandEntry } from './commands.js';
+import type { CommandEntry } from './commands.js';
 import { helpText, parseFlags } from './command.js';
 
 /** Exit codes: 0 success or allow, 1 deny or a failed check, 2 usage or input error, 70 an internal fault. */
 export const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 70;
 
-export async function main(argv: string[]): Promise<number> {
-  const found = findCommand(argv);
+/** Runs the command `argv` names among `commands` (bin/seb.js passes the broker's and the harness's). */
+export async function main(argv: string[], commands: readonly CommandEntry[]): Promise<number> {
+  const found = findCommand(argv, commands);
   if (found === undefined) {
     const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
-    (wantsHelp ? process.stdout : process.stderr).write(`${await overview(argv)}\n`);
+    (wantsHelp ? process.stdout : process.stderr).write(`${await overview(argv, commands)}\n`);
     return wantsHelp ? 0 : EXIT_USAGE;
   }
   const { entry, rest } = found;
@@ -29,9 +30,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+function findCommand(argv: string[], commands: readonly CommandEntry[]): { entry: CommandEntry; rest: string[] } | undefined {
   let best: CommandEntry | undefined;
-  for (const entry of COMMANDS) {
+  for (const entry of commands) {
     const matches = entry.words.every((word, i) => argv[i] === word);
     if (matches && (best === undefined || entry.words.length > best.words.length)) best = entry;
   }
@@ -39,13 +40,13 @@ function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | 
 }
 
 /** The list of commands with their summaries: the one place that loads them all. */
-async function overview(argv: string[]): Promise<string> {
+async function overview(argv: string[], commands: readonly CommandEntry[]): Promise<string> {
   const prefix = argv.filter((a) => !a.startsWith('-'));
-  const unknown = prefix.length > 0 && !COMMANDS.some((c) => c.words[0] === prefix[0]);
+  const unknown = prefix.length > 0 && !commands.some((c) => c.words[0] === prefix[0]);
   const lines = unknown ? [`seb: unknown command ${JSON.stringify(prefix.join(' '))}`, ''] : [];
   lines.push('Usage: seb <command> [flags]   (seb <command> --help for its flags)', '', 'Commands:');
-  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length)) + 4;
-  for (const entry of COMMANDS) lines.push(`  ${entry.words.join(' ').padEnd(width)}${(await entry.load()).summary}`);
+  const width = Math.max(...commands.map((c) => c.words.join(' ').length)) + 4;
+  for (const entry of commands) lines.push(`  ${entry.words.join(' ').padEnd(width)}${(await entry.load()).summary}`);
   return lines.join('\n');
 }
 

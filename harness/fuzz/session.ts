@@ -1,7 +1,7 @@
 // One `seb fuzz` session as a user sees it: a start line with the seed, a
 // progress line every few seconds, each counterexample saved and printed
 // with its seed, then the coverage table, fuzz.csv and meta.json. Also the
-// replay of saved cases. broker/cli/fuzz.ts loads this lazily, so other
+// replay of saved cases. harness/cli/fuzz.ts loads this lazily, so other
 // commands do not pay for fast-check.
 import fc from 'fast-check';
 import { join } from 'node:path';

@@ -1,8 +1,8 @@
-import { UsageError } from '../core/errors.js';
-import { pathRatios } from '../../harness/microbench/stats.js';
-import { runMicrobench } from '../../harness/microbench/run.js';
-import { MICRO_TASKS } from '../../harness/microbench/tasks.js';
-import { defineCommand, intFlag } from './command.js';
+import { UsageError } from '../../broker/core/errors.js';
+import { pathRatios } from '../microbench/stats.js';
+import { runMicrobench } from '../microbench/run.js';
+import { MICRO_TASKS } from '../microbench/tasks.js';
+import { defineCommand, intFlag } from '../../broker/cli/command.js';
 
 export const benchMicro = defineCommand({
   words: ['bench', 'micro'],

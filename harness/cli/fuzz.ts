@@ -6,8 +6,8 @@
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../core/errors.js';
-import { defineCommand, intFlag } from './command.js';
+import { UsageError } from '../../broker/core/errors.js';
+import { defineCommand, intFlag } from '../../broker/cli/command.js';
 
 export const fuzz = defineCommand({
   words: ['fuzz'],
@@ -30,7 +30,7 @@ export const fuzz = defineCommand({
     jobs: { type: 'string', value: 'N', description: 'verifier processes side by side with --against', default: String(Math.min(8, availableParallelism())) },
   },
   async run(flags) {
-    const session = await import('../../harness/fuzz/session.js');
+    const session = await import('../fuzz/session.js');
     const log = (line: string) => process.stdout.write(`${line}\n`);
     const jobs = intFlag('jobs', flags.jobs, { min: 1 }) ?? 1;
     if (flags.replay !== undefined) return session.replaySession(flags.replay, flags.against, jobs, log);
@@ -38,7 +38,7 @@ export const fuzz = defineCommand({
     const seconds = intFlag('seconds', flags.seconds, { min: 1 }) ?? (runs === undefined ? 60 : undefined);
     const seed = intFlag('seed', flags.seed) ?? randomInt(2 ** 31);
     if (seed < -(2 ** 31) || seed >= 2 ** 31) throw new UsageError(`--seed: expected a 32-bit integer, got ${seed}`);
-    const { newRunId } = await import('../../harness/run-dir.js');
+    const { newRunId } = await import('../run-dir.js');
     return session.fuzzSession({
       seed,
       ...(seconds === undefined ? {} : { seconds }),

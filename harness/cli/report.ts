@@ -1,7 +1,7 @@
-import { UsageError } from '../core/errors.js';
-import { PERCENTILES, type Percentile } from '../../harness/compare.js';
-import { buildCompareReport, buildReport, type ReportResult } from '../../harness/report/build.js';
-import { defineCommand } from './command.js';
+import { UsageError } from '../../broker/core/errors.js';
+import { PERCENTILES, type Percentile } from '../compare.js';
+import { buildCompareReport, buildReport, type ReportResult } from '../report/build.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const report = defineCommand({
   words: ['report'],

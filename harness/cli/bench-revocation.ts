@@ -3,9 +3,9 @@
 // exit 1 when a broker never denied, or any SEB.md section 4 violation
 // (an acceptance past the staleness bound among them) was found.
 import { resolve } from 'node:path';
-import { runRevocation } from '../../harness/bench/revocation.js';
-import { UsageError } from '../core/errors.js';
-import { defineCommand } from './command.js';
+import { runRevocation } from '../bench/revocation.js';
+import { UsageError } from '../../broker/core/errors.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchRevocation = defineCommand({
   words: ['bench', 'revocation'],

@@ -2,8 +2,8 @@
 // on one etcd cluster. Exit 1 on any SEB.md section 4 violation; the run
 // folder then keeps every log and record log.
 import { resolve } from 'node:path';
-import { runFaults } from '../../harness/bench/faults.js';
-import { defineCommand } from './command.js';
+import { runFaults } from '../bench/faults.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchFaults = defineCommand({
   words: ['bench', 'faults'],

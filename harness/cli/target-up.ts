@@ -2,12 +2,11 @@
 // interrupted; everything it started is stopped on SIGINT or SIGTERM.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
-import { startLocalTarget } from '../../harness/targets/local/local-target.js';
-import { writeWorkspace } from '../../harness/targets/local/workspace.js';
-import { defineCommand } from './command.js';
-
-export const DEFAULT_LOCAL_DIR = '.seb/local';
+import { UsageError } from '../../broker/core/errors.js';
+import { startLocalTarget } from '../targets/local/local-target.js';
+import { writeWorkspace } from '../targets/local/workspace.js';
+import { DEFAULT_LOCAL_DIR } from '../../broker/cli/broker-setup.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const targetUp = defineCommand({
   words: ['target', 'up'],

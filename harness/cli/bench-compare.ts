@@ -1,6 +1,6 @@
-import { UsageError } from '../core/errors.js';
-import { compareSummaries, formatComparison, PERCENTILES, readSummary, type Percentile } from '../../harness/compare.js';
-import { defineCommand } from './command.js';
+import { UsageError } from '../../broker/core/errors.js';
+import { compareSummaries, formatComparison, PERCENTILES, readSummary, type Percentile } from '../compare.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchCompare = defineCommand({
   words: ['bench', 'compare'],

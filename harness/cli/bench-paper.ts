@@ -3,11 +3,11 @@
 // table beside the paper's figures. Exit 1 when a replay storm executed a
 // certificate twice; 130 when interrupted (what was measured is written).
 import { join, resolve } from 'node:path';
-import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, type TargetChoice } from '../../harness/bench/paper.js';
-import { formatBenchTable } from '../../harness/bench/table.js';
-import { interruptOnSigint } from '../../harness/run/interrupt.js';
-import { ConfigError, UsageError } from '../core/errors.js';
-import { defineCommand } from './command.js';
+import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, type TargetChoice } from '../bench/paper.js';
+import { formatBenchTable } from '../bench/table.js';
+import { interruptOnSigint } from '../run/interrupt.js';
+import { ConfigError, UsageError } from '../../broker/core/errors.js';
+import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchPaper = defineCommand({
   words: ['bench', 'paper'],

@@ -1,0 +1,17 @@
+// The harness's `seb` subcommands, loaded only when they run, and the one
+// `seb` command: the broker's commands, then these. The broker never loads
+// this file; bin/seb.js composes the two.
+import { BROKER_COMMANDS, entry, type CommandEntry } from '../../broker/cli/commands.js';
+
+export const HARNESS_COMMANDS: readonly CommandEntry[] = [
+  entry('target up', async () => (await import('./target-up.js')).targetUp),
+  entry('bench paper', async () => (await import('./bench-paper.js')).benchPaper),
+  entry('bench micro', async () => (await import('./bench-micro.js')).benchMicro),
+  entry('bench revocation', async () => (await import('./bench-revocation.js')).benchRevocation),
+  entry('bench faults', async () => (await import('./bench-faults.js')).benchFaults),
+  entry('bench compare', async () => (await import('./bench-compare.js')).benchCompare),
+  entry('report', async () => (await import('./report.js')).report),
+  entry('fuzz', async () => (await import('./fuzz.js')).fuzz),
+];
+
+export const SEB_COMMANDS: readonly CommandEntry[] = [...BROKER_COMMANDS, ...HARNESS_COMMANDS];
