@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/sample-certificates.js';
 import { Broker } from './broker.js';
 import { importPrivateJwk } from './core/keys.js';
 import { platformDouble, type DoubleBehaviour, type PlatformDouble } from '../harness/fixtures/platform-double.js';

@@ -1,7 +1,7 @@
 // Predicates 9 and 10 as the broker sequences them: a ledger or a platform
 // that fails denies, and a denied request never consumes a use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_STATE, type Issuer } from '../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_STATE, type Issuer } from '../harness/sample-certificates.js';
 import type { ReplayLedger, UseClaim } from './core/ports/ledger.js';
 import { decide } from './decide.js';
 

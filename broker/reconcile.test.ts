@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIENCE, freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, SUBJECT, type Issuer } from '../harness/fixtures/certificates.js';
+import { AUDIENCE, freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, SUBJECT, type Issuer } from '../harness/sample-certificates.js';
 import { platformDouble } from '../harness/fixtures/platform-double.js';
 import { Broker } from './broker.js';
 import { assembleBroker } from './config/assemble.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runStep, slotIndices, slotsFor, type Step, type StepWindow } from '../harness/bench/faults.js';
 import { fleetLoad, type FleetLoad } from '../harness/bench/fleet-load.js';
 import { startFleet, type Fleet } from '../harness/bench/fleet.js';
-import { collectAndValidate } from '../harness/validate/collect.js';
+import { collectAndValidate } from '../harness/bench/collect.js';
 import type { Revocation, Violation } from '../harness/validate/violations.js';
 
 export const TEST_MAX_AGE_MS = 2000;

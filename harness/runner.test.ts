@@ -19,7 +19,7 @@ import { silentLogger } from '../broker/server/logger.js';
 import { BrokerMetrics } from '../broker/server/metrics.js';
 import { createBrokerServer } from '../broker/server/server.js';
 import { parseCsv } from './csv-read.js';
-import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from './fixtures/certificates.js';
+import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from './sample-certificates.js';
 import { DRIFT_COLUMNS } from './results/drift.js';
 import { REQUEST_COLUMNS } from './results/requests.js';
 import { STORM_COLUMNS } from './results/storm.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, type Issuer } from '../../harness/fixtures/certificates.js';
+import { AUDIENCE, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, type Issuer } from '../../harness/sample-certificates.js';
 import { platformDouble } from '../../harness/fixtures/platform-double.js';
 import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
 import { readSettings } from '../config/broker-config.js';

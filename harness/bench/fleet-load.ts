@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import { issueCertificate } from '../../broker/sab/issue.js';
-import { clientFor } from '../fixtures/kubernetes.js';
+import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { deriveSeed, seededRng } from '../load/rng.js';
 import { adaptersFor } from '../../broker/platforms/from-target.js';
 import { BrokerClient } from '../workload/broker-client.js';

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../../broker/core/errors.js';
 import { isJsonObject } from '../../broker/core/strict-json.js';
 import { readJsonFile } from '../../broker/files.js';
-import { clientFor } from '../fixtures/kubernetes.js';
+import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { runScenarios, type RunReport } from '../runner.js';
 import type { ProgressSink } from '../run/progress.js';
 import { loadScenarioFile, type LoadedScenario, type Profile } from '../scenario/load.js';

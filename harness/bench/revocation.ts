@@ -13,7 +13,7 @@ import { toCsv } from '../csv.js';
 import { summarize } from '../metrics/histogram.js';
 import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
 import { eachLimited } from '../workload/kinds/shared.js';
-import { collectAndValidate } from '../validate/collect.js';
+import { collectAndValidate } from './collect.js';
 import type { Attempt, Revocation, Violation } from '../validate/violations.js';
 import { attemptsCsv } from './attempts-csv.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';

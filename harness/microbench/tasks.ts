@@ -17,7 +17,7 @@ import { importPrivateJwk } from '../../broker/core/keys.js';
 import { generateSigningKey } from '../../broker/sab/keygen.js';
 import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../../broker/stores/sqlite/record-log.js';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes } from '../fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes } from '../sample-certificates.js';
 
 export interface MicroTask {
   readonly name: string;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentThumbprint, makeProof } from '../../agent/proof.js';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/sample-certificates.js';
 import { encodeBase64url } from '../base64url.js';
 import { jcsDigest } from '../digest.js';
 import { signBytes } from '../jws.js';

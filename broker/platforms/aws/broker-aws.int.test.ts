@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, requestBytes, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, requestBytes, type Issuer } from '../../../harness/sample-certificates.js';
 import { contractFor, DirectAws } from '../../../harness/targets/local/aws-kinds.js';
 import { startLocalAws, type LocalAws } from '../../../harness/targets/local/aws-target.js';
 import { Broker, PHASES, type PhaseTimings } from '../../broker.js';

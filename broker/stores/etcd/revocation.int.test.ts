@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { AUDIENCE, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, type Issuer } from '../../../harness/sample-certificates.js';
 import { platformDouble } from '../../../harness/fixtures/platform-double.js';
 import { startEtcdCluster, type EtcdCluster } from '../../../harness/targets/local/etcd-cluster.js';
 import { assembleBroker, type AssembledBroker } from '../../config/assemble.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectOf, KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import { planMutation, writeRequest } from '../../../broker/platforms/kubernetes/operations.js';
-import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../fixtures/kubernetes.js';
+import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../workload/kinds/kubernetes-objects.js';
 import { POLICY_NAME } from './kubernetes-bootstrap.js';
 import { startLocalKubernetes, type LocalKubernetes } from './kubernetes-target.js';
 

@@ -9,7 +9,7 @@ import type { Contract } from '../../../broker/core/certificate/contract.js';
 import type { JsonObject } from '../../../broker/core/strict-json.js';
 import { expectStatus, type KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import type { KubernetesPlan } from '../../../broker/platforms/kubernetes/operations.js';
-import { createManifest, deletePath, mergePatch, objectManifest, objectPath, type MutationKind as FixtureKind } from '../../fixtures/kubernetes.js';
+import { createManifest, deletePath, mergePatch, objectManifest, objectPath, type MutationKind as FixtureKind } from './kubernetes-objects.js';
 import type { Rng } from '../../load/rng.js';
 import type { MutationKind } from '../mutation.js';
 import { eachLimited, preStateThrough, SETUP_CONCURRENCY, slotOf, type Pool, type StateReader } from './shared.js';

@@ -2,10 +2,10 @@
 // reconciles whatever a crash left open (SEB.md section 4 speaks of the state
 // "after recovery"), stopped again; then the record logs and the live state
 // are read and handed to the pure checks.
-import type { FleetLoad } from '../bench/fleet-load.js';
-import type { Fleet } from '../bench/fleet.js';
-import { readRecordLog } from './record-logs.js';
-import { findViolations, type Revocation, type Violation } from './violations.js';
+import { readRecordLog } from '../validate/record-logs.js';
+import { findViolations, type Revocation, type Violation } from '../validate/violations.js';
+import type { FleetLoad } from './fleet-load.js';
+import type { Fleet } from './fleet.js';
 
 export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number): Promise<Violation[]> {
   for (const b of fleet.brokers) {
