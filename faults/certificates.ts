@@ -2,8 +2,17 @@
 // executed, sent to another broker (must be denied `replayed`: the ledger is
 // shared), and certificates with a broken signature (one bit flipped in the
 // signature: must be denied before anything else). Runs until stopped.
-import type { Certified, FleetLoad } from '../harness/bench/fleet-load.js';
-import type { FleetBroker } from '../harness/bench/fleet.js';
+
+/** What a storm needs of the load: a fresh certificate, and a way to send one to a broker. */
+export interface StormLoad<B, C extends Certificate> {
+  admit(i: number): Promise<C>;
+  execute(broker: B, c: C, kind: 'replay' | 'tamper', body?: string): Promise<unknown>;
+}
+
+interface Certificate {
+  readonly certificate: string;
+  readonly contract: unknown;
+}
 
 export interface Storm {
   stop(): Promise<void>;
@@ -21,13 +30,13 @@ export function tamperSignature(certificate: string): string {
  * and one tampered certificate (a fresh one for `tamperIndex()`, never sent
  * intact) to a broker in turn.
  */
-export function startStorm(load: FleetLoad, brokers: () => readonly FleetBroker[], executed: () => readonly Certified[], tamperIndex: () => number, everyMs: number): Storm {
+export function startStorm<B, C extends Certificate>(load: StormLoad<B, C>, brokers: () => readonly B[], executed: () => readonly C[], tamperIndex: () => number, everyMs: number): Storm {
   let running = true;
   let n = 0;
   const loop = (async () => {
     while (running) {
       const bs = brokers();
-      const pick = bs[n++ % bs.length] as FleetBroker;
+      const pick = bs[n++ % bs.length] as B;
       const done = executed();
       const replay = done[n % Math.max(1, done.length)];
       // The SAB reads the platform to sign: with kube-apiserver down there is nothing to tamper with.
@@ -35,7 +44,7 @@ export function startStorm(load: FleetLoad, brokers: () => readonly FleetBroker[
       const body = tampered === undefined ? undefined : JSON.stringify({ certificate: tamperSignature(tampered.certificate), contract: tampered.contract });
       await Promise.all([
         replay === undefined ? undefined : load.execute(pick, replay, 'replay'),
-        tampered === undefined ? undefined : load.execute(bs[(n + 1) % bs.length] as FleetBroker, tampered, 'tamper', body),
+        tampered === undefined ? undefined : load.execute(bs[(n + 1) % bs.length] as B, tampered, 'tamper', body),
       ]);
       await new Promise((r) => setTimeout(r, everyMs));
     }

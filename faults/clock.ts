@@ -4,10 +4,9 @@
 // leases, record times. Behind by more than maxSkewS, it must deny fresh
 // certificates as not yet valid, never execute them twice or unrecorded.
 import { CLOCK_OFFSET_ENV } from '../broker/cli/broker-setup.js';
-import type { FleetBroker } from '../harness/bench/fleet.js';
-import type { Fault } from './fault.js';
+import type { BrokerUnderTest, Fault } from './fault.js';
 
-export function clockSkew(broker: FleetBroker, offsetMs: number): Fault {
+export function clockSkew(broker: BrokerUnderTest, offsetMs: number): Fault {
   return {
     name: `clock-skew${offsetMs < 0 ? '' : '+'}${offsetMs}ms`,
     target: broker.id,

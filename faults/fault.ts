@@ -11,6 +11,17 @@ export interface Fault {
   remove(): Promise<void>;
 }
 
+/** A broker process the harness started, as a fault sees it (the fleet's brokers are these). */
+export interface BrokerUnderTest {
+  readonly id: string;
+  readonly recordLog: string;
+  /** SIGKILL: a crash, whatever it was doing. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  /** Start again with the same settings and record log; `env` adds variables for this process only. */
+  restart(env?: Readonly<Record<string, string>>): Promise<void>;
+}
+
 /** A fault that could not be injected or removed: the run stops and keeps its artifacts. */
 export class FaultError extends Error {
   readonly code = 'fault_failed';

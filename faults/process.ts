@@ -4,10 +4,9 @@
 // as itself); a broker through its fleet handle (same config and record log,
 // so it reconciles what the crash left open before it listens again).
 import type { KubeClient } from '../broker/platforms/kubernetes/client.js';
-import type { FleetBroker } from '../harness/bench/fleet.js';
 import type { ClusterMember } from '../harness/targets/local/etcd-cluster.js';
 import { ManagedProcess } from '../harness/targets/local/process.js';
-import { FaultError, type Fault } from './fault.js';
+import { FaultError, type BrokerUnderTest, type Fault } from './fault.js';
 
 export interface RestartableApiserver {
   /** The process running now: the original, or the one restart() started. */
@@ -54,7 +53,7 @@ export function killEtcdMember(member: ClusterMember): Fault {
  * requests; waits for one, up to 10 s), then restart it: the case that
  * reconciliation exists for.
  */
-export function killBrokerMidExecution(broker: FleetBroker, inFlight: () => number): Fault {
+export function killBrokerMidExecution(broker: BrokerUnderTest, inFlight: () => number): Fault {
   return {
     name: 'process-kill-mid-execution',
     target: broker.id,

@@ -8,10 +8,9 @@
 // revocation_stale. The lock is therefore taken when the broker is idle, so
 // that first append is a decision and not an in-flight outcome.
 import Database from 'better-sqlite3';
-import type { FleetBroker } from '../harness/bench/fleet.js';
-import { FaultError, type Fault } from './fault.js';
+import { FaultError, type BrokerUnderTest, type Fault } from './fault.js';
 
-export function recordLogUnwritable(broker: FleetBroker, inFlight: () => number): Fault {
+export function recordLogUnwritable(broker: BrokerUnderTest, inFlight: () => number): Fault {
   let lock: Database.Database | undefined;
   return {
     name: 'records-unwritable',

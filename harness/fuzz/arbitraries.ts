@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '../../broker/core/strict-json.js';
 import { AGENT_POOL_SIZE, ISSUER_POOL_SIZE } from './keys.js';
 import type { BaseParams } from './model.js';
-import { ENCODING_SLOT, SLOTS, type Slot } from './mutations/index.js';
+import { ENCODING_SLOT, SLOTS } from './mutations/index.js';
+import type { Slot } from './mutations/mutation.js';
 
 export interface Choice {
   readonly name: string;

@@ -14,7 +14,7 @@ import type { FuzzCase, LedgerSpec } from './case.js';
 import { writeJson, type StyledValue } from './json-text.js';
 import { agentKey, issuerKey } from './keys.js';
 import { CLI_REVOCATION_MAX_AGE_MS, type Draft, type Tag, type TextPlan, type TokenEdit } from './model.js';
-import { setMember } from './mutations/index.js';
+import { setMember } from './mutations/mutation.js';
 import { signatureBytes, tampered } from './signature-bytes.js';
 
 export interface Rendered {

@@ -6,7 +6,7 @@ import { MAX_JTI_LENGTH, MAX_USES } from '../../../broker/core/limits.js';
 import type { JsonObject } from '../../../broker/core/strict-json.js';
 import type { StyledValue } from '../json-text.js';
 import type { Draft } from '../model.js';
-import { setMember, type Mutation, type Slot } from './index.js';
+import { setMember, type Mutation, type Slot } from './mutation.js';
 
 type Claims = Draft['claims'];
 

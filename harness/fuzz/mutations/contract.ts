@@ -8,7 +8,7 @@ import type { Reason } from '../../../broker/core/reasons.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../broker/core/strict-json.js';
 import type { Draft } from '../model.js';
 import { firstReason, jsonDepth, sameJson } from '../spec.js';
-import { setMember, type Mutation, type Slot } from './index.js';
+import { setMember, type Mutation, type Slot } from './mutation.js';
 
 /** Depth of contract.parameters inside both the request and the certificate payload. */
 const PARAMETERS_DEPTH = 3;

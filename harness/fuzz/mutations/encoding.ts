@@ -7,7 +7,7 @@
 import type { Reason } from '../../../broker/core/reasons.js';
 import { RawJson, type JsonStyle } from '../json-text.js';
 import type { Draft, TextPlan, TokenEdit } from '../model.js';
-import type { Mutation, Slot } from './index.js';
+import type { Mutation, Slot } from './mutation.js';
 
 type Part = 'header' | 'payload' | 'request';
 

@@ -4,7 +4,6 @@
 // (or 'render' when only the rendered bytes can tell). Slots apply in this
 // order: semantic edits first, then claim shapes, then header and signature,
 // then encodings, so a later slot's certain `malformed` is never undone.
-import type { Reason } from '../../../broker/core/reasons.js';
 import type { Draft } from '../model.js';
 import { CLAIMS } from './claims.js';
 import { CONTRACT } from './contract.js';
@@ -14,20 +13,7 @@ import { AUDIENCE, EPOCH, ISSUER, REVOCATION } from './semantic.js';
 import { SIGNATURE } from './signature.js';
 import { DRIFT, LEDGER } from './state.js';
 import { WINDOW } from './window.js';
-
-export interface Mutation {
-  readonly name: string;
-  /** `seb verify` flags cannot express it (sub-second times, an aged revocation view). */
-  readonly inProcessOnly?: boolean;
-  apply(d: Draft, p: number): Reason | null | 'render';
-}
-
-export interface Slot {
-  readonly name: string;
-  /** Odds against using the slot in a case: higher, rarer. */
-  readonly emptyWeight: number;
-  readonly mutations: readonly Mutation[];
-}
+import type { Slot } from './mutation.js';
 
 export const SLOTS: readonly Slot[] = [WINDOW, ISSUER, AUDIENCE, EPOCH, REVOCATION, CONTRACT, PROOF, LEDGER, DRIFT, CLAIMS, SIGNATURE];
 export const ENCODING_SLOT: Slot = ENCODING;
@@ -50,15 +36,4 @@ function applyOne(d: Draft, slot: Slot, choice: ChoiceLike): void {
   if (mutation === undefined) throw new Error(`unknown mutation ${slot.name}.${choice.name}`);
   const expect = mutation.apply(d, choice.p);
   if (expect !== 'render') d.tags.push({ tag: `${slot.name}.${choice.name}`, expect });
-}
-
-/** Define a member even when its name is "__proto__". */
-export function setMember(obj: object, name: string, value: unknown): void {
-  Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** A different identifier of the same length (printable ASCII, no spaces). */
-export function otherIdentifier(s: string): string {
-  const last = s.at(-1);
-  return `${s.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`;
 }

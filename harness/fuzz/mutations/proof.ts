@@ -6,7 +6,7 @@ import { agentThumbprint } from '../../../broker/agent/proof.js';
 import { agentKey } from '../keys.js';
 import { validProof, validProofOffset, type Draft, type ProofPlan } from '../model.js';
 import { proofTimeReason } from '../spec.js';
-import type { Mutation, Slot } from './index.js';
+import type { Mutation, Slot } from './mutation.js';
 
 function bind(d: Draft, p: number): ProofPlan {
   if (d.agent === null) {

@@ -2,7 +2,7 @@
 // the broker's state hold, changed and re-signed. Each expected reason is
 // the rule applied to the new values (a change that happens to leave them
 // equal expects nothing).
-import { otherIdentifier, type Mutation, type Slot } from './index.js';
+import { otherIdentifier, type Mutation, type Slot } from './mutation.js';
 import type { Draft } from '../model.js';
 import { revocationReason } from '../spec.js';
 

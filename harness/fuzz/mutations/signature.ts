@@ -5,7 +5,7 @@
 import type { Reason } from '../../../broker/core/reasons.js';
 import { ISSUER_POOL_SIZE, issuerKey } from '../keys.js';
 import { signerAlg, type Draft, type SignaturePlan } from '../model.js';
-import { setMember, type Mutation, type Slot } from './index.js';
+import { setMember, type Mutation, type Slot } from './mutation.js';
 
 function sig(name: string, expect: Reason | null, change: (d: Draft, p: number) => void): Mutation {
   return { name, apply: (d, p) => (change(d, p), expect) };

@@ -5,7 +5,7 @@ import { jcsDigest } from '../../../broker/core/digest.js';
 import type { JsonObject } from '../../../broker/core/strict-json.js';
 import type { Draft } from '../model.js';
 import { sameJson } from '../spec.js';
-import type { Slot } from './index.js';
+import type { Slot } from './mutation.js';
 
 const uses = (d: Draft): number => (typeof d.claims.uses === 'number' ? d.claims.uses : 1);
 

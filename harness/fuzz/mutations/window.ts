@@ -5,7 +5,7 @@
 import type { Reason } from '../../../broker/core/reasons.js';
 import { validProofOffset, type Draft } from '../model.js';
 import { windowReason } from '../spec.js';
-import type { Mutation, Slot } from './index.js';
+import type { Mutation, Slot } from './mutation.js';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const unit = (d: Draft): number => (d.cli ? 1000 : 1);
