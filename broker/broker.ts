@@ -134,7 +134,7 @@ export class Broker {
     await timed(phases, 'outcome', () =>
       this.config.log
         .appendOutcome({ decision: { seq: recorded.seq, hash: recorded.hash }, jti: claims.jti, status, ...(outcomeDetail === undefined ? {} : { detail: outcomeDetail.slice(0, 1000) }) })
-        // An outcome that cannot be written is left to reconciliation on restart (SEB.md section 4).
+        // An outcome that cannot be written is left to reconciliation on restart (docs/design.md section 4).
         .catch(() => undefined),
     );
     const decision: Decision = reason === null ? { decision: 'allow', reason: null, jti: claims.jti } : deny(reason, claims.jti);

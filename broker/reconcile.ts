@@ -1,4 +1,4 @@
-// Crash reconciliation (SEB.md section 4): a broker that stopped between a
+// Crash reconciliation (docs/design.md sections 2.6 and 4): a broker that stopped between a
 // decision record and its outcome left an allow whose mutation may or may not
 // have run. On start, before it serves, the broker ends every such allow with
 // an outcome record, judged from the platform's live state:

@@ -1,4 +1,4 @@
-// The closed set of denial reasons (SEB.md section 2.2), in predicate order.
+// The closed set of denial reasons (docs/design.md section 2.2), in predicate order.
 // Nothing outside this list is ever returned as a reason.
 export const REASONS = [
   'malformed',

@@ -1,5 +1,5 @@
 // The end of a fleet run: every broker stopped, started once more so that it
-// reconciles whatever a crash left open (SEB.md section 4 speaks of the state
+// reconciles whatever a crash left open (docs/design.md section 4 speaks of the state
 // "after recovery"), stopped again; then the record logs and the live state
 // are read and handed to the pure checks.
 import { readRecordLog } from '../validate/record-logs.js';

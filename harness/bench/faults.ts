@@ -4,7 +4,7 @@
 // (replays and tampered signatures) running, fault removed at a recorded
 // instant, health check until every broker executes again (recovery_ms).
 // Afterwards every broker reconciles, and the history, the record logs and
-// the live state are checked against SEB.md section 4; any violation fails
+// the live state are checked against docs/design.md section 4; any violation fails
 // the run and keeps its artifacts in the run folder.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';

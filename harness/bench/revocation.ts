@@ -6,7 +6,7 @@
 // Per broker and event: the first denial `revoked` (its answer instant, an
 // upper bound on when the broker learned), and the executions of revoked
 // certificates sent after the staleness bound, which must be zero. The
-// history and the record logs are then checked against SEB.md section 4.
+// history and the record logs are then checked against docs/design.md section 4.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '../csv.js';

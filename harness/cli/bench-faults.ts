@@ -1,5 +1,5 @@
 // `seb bench faults`: the fault matrix on the local target with three brokers
-// on one etcd cluster. Exit 1 on any SEB.md section 4 violation; the run
+// on one etcd cluster. Exit 1 on any docs/design.md section 4 violation; the run
 // folder then keeps every log and record log.
 import { resolve } from 'node:path';
 import { runFaults } from '../bench/faults.js';
@@ -10,7 +10,7 @@ export const benchFaults = defineCommand({
   summary: 'The fault matrix: network (toxiproxy), process kills, clock skew, record log and revocation source outages, certificate storms; then validate.',
   details:
     'Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and 3 `seb serve` brokers behind it; injects each fault at a recorded instant between health checks, ' +
-    'with replayed and tampered certificates in a storm; reconciles every broker and checks the history, record logs and live state against SEB.md section 4. ' +
+    'with replayed and tampered certificates in a storm; reconciles every broker and checks the history, record logs and live state against docs/design.md section 4. ' +
     'Writes results/<run-id>/faults.csv, attempts.csv, violations.json, meta.json. --quick: 8 faults.',
   flags: {
     quick: { type: 'boolean', description: 'a smaller matrix' },

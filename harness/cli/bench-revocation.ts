@@ -1,6 +1,6 @@
 // `seb bench revocation`: revocation propagation across N brokers on one etcd
 // cluster, under load, on the local target. Prints p50/p99/max propagation;
-// exit 1 when a broker never denied, or any SEB.md section 4 violation
+// exit 1 when a broker never denied, or any docs/design.md section 4 violation
 // (an acceptance past the staleness bound among them) was found.
 import { resolve } from 'node:path';
 import { runRevocation } from '../bench/revocation.js';

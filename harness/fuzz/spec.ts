@@ -1,4 +1,4 @@
-// The rules of SEB.md 2.1 and 2.2 restated over the model's plain values, so
+// The rules of docs/design.md sections 2.1 and 2.2 restated over the model's plain values, so
 // the oracle does not ask the implementation what the answer is. Times are
 // compared exactly (BigInt milliseconds): valid from nbf - skew inclusive to
 // exp + skew exclusive, lifetime exp - iat at most the cap, a proof's iat

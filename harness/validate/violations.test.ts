@@ -1,4 +1,4 @@
-// Each SEB.md section 4 violation, detected from a small synthetic history;
+// Each docs/design.md section 4 violation, detected from a small synthetic history;
 // and a clean history of the same shape, which must yield none.
 import { describe, expect, it } from 'vitest';
 import { findViolations, type Attempt, type LogEntry, type ValidationInput } from './violations.js';

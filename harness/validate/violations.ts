@@ -1,4 +1,4 @@
-// SEB.md section 4, checked after a run, as a pure function over what the run
+// docs/design.md section 4, checked after a run, as a pure function over what the run
 // left: the client's history of attempts, every broker's record log (after
 // reconciliation), the revocations published, and the platform's live state.
 // Nothing here trusts what a broker said about itself when the log or the

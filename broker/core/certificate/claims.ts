@@ -1,4 +1,4 @@
-// The certificate's claims (SEB.md 2.1) and the strict reading of them: every
+// The certificate's claims (docs/design.md section 2.1) and the strict reading of them: every
 // member on an allowlist, every value of the one type it may have. A claim set
 // that fails here is `malformed`.
 import { InvalidInputError } from '../errors.js';

@@ -1,4 +1,4 @@
-// The record log port (SEB.md 2.4). Asynchronous so that a remote or etcd
+// The record log port (docs/design.md section 2.4). Asynchronous so that a remote or etcd
 // backed log can implement it; the SQLite log is one file per broker.
 import type { DecisionRecord, OutcomeRecord } from '../records/record.js';
 import type { SignedTreeHead } from '../records/tree-head.js';

@@ -1,5 +1,5 @@
 // The offline path end to end (predicates 1 to 8), and the invariants of
-// SEB.md section 4 that it carries: nothing denied is allowed, the first
+// docs/design.md section 4 that it carries: nothing denied is allowed, the first
 // failing predicate decides, equal inputs decide equally.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The two kinds of record the broker writes (SEB.md 2.4) and the signed entry
+// The two kinds of record the broker writes (docs/design.md section 2.4) and the signed entry
 // that carries one in the log. Formats are described in README.md.
 import { encodeBase64url } from '../base64url.js';
 import { TYP_RECORD } from '../crypto-params.js';

@@ -13,7 +13,7 @@
 //                                                     for an update: SSM has no conditional write
 //   ec2:AuthorizeSecurityGroupIngress  one rule       none: EC2 security groups have no version
 // Without a native precondition the drift check narrows the window before
-// the write but cannot close it; SEB.md 2.3 asks for one only "where the
+// the write but cannot close it; docs/design.md section 2.3 asks for one only "where the
 // platform has one".
 import type { Contract } from '../../core/certificate/contract.js';
 import { InvalidInputError } from '../../core/errors.js';

@@ -2,7 +2,7 @@
 // Broker with its SQLite ledger and record log, the Kubernetes adapter. Each
 // mutation kind runs several times per executor mode, timed per phase, next to
 // the same write sent directly with the admin's standing credential in the
-// same run (the baseline of SEB.md section 3). Numbers are printed, not
+// same run (the baseline of docs/design.md section 3). Numbers are printed, not
 // asserted: this machine is shared and small.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

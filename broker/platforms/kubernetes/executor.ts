@@ -5,7 +5,7 @@
 // token long before its expiry. The executor's RBAC grants one verb on one
 // named object.
 //
-// Two modes, to be measured against each other (SEB.md 2.3):
+// Two modes, to be measured against each other (docs/design.md section 2.3):
 // - ephemeral: ServiceAccount, Role and RoleBinding are made per execution
 //   and deleted with the Secret; nothing outlives the execution.
 // - pooled: one ServiceAccount, Role and RoleBinding per permission shape,
