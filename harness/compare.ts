@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, IoError } from '../broker/core/errors.js';
-import { parseCsv } from './csv-read.js';
+import { parseCsv } from './csv.js';
 import { SUMMARY_KEY } from './results/summary.js';
 
 export const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;

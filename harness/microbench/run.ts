@@ -2,9 +2,9 @@
 // run, and writes results/<run-id>/microbench.csv and meta.json.
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { toCsv } from '../csv.js';
+import { writeCsv } from '../csv.js';
 import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
-import { combineThreads, MICRO_COLUMNS, pathRatios, type MicroRow } from './stats.js';
+import { combineThreads, MICROBENCH_CSV, pathRatios, type MicroRow } from './stats.js';
 import { MICRO_TASKS, newSharedDir } from './tasks.js';
 import type { WorkerJob, WorkerResult } from './worker.js';
 
@@ -50,7 +50,7 @@ export async function runMicrobench(o: MicrobenchOptions): Promise<MicrobenchRun
   } finally {
     rmSync(sharedDir, { recursive: true, force: true });
   }
-  const csvPath = writeRunFile(run, 'microbench.csv', toCsv(MICRO_COLUMNS, rows));
+  const csvPath = writeRunFile(run, 'microbench.csv', writeCsv(MICROBENCH_CSV, rows));
   const meta = { run_id: run.id, kind: 'microbench', commit: gitCommit(), machine: machineInfo(), time_ms: o.timeMs, warmup_ms: o.warmupMs, ratios: pathRatios(rows) ?? null };
   writeRunFile(run, 'meta.json', `${JSON.stringify(meta, null, 2)}\n`);
   markLatest(o.resultsRoot, run);

@@ -11,7 +11,7 @@ export interface MicroRow {
   readonly samples: number;
 }
 
-export const MICRO_COLUMNS = ['name', 'threads', 'ops_per_s', 'mean_us', 'p99_us', 'samples'] as const;
+export const MICROBENCH_CSV = { name: 'string', threads: 'number', ops_per_s: 'number', mean_us: 'number', p99_us: 'number', samples: 'number' } as const;
 
 export function combineThreads(name: string, results: readonly WorkerResult[]): MicroRow {
   if (results.length === 0) throw new Error(`no results for ${name}`);

@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCsv } from '../csv.js';
 import { runSeb } from '../fixtures/run-seb.js';
+import { DRIFT_CSV } from '../results/drift.js';
 import { buildCompareReport, buildReport, FIGURES } from './build.js';
 import { escapeHtml, flattenMeta, scopeSvgIds } from './html.js';
 import { latencyScenariosOf, loadRun } from './run-data.js';
@@ -44,7 +46,7 @@ describe('seb report', () => {
 
   it('draws only the figures whose CSVs exist, and says which were not drawn', async () => {
     const run = join(dir, 'micro-only');
-    writeSyntheticRun(run, { omit: ['requests.csv', 'summary.csv', 'drift.csv', 'revocation.csv', 'faults.csv'] });
+    writeSyntheticRun(run, { omit: ['requests.csv', 'summary.csv', 'sweep.csv', 'drift.csv', 'revocation.csv', 'faults.csv'] });
     const result = await buildReport(run);
     expect(result.figures).toEqual(['microbench']);
     expect(result.skipped.map((s) => s.title)).toEqual(FIGURES.filter((f) => f.title !== 'Microbenchmarks').map((f) => f.title));
@@ -56,8 +58,8 @@ describe('seb report', () => {
 
   it('treats a CSV with only its header as nothing to draw', async () => {
     const run = join(dir, 'headers');
-    writeSyntheticRun(run, { omit: ['requests.csv', 'summary.csv', 'revocation.csv', 'faults.csv', 'microbench.csv'] });
-    writeFileSync(join(run, 'drift.csv'), 'trials,drifted,detected,false_positives,missed,precondition_caught\n');
+    writeSyntheticRun(run, { omit: ['requests.csv', 'summary.csv', 'sweep.csv', 'revocation.csv', 'faults.csv', 'microbench.csv'] });
+    writeFileSync(join(run, 'drift.csv'), writeCsv(DRIFT_CSV, []));
     const result = await buildReport(run, { outDir: join(dir, 'headers-out') });
     expect(result.figures).toEqual([]);
     expect(existsSync(join(dir, 'headers-out', 'report.html'))).toBe(true);
@@ -67,7 +69,7 @@ describe('seb report', () => {
     const base = join(dir, 'base');
     const next = join(dir, 'new');
     writeSyntheticRun(base, { requests: 30, omit: ['revocation.csv', 'faults.csv', 'drift.csv'] });
-    writeSyntheticRun(next, { requests: 30, runId: 'new-run', seed: 9, sebSlowdown: 2, sweepCsv: true, omit: ['revocation.csv', 'faults.csv', 'drift.csv'] });
+    writeSyntheticRun(next, { requests: 30, runId: 'new-run', seed: 9, sebSlowdown: 2, omit: ['revocation.csv', 'faults.csv', 'drift.csv'] });
     const r = await runSeb('report', '--compare', base, next, '--out', join(dir, 'cmp'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/worse: \d+ row\(s\) over 1.25x at p99/);
@@ -86,7 +88,7 @@ describe('seb report', () => {
     writeSyntheticRun(run, { requests: 20, omit: ['requests.csv', 'drift.csv', 'revocation.csv', 'faults.csv', 'microbench.csv'] });
     const summary = readFileSync(join(run, 'summary.csv'), 'utf8');
     // A drift scenario measured both ways: its denials would skew the overhead.
-    writeFileSync(join(run, 'summary.csv'), `${summary}drift-detection,aws,seb,ssm-put-parameter,10,5,900,900,900,900,1,\ndrift-detection,aws,direct,ssm-put-parameter,10,0,1,1,1,1,1,\n`);
+    writeFileSync(join(run, 'summary.csv'), `${summary}r,drift-detection,local,aws,seb,ssm-put-parameter,10,5,900,900,900,900,1\nr,drift-detection,local,aws,direct,ssm-put-parameter,10,0,1,1,1,1,1\n`);
     const html = readFileSync((await buildReport(run)).html, 'utf8');
     expect(html).toContain('median of 4 <span');
     expect(html).not.toContain('899.0');
@@ -105,7 +107,7 @@ describe('seb report', () => {
     expect(await runSeb('report', join(dir, 'nope'))).toMatchObject({ code: 2, err: `seb: no run folder at ${join(dir, 'nope')}\n` });
     const broken = join(dir, 'broken');
     writeSyntheticRun(broken, { omit: ['requests.csv'] });
-    writeFileSync(join(broken, 'summary.csv'), 'scenario,platform,path,operation,count,errors,p50_ms,p90_ms,p99_ms,max_ms,rate_rps\ns,aws,seb,op,ten,0,1,1,1,1,1\n');
+    writeFileSync(join(broken, 'summary.csv'), 'run_id,scenario,target,platform,path,operation,count,errors,p50_ms,p90_ms,p99_ms,max_ms,rate_rps\nr,s,local,aws,seb,op,ten,0,1,1,1,1,1\n');
     expect(await runSeb('report', broken)).toMatchObject({ code: 2, err: `seb: ${join(broken, 'summary.csv')}:2: count: expected a number, got "ten"\n` });
     expect((await runSeb('report', '--compare', broken)).err).toMatch(/expected BASE_DIR NEW_DIR/);
     expect((await runSeb('report', 'a', 'b')).err).toMatch(/at most one RUN_DIR/);

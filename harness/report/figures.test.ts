@@ -18,10 +18,10 @@ const TWO: FigureContext = { runs: ['base', 'new'] };
 
 const phases = { verify_ms: null, ledger_ms: null, drift_ms: null, record_ms: null, mint_ms: null, invoke_ms: null, retire_ms: null, outcome_ms: null };
 function req(o: Partial<RequestRow> & { latency_ms: number }): RequestRow {
-  return { run: 'r1', scenario: 'lat', platform: 'kubernetes', path: 'seb', operation: 'op', outcome: 'executed', ...phases, ...o };
+  return { run: 'r1', run_id: 'r1', scenario: 'lat', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'op', request_id: 'q', start_ms: 0, outcome: 'executed', reason: null, ...phases, ...o };
 }
 function summ(o: Partial<SummaryRow>): SummaryRow {
-  return { run: 'r1', scenario: 'lat', platform: 'kubernetes', path: 'seb', operation: 'op', count: 100, errors: 0, p50_ms: 1, p90_ms: 1, p99_ms: 1, max_ms: 1, rate_rps: 1, offered_rps: null, ...o };
+  return { run: 'r1', run_id: 'r1', scenario: 'lat', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'op', count: 100, errors: 0, p50_ms: 1, p90_ms: 1, p99_ms: 1, max_ms: 1, rate_rps: 1, ...o };
 }
 /** The first layer of a (possibly faceted, concatenated or layered) spec, for looking at its encoding. */
 const json = (spec: unknown) => JSON.parse(JSON.stringify(spec)) as Record<string, any>;
@@ -131,8 +131,8 @@ describe('throughput', () => {
   const step = (path: string, offered: number, rate: number, errors: number, p99: number) =>
     summ({ scenario: `sweep@${offered}rps`, path, rate_rps: rate, errors, count: 100, p99_ms: p99 });
 
-  it('reads offered rates from the offered_rps column, else from the scenario name, and leaves other rows out', () => {
-    const points = sweepPointsFromSummary([summ({ scenario: 'lat' }), step('seb', 50, 50, 0, 10), summ({ scenario: 'x', offered_rps: 25, rate_rps: 25 })]);
+  it('reads offered rates from step names (`<name>@<rate>rps`, as the runner writes them), and leaves other rows out', () => {
+    const points = sweepPointsFromSummary([summ({ scenario: 'lat' }), step('seb', 50, 50, 0, 10), summ({ scenario: 'x@25rps', rate_rps: 25 })]);
     expect(points.map((p) => [p.sweep, p.offered_rps])).toEqual([
       ['sweep', 50],
       ['x', 25],
@@ -151,7 +151,7 @@ describe('throughput', () => {
   });
 
   it('prefers a run’s sweep.csv to its summary.csv', () => {
-    const sweep: SweepRow = { run: 'r1', scenario: 'sw', platform: 'aws', path: 'seb', operation: 'op', offered_rps: 10, achieved_rps: 9, count: 90, errors: 0, p50_ms: 1, p99_ms: 2, saturated: true };
+    const sweep: SweepRow = { run: 'r1', run_id: 'r1', scenario: 'sw', target: 'local', platform: 'aws', path: 'seb', operation: 'op', offered_rps: 10, achieved_rps: 9, count: 90, errors: 0, p50_ms: 1, p99_ms: 2, saturated: true, why: 'achieved 9 of 10 rps' };
     expect(sweepPointsOf({ sweep: [sweep], summary: [step('seb', 50, 50, 0, 10)] })).toMatchObject({ from: 'sweep.csv', points: [{ offered_rps: 10, saturated: true }] });
     expect(sweepPointsOf({ sweep: [], summary: [step('seb', 50, 50, 0, 10)] }).from).toBe('summary.csv');
   });
@@ -180,23 +180,24 @@ describe('throughput', () => {
 });
 
 describe('drift', () => {
-  const row = (o: Partial<DriftRow> = {}): DriftRow => ({ run: 'r1', trials: 10, drifted: 6, detected: 3, false_positives: 1, missed: 1, precondition_caught: 1, scenario: null, platform: null, path: null, operation: null, ...o });
+  const row = (o: Partial<DriftRow> = {}): DriftRow => ({ run: 'r1', run_id: 'r1', scenario: 'drift', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'op', trials: 10, drifted: 6, detected: 3, false_positives: 1, missed: 1, precondition_caught: 1, ...o });
 
   it('splits drifted trials into caught, missed and other, and clean trials into flagged and not', () => {
     const segments = driftSegments([row()], ONE);
     expect(segments.map((s) => [s.bar, s.outcome, s.count, s.x0, s.x1])).toEqual([
-      ['trials: drifted (6, 67% caught)', 'drifted: denied by the broker (drift)', 3, 0, 3],
-      ['trials: drifted (6, 67% caught)', 'drifted: refused by the platform (precondition)', 1, 3, 4],
-      ['trials: drifted (6, 67% caught)', 'drifted: executed anyway (missed)', 1, 4, 5],
-      ['trials: drifted (6, 67% caught)', 'drifted: failed otherwise', 1, 5, 6],
-      ['trials: clean (4)', 'clean: flagged (false positive)', 1, 0, 1],
-      ['trials: clean (4)', 'clean: not flagged', 3, 1, 4],
+      ['kubernetes · op: drifted (6, 67% caught)', 'drifted: denied by the broker (drift)', 3, 0, 3],
+      ['kubernetes · op: drifted (6, 67% caught)', 'drifted: refused by the platform (precondition)', 1, 3, 4],
+      ['kubernetes · op: drifted (6, 67% caught)', 'drifted: executed anyway (missed)', 1, 4, 5],
+      ['kubernetes · op: drifted (6, 67% caught)', 'drifted: failed otherwise', 1, 5, 6],
+      ['kubernetes · op: clean (4)', 'clean: flagged (false positive)', 1, 0, 1],
+      ['kubernetes · op: clean (4)', 'clean: not flagged', 3, 1, 4],
     ]);
   });
 
-  it('names groups by platform and operation when drift.csv has them, and numbers rows that say nothing', () => {
+  it('names groups by platform and operation (and a path other than seb), and numbers rows of one group', () => {
     expect(driftSegments([row({ platform: 'aws', operation: 'op', path: 'seb' })], ONE)[0]?.bar).toMatch(/^aws · op: drifted/);
-    expect(new Set(driftSegments([row(), row()], ONE).map((s) => s.bar.split(':')[0]))).toEqual(new Set(['trials (set 1)', 'trials (set 2)']));
+    expect(driftSegments([row({ path: 'direct' })], ONE)[0]?.bar).toMatch(/^kubernetes · op · direct: drifted/);
+    expect(new Set(driftSegments([row(), row()], ONE).map((s) => s.bar.split(':')[0]))).toEqual(new Set(['kubernetes · op (set 1)', 'kubernetes · op (set 2)']));
   });
 
   it('draws bars from x0 to x1 with outcome colours, and a count in each', () => {

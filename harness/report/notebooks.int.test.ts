@@ -22,7 +22,7 @@ beforeAll(() => {
   python = line.slice('python='.length);
   dir = mkdtempSync(join(tmpdir(), 'seb-notebooks-'));
   writeSyntheticRun(join(dir, 'base'), { requests: 40, faultViolations: 1 });
-  writeSyntheticRun(join(dir, 'new'), { requests: 40, runId: 'new', seed: 7, sebSlowdown: 1.5, sweepCsv: true, offeredColumn: false });
+  writeSyntheticRun(join(dir, 'new'), { requests: 40, runId: 'new', seed: 7, sebSlowdown: 1.5 });
   // Like a `seb bench micro` run: microbench.csv and meta.json only.
   writeSyntheticRun(join(dir, 'micro'), { omit: ['requests.csv', 'summary.csv', 'drift.csv', 'revocation.csv', 'faults.csv'] });
 });

@@ -8,7 +8,9 @@ import type { SummaryRow } from './run-data.js';
 
 const row = (platform: string, operation: string, path: string, p50: number, p99: number, scenario = `latency-${platform}`): SummaryRow => ({
   run: 'r',
+  run_id: 'r',
   scenario,
+  target: 'local',
   platform,
   path,
   operation,
@@ -19,7 +21,6 @@ const row = (platform: string, operation: string, path: string, p50: number, p99
   p99_ms: p99,
   max_ms: p99,
   rate_rps: 10,
-  offered_rps: null,
 });
 
 const SUMMARY = [

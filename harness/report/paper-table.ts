@@ -53,7 +53,7 @@ export interface PaperTable {
 
 /** Pairs of seb and direct summary rows of one scenario, platform and operation; sweep steps are left out. */
 export function overheadRows(summary: readonly SummaryRow[]): OverheadRow[] {
-  const rows = summary.filter((r) => r.offered_rps === null && offeredRateOf(r.scenario) === null);
+  const rows = summary.filter((r) => offeredRateOf(r.scenario) === null);
   const out: OverheadRow[] = [];
   for (const group of groupBy(rows, (r) => [r.scenario, r.platform, r.operation].join('\0')).values()) {
     const seb = group.filter((r) => r.path === 'seb');

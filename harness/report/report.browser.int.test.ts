@@ -25,7 +25,7 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'seb-report-browser-'));
   writeSyntheticRun(join(dir, 'base'), { requests: 60, faultViolations: 1 });
-  writeSyntheticRun(join(dir, 'new'), { requests: 60, runId: '20260102T000000Z-synthetic', seed: 7, sebSlowdown: 1.5, sweepCsv: true });
+  writeSyntheticRun(join(dir, 'new'), { requests: 60, runId: '20260102T000000Z-synthetic', seed: 7, sebSlowdown: 1.5 });
   await buildReport(join(dir, 'base'));
   await buildCompareReport(join(dir, 'base'), join(dir, 'new'));
   // A fresh profile for every run: nothing cached or remembered from before.

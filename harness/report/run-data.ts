@@ -1,61 +1,21 @@
 // A run folder as typed rows: every CSV is optional (absent means no figure),
-// and each is read against the columns the report needs. `run` labels every
-// row, so two runs can share one figure.
+// and each is read in the schema its writer uses (harness/results/*.ts,
+// harness/microbench/stats.ts). `run` labels every row, so two runs can share
+// one figure.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PHASES, type Phase } from '../../broker/broker.js';
 import { InvalidInputError, IoError } from '../../broker/core/errors.js';
 import { isJsonObject, type JsonObject } from '../../broker/core/strict-json.js';
 import { readJsonFile } from '../../broker/files.js';
-import { readTable, type Row } from './table.js';
+import { readCsv, type RowOf, type Schema } from '../csv.js';
+import { MICROBENCH_CSV } from '../microbench/stats.js';
+import { DRIFT_CSV } from '../results/drift.js';
+import { REQUESTS_CSV } from '../results/requests.js';
+import { SUMMARY_CSV } from '../results/summary.js';
+import { SWEEP_CSV } from '../results/sweep.js';
 
-const PHASE_KINDS = Object.fromEntries(PHASES.map((p) => [`${p}_ms`, 'number?'])) as Record<`${Phase}_ms`, 'number?'>;
-
-export const REQUESTS = {
-  scenario: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
-  latency_ms: 'number',
-  outcome: 'string',
-} as const;
-/** Per-phase columns may be missing (a run from before a phase existed): that phase then reads as empty. */
-export const REQUESTS_OPTIONAL = PHASE_KINDS;
-
-export const SUMMARY = {
-  scenario: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
-  count: 'number',
-  errors: 'number',
-  p50_ms: 'number',
-  p90_ms: 'number',
-  p99_ms: 'number',
-  max_ms: 'number',
-  rate_rps: 'number',
-} as const;
-export const SUMMARY_OPTIONAL = { offered_rps: 'number?' } as const;
-
-/** sweep.csv (harness/results/sweep.ts): one row per step of a rate sweep and path. */
-export const SWEEP = {
-  scenario: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
-  offered_rps: 'number',
-  achieved_rps: 'number',
-  count: 'number',
-  errors: 'number',
-  p50_ms: 'number',
-  p99_ms: 'number',
-  saturated: 'boolean',
-} as const;
-
-export const DRIFT = { trials: 'number', drifted: 'number', detected: 'number', false_positives: 'number', missed: 'number', precondition_caught: 'number' } as const;
-export const DRIFT_OPTIONAL = { scenario: 'string?', platform: 'string?', path: 'string?', operation: 'string?' } as const;
-
-export const REVOCATION = {
+/** revocation.csv, as harness/bench/revocation.ts writes it. */
+export const REVOCATION_CSV = {
   run_id: 'string',
   broker: 'string',
   event: 'string',
@@ -65,7 +25,8 @@ export const REVOCATION = {
   accepted_after_revoke: 'number',
 } as const;
 
-export const FAULTS = {
+/** faults.csv, as harness/bench/faults.ts writes it. */
+export const FAULTS_CSV = {
   run_id: 'string',
   fault: 'string',
   target: 'string',
@@ -79,18 +40,16 @@ export const FAULTS = {
   recovery_ms: 'number?',
 } as const;
 
-export const MICROBENCH = { name: 'string', threads: 'number', ops_per_s: 'number', mean_us: 'number', p99_us: 'number', samples: 'number' } as const;
-
 /** Each row also says which run it came from. */
 export type Labelled<T> = T & { readonly run: string };
 
-export type RequestRow = Labelled<Row<typeof REQUESTS, typeof REQUESTS_OPTIONAL>>;
-export type SummaryRow = Labelled<Row<typeof SUMMARY, typeof SUMMARY_OPTIONAL>>;
-export type SweepRow = Labelled<Row<typeof SWEEP>>;
-export type DriftRow = Labelled<Row<typeof DRIFT, typeof DRIFT_OPTIONAL>>;
-export type RevocationRow = Labelled<Row<typeof REVOCATION>>;
-export type FaultRow = Labelled<Row<typeof FAULTS>>;
-export type MicrobenchRow = Labelled<Row<typeof MICROBENCH>>;
+export type RequestRow = Labelled<RowOf<typeof REQUESTS_CSV>>;
+export type SummaryRow = Labelled<RowOf<typeof SUMMARY_CSV>>;
+export type SweepRow = Labelled<RowOf<typeof SWEEP_CSV>>;
+export type DriftRow = Labelled<RowOf<typeof DRIFT_CSV>>;
+export type RevocationRow = Labelled<RowOf<typeof REVOCATION_CSV>>;
+export type FaultRow = Labelled<RowOf<typeof FAULTS_CSV>>;
+export type MicrobenchRow = Labelled<RowOf<typeof MICROBENCH_CSV>>;
 
 export interface RunData {
   readonly label: string;
@@ -119,7 +78,7 @@ export function loadRun(dir: string, label?: string): RunData {
     meta = value;
   }
   const name = label ?? (typeof meta?.run_id === 'string' ? meta.run_id : basename(realpathSync(dir)));
-  const read = <T>(file: string, parse: (text: string, path: string) => T[]): Labelled<T>[] | undefined => {
+  const read = <S extends Schema>(file: string, schema: S): Labelled<RowOf<S>>[] | undefined => {
     const path = join(dir, file);
     if (!existsSync(path)) return undefined;
     let text: string;
@@ -128,19 +87,19 @@ export function loadRun(dir: string, label?: string): RunData {
     } catch (error) {
       throw new IoError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    return parse(text, path).map((row) => ({ ...row, run: name }));
+    return readCsv(schema, text, path).map((row) => ({ ...row, run: name }));
   };
   const data: RunData = {
     label: name,
     dir,
     ...(meta === undefined ? {} : { meta }),
-    requests: read('requests.csv', (t, p) => readTable(t, p, REQUESTS, REQUESTS_OPTIONAL)),
-    summary: read('summary.csv', (t, p) => readTable(t, p, SUMMARY, SUMMARY_OPTIONAL)),
-    sweep: read('sweep.csv', (t, p) => readTable(t, p, SWEEP)),
-    drift: read('drift.csv', (t, p) => readTable(t, p, DRIFT, DRIFT_OPTIONAL)),
-    revocation: read('revocation.csv', (t, p) => readTable(t, p, REVOCATION)),
-    faults: read('faults.csv', (t, p) => readTable(t, p, FAULTS)),
-    microbench: read('microbench.csv', (t, p) => readTable(t, p, MICROBENCH)),
+    requests: read('requests.csv', REQUESTS_CSV),
+    summary: read('summary.csv', SUMMARY_CSV),
+    sweep: read('sweep.csv', SWEEP_CSV),
+    drift: read('drift.csv', DRIFT_CSV),
+    revocation: read('revocation.csv', REVOCATION_CSV),
+    faults: read('faults.csv', FAULTS_CSV),
+    microbench: read('microbench.csv', MICROBENCH_CSV),
   };
   return data;
 }

@@ -1,5 +1,6 @@
-// A small made-up run folder with every CSV the report reads, in the exact
-// columns the runner writes, for the report's and the notebooks' tests and
+// A small made-up run folder with every CSV the report reads, written in the
+// schemas the runner writes them in (the same objects, so a column the runner
+// adds or drops changes these files too), for the report's and the notebooks' tests and
 // for looking at the figures without a real run. Seeded: the same options
 // give the same bytes. Its numbers are shaped like the paper's (about 28 ms
 // added on Kubernetes, 195 ms on AWS) but measure nothing.
@@ -7,19 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PHASES, type Phase } from '../../broker/broker.js';
 import { writeFileAtomic } from '../../broker/files.js';
-import { toCsv, type CsvCell } from '../csv.js';
+import { writeCsv, type RowIn } from '../csv.js';
+import { MICROBENCH_CSV } from '../microbench/stats.js';
+import { DRIFT_CSV } from '../results/drift.js';
+import { REQUESTS_CSV } from '../results/requests.js';
+import { SUMMARY_CSV } from '../results/summary.js';
+import { SWEEP_CSV } from '../results/sweep.js';
 import { seededRng, type Rng } from '../load/rng.js';
 import { quantileSorted, round } from './figures/common.js';
-
-export const SYNTHETIC_COLUMNS = {
-  requests: ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'request_id', 'start_ms', 'latency_ms', 'outcome', 'reason', ...PHASES.map((p) => `${p}_ms`)],
-  summary: ['scenario', 'platform', 'path', 'operation', 'count', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'rate_rps'],
-  sweep: ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'offered_rps', 'achieved_rps', 'count', 'errors', 'p50_ms', 'p99_ms', 'saturated', 'why'],
-  drift: ['trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught'],
-  revocation: ['run_id', 'broker', 'event', 'revoked_at_ms', 'first_deny_ms', 'propagation_ms', 'accepted_after_revoke'],
-  faults: ['run_id', 'fault', 'target', 'phase', 'injected_at_ms', 'removed_at_ms', 'requests', 'executed', 'denied', 'violations', 'recovery_ms'],
-  microbench: ['name', 'threads', 'ops_per_s', 'mean_us', 'p99_us', 'samples'],
-} as const;
+import { FAULTS_CSV, REVOCATION_CSV } from './run-data.js';
 
 export interface SyntheticOptions {
   readonly runId?: string;
@@ -28,10 +25,6 @@ export interface SyntheticOptions {
   readonly requests?: number;
   /** Multiplies SEB's added time: above 1 makes a "worse" run for compare. */
   readonly sebSlowdown?: number;
-  /** Write the sweep steps to summary.csv with an offered_rps column (default), or only by scenario name. */
-  readonly offeredColumn?: boolean;
-  /** Also write sweep.csv, as the runner does. */
-  readonly sweepCsv?: boolean;
   /** Safety violations to put in one cell of the fault matrix (default 0). */
   readonly faultViolations?: number;
   /** Leave these files out (e.g. ['revocation.csv', 'faults.csv'] as before those scenarios existed). */
@@ -44,6 +37,8 @@ const MUTATIONS = {
 } as const;
 const SWEEP_OPS = { kubernetes: 'configmap-data', aws: 'ssm-put-parameter' } as const;
 const RATES = [25, 50, 100, 200, 400, 800];
+/** Sweep steps carry no phase timings in this made-up run. */
+const NO_PHASES = Object.fromEntries(PHASES.map((p) => [`${p}_ms`, null])) as Record<`${Phase}_ms`, null>;
 
 function normal(rng: Rng): number {
   const u = Math.max(rng(), 1e-12);
@@ -56,9 +51,9 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   const runId = o.runId ?? '20260101T000000Z-synthetic';
   const n = o.requests ?? 120;
   const slow = o.sebSlowdown ?? 1;
-  const requests: Record<string, CsvCell>[] = [];
-  const summary: Record<string, CsvCell>[] = [];
-  const sweep: Record<string, CsvCell>[] = [];
+  const requests: RowIn<typeof REQUESTS_CSV>[] = [];
+  const summary: RowIn<typeof SUMMARY_CSV>[] = [];
+  const sweep: RowIn<typeof SWEEP_CSV>[] = [];
   let clock = 0;
   let id = 0;
 
@@ -100,12 +95,12 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
             latency_ms: round(latency),
             outcome,
             reason: outcome === 'error' ? 'invoke_failed' : null,
-            ...Object.fromEntries(PHASES.map((p) => [`${p}_ms`, phases[p] === undefined ? null : round(phases[p] as number)])),
+            ...(Object.fromEntries(PHASES.map((p) => [`${p}_ms`, phases[p] === undefined ? null : round(phases[p] as number)])) as Record<`${Phase}_ms`, number | null>),
           });
         }
         const sorted = [...latencies].sort((a, b) => a - b);
         const errors = requests.slice(-n).filter((r) => r.outcome !== 'executed').length;
-        summary.push({ scenario, platform, path, operation, count: n, errors, ...percentiles(sorted), rate_rps: round((n * 1000) / latencies.reduce((a, b) => a + b, n), 1) });
+        summary.push({ run_id: runId, scenario, target: 'local', platform, path, operation, count: n, errors, ...percentiles(sorted), rate_rps: round((n * 1000) / latencies.reduce((a, b) => a + b, n), 1) });
       }
     });
 
@@ -124,21 +119,20 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
         for (let i = 0; i < 3; i++) {
           const latency = lognormal(rng, p50, 0.3);
           clock += 1;
-          requests.push({ run_id: runId, scenario: name, target: 'local', platform, path, operation, request_id: `r${++id}`, start_ms: round(clock), latency_ms: round(latency), outcome: 'executed', reason: null });
+          requests.push({ run_id: runId, scenario: name, target: 'local', platform, path, operation, request_id: `r${++id}`, start_ms: round(clock), latency_ms: round(latency), outcome: 'executed', reason: null, ...NO_PHASES });
         }
-        const row = { scenario: name, platform, path, operation, count, errors, p50_ms: round(p50), p90_ms: round(p50 * 1.6), p99_ms: round(p99), max_ms: round(p99 * 1.3), rate_rps: round(achieved * (count / Math.max(1, count - errors)), 1) };
-        summary.push(o.offeredColumn === false ? row : { ...row, offered_rps: offered });
+        summary.push({ run_id: runId, scenario: name, target: 'local', platform, path, operation, count, errors, p50_ms: round(p50), p90_ms: round(p50 * 1.6), p99_ms: round(p99), max_ms: round(p99 * 1.3), rate_rps: round(achieved * (count / Math.max(1, count - errors)), 1) });
         const saturated = achieved < 0.9 * offered || errors / count > 0.01 || p99 > 1000;
         sweep.push({ run_id: runId, scenario: 'throughput-sweep', target: 'local', platform, path, operation, offered_rps: offered, achieved_rps: round(achieved, 1), count, errors, p50_ms: round(p50), p99_ms: round(p99), saturated, why: saturated ? 'achieved under 90% of offered' : null });
       }
     }
   }
 
-  const drift = [
-    { trials: 60, drifted: 30, detected: 27, false_positives: 0, missed: 0, precondition_caught: 3 },
-    { trials: 80, drifted: 40, detected: 33, false_positives: 1, missed: 0, precondition_caught: 6 },
+  const drift: RowIn<typeof DRIFT_CSV>[] = [
+    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', trials: 60, drifted: 30, detected: 27, false_positives: 0, missed: 0, precondition_caught: 3 },
+    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'aws', path: 'seb', operation: 'ssm-put-parameter', trials: 80, drifted: 40, detected: 33, false_positives: 1, missed: 0, precondition_caught: 6 },
   ];
-  const revocation: Record<string, CsvCell>[] = [];
+  const revocation: RowIn<typeof REVOCATION_CSV>[] = [];
   for (const [b, broker] of ['broker-a', 'broker-b', 'broker-c'].entries()) {
     for (let e = 0; e < 6; e++) {
       const revoked = 5000 + e * 4000;
@@ -147,7 +141,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
     }
   }
   // As the fault runner writes it: per fault, the requests counted before, during and after it, and one total row.
-  const faults: Record<string, CsvCell>[] = [];
+  const faults: RowIn<typeof FAULTS_CSV>[] = [];
   const matrix: [string, string][] = [
     ['network-latency', 'kube-apiserver'],
     ['network-reset_peer', 'kube-apiserver'],
@@ -174,7 +168,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
     }
   });
   faults.push({ run_id: runId, fault: 'matrix', target: 'all', phase: 'total', injected_at_ms: null, removed_at_ms: null, ...totals, recovery_ms: null });
-  const microbench = [
+  const microbench: RowIn<typeof MICROBENCH_CSV>[] = [
     ['signature_verify', 3950, 4700],
     ['predicate_path', 1600, 1760],
     ['jcs_digest', 48000, 61000],
@@ -183,7 +177,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   ].flatMap(([name, one, two]) =>
     [1, 2].map((threads) => {
       const ops = Math.round(((threads === 1 ? (one as number) : (two as number)) / slow) * (0.97 + 0.06 * rng()));
-      return { name, threads, ops_per_s: ops, mean_us: round((threads * 1e6) / ops, 2), p99_us: round((threads * 4e6) / ops, 2), samples: Math.round(ops / 3) };
+      return { name: name as string, threads, ops_per_s: ops, mean_us: round((threads * 1e6) / ops, 2), p99_us: round((threads * 4e6) / ops, 2), samples: Math.round(ops / 3) };
     }),
   );
   const meta = {
@@ -202,16 +196,15 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
     note: 'made up by harness/report/synthetic-run.ts: measures nothing',
   };
 
-  const summaryColumns = o.offeredColumn === false ? SYNTHETIC_COLUMNS.summary : [...SYNTHETIC_COLUMNS.summary, 'offered_rps'];
   const files: [string, string][] = [
-    ['requests.csv', csv(SYNTHETIC_COLUMNS.requests, requests)],
-    ['summary.csv', csv(summaryColumns, summary)],
-    ['drift.csv', csv(SYNTHETIC_COLUMNS.drift, drift)],
-    ['revocation.csv', csv(SYNTHETIC_COLUMNS.revocation, revocation)],
-    ['faults.csv', csv(SYNTHETIC_COLUMNS.faults, faults)],
-    ['microbench.csv', csv(SYNTHETIC_COLUMNS.microbench, microbench as Record<string, CsvCell>[])],
+    ['requests.csv', writeCsv(REQUESTS_CSV, requests)],
+    ['summary.csv', writeCsv(SUMMARY_CSV, summary)],
+    ['sweep.csv', writeCsv(SWEEP_CSV, sweep)],
+    ['drift.csv', writeCsv(DRIFT_CSV, drift)],
+    ['revocation.csv', writeCsv(REVOCATION_CSV, revocation)],
+    ['faults.csv', writeCsv(FAULTS_CSV, faults)],
+    ['microbench.csv', writeCsv(MICROBENCH_CSV, microbench)],
     ['meta.json', `${JSON.stringify(meta, null, 2)}\n`],
-    ...(o.sweepCsv ? ([['sweep.csv', csv(SYNTHETIC_COLUMNS.sweep, sweep)]] as [string, string][]) : []),
   ];
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
@@ -222,9 +215,6 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   }
   return written;
 }
-
-/** Every column named in the header; a row's missing cells are empty. */
-const csv = (columns: readonly string[], rows: readonly Record<string, CsvCell>[]) => toCsv<string>(columns, rows);
 
 function percentiles(sorted: readonly number[]): { p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number } {
   return { p50_ms: round(quantileSorted(sorted, 0.5)), p90_ms: round(quantileSorted(sorted, 0.9)), p99_ms: round(quantileSorted(sorted, 0.99)), max_ms: round(sorted[sorted.length - 1] as number) };

@@ -4,11 +4,24 @@
 // the platform refused the write, `missed` when it executed; a trial that was
 // not drifted but was denied for either reason is a false positive. Drifted
 // trials that failed otherwise count in none of the three.
-import { toCsv } from '../csv.js';
+import { writeCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
 import { groupBy, identityOf, keyOf, type GroupIdentity } from './summary.js';
 
-export const DRIFT_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught'] as const;
+export const DRIFT_CSV = {
+  run_id: 'string',
+  scenario: 'string',
+  target: 'string',
+  platform: 'string',
+  path: 'string',
+  operation: 'string',
+  trials: 'number',
+  drifted: 'number',
+  detected: 'number',
+  false_positives: 'number',
+  missed: 'number',
+  precondition_caught: 'number',
+} as const;
 
 export interface DriftRow extends GroupIdentity {
   readonly trials: number;
@@ -40,8 +53,8 @@ export function driftRows(requests: readonly RequestRecord[]): DriftRow[] {
 }
 
 export function driftCsv(runId: string, rows: readonly DriftRow[]): string {
-  return toCsv(
-    DRIFT_COLUMNS,
+  return writeCsv(
+    DRIFT_CSV,
     rows.map((r) => ({ run_id: runId, ...r })),
   );
 }

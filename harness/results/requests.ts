@@ -1,31 +1,29 @@
 // requests.csv: one row per measured request, with one column per broker
 // phase (broker/broker.ts PHASES). Direct requests leave the phases empty.
 import { PHASES, type Phase } from '../../broker/broker.js';
-import { toCsv, type CsvCell } from '../csv.js';
+import { writeCsv, type RowIn } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
 
-export const PHASE_COLUMNS = PHASES.map((p) => `${p}_ms` as const) as readonly `${Phase}_ms`[];
+const PHASE_SCHEMA = Object.fromEntries(PHASES.map((p) => [`${p}_ms`, 'number?'])) as Record<`${Phase}_ms`, 'number?'>;
 
-export const REQUEST_COLUMNS = [
-  'run_id',
-  'scenario',
-  'target',
-  'platform',
-  'path',
-  'operation',
-  'request_id',
-  'start_ms',
-  'latency_ms',
-  'outcome',
-  'reason',
-  ...PHASE_COLUMNS,
-] as const;
-
-type RequestColumn = (typeof REQUEST_COLUMNS)[number];
+export const REQUESTS_CSV = {
+  run_id: 'string',
+  scenario: 'string',
+  target: 'string',
+  platform: 'string',
+  path: 'string',
+  operation: 'string',
+  request_id: 'string',
+  start_ms: 'number',
+  latency_ms: 'number',
+  outcome: 'string',
+  reason: 'string?',
+  ...PHASE_SCHEMA,
+} as const;
 
 export function requestsCsv(runId: string, requests: readonly RequestRecord[]): string {
   const rows = requests.map((r) => {
-    const row: Record<RequestColumn, CsvCell> = {
+    const row: Record<string, unknown> = {
       run_id: runId,
       scenario: r.scenario,
       target: r.target,
@@ -37,11 +35,11 @@ export function requestsCsv(runId: string, requests: readonly RequestRecord[]): 
       latency_ms: round3(r.latency_ms),
       outcome: r.outcome,
       reason: r.reason,
-    } as Record<RequestColumn, CsvCell>;
+    };
     for (const phase of PHASES) row[`${phase}_ms`] = r.phases[phase] === undefined ? null : round3(r.phases[phase]);
-    return row;
+    return row as RowIn<typeof REQUESTS_CSV>;
   });
-  return toCsv(REQUEST_COLUMNS, rows);
+  return writeCsv(REQUESTS_CSV, rows);
 }
 
 function round3(n: number): number {

@@ -1,7 +1,7 @@
 // The result files' columns, exactly, and the numbers derived from a small
 // hand-made history.
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../csv-read.js';
+import { parseCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
 import { driftCsv, driftRows } from './drift.js';
 import { eventsCsv } from './events.js';

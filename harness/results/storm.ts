@@ -1,10 +1,24 @@
 // storm.csv: for each replay storm, how many certificates executed exactly
 // once (the property), never, or more than once (a safety violation).
-import { toCsv } from '../csv.js';
+import { writeCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
 import { groupBy, keyOf } from './summary.js';
 
-export const STORM_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'operation', 'certificates', 'submissions', 'executed_once', 'executed_never', 'executed_more', 'replayed', 'other_denials', 'errors'] as const;
+export const STORM_CSV = {
+  run_id: 'string',
+  scenario: 'string',
+  target: 'string',
+  platform: 'string',
+  operation: 'string',
+  certificates: 'number',
+  submissions: 'number',
+  executed_once: 'number',
+  executed_never: 'number',
+  executed_more: 'number',
+  replayed: 'number',
+  other_denials: 'number',
+  errors: 'number',
+} as const;
 
 export interface StormRow {
   readonly scenario: string;
@@ -46,8 +60,8 @@ export function stormRows(requests: readonly RequestRecord[]): StormRow[] {
 }
 
 export function stormCsv(runId: string, rows: readonly StormRow[]): string {
-  return toCsv(
-    STORM_COLUMNS,
+  return writeCsv(
+    STORM_CSV,
     rows.map((r) => ({ run_id: runId, ...r })),
   );
 }

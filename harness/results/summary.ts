@@ -2,7 +2,7 @@
 // percentiles cover every request (denials and failures too); `errors` counts
 // the requests that did not execute; `rate_rps` is requests per second of the
 // time that path was being measured (the sum of its blocks).
-import { toCsv } from '../csv.js';
+import { writeCsv } from '../csv.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { BlockRecord, RequestRecord } from '../metrics/history.js';
 import { groupBy } from '../group-by.js';
@@ -10,7 +10,21 @@ import { groupBy } from '../group-by.js';
 export { groupBy };
 
 export const SUMMARY_KEY = ['scenario', 'platform', 'path', 'operation'] as const;
-export const SUMMARY_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'count', 'errors', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'rate_rps'] as const;
+export const SUMMARY_CSV = {
+  run_id: 'string',
+  scenario: 'string',
+  target: 'string',
+  platform: 'string',
+  path: 'string',
+  operation: 'string',
+  count: 'number',
+  errors: 'number',
+  p50_ms: 'number',
+  p90_ms: 'number',
+  p99_ms: 'number',
+  max_ms: 'number',
+  rate_rps: 'number',
+} as const;
 
 /** The columns that say which group a row describes. */
 export interface GroupIdentity {
@@ -51,8 +65,8 @@ export function summaryRows(requests: readonly RequestRecord[], blocks: readonly
 }
 
 export function summaryCsv(runId: string, rows: readonly SummaryRow[]): string {
-  return toCsv(
-    SUMMARY_COLUMNS,
+  return writeCsv(
+    SUMMARY_CSV,
     rows.map((r) => ({ run_id: runId, ...r })),
   );
 }

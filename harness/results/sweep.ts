@@ -1,13 +1,29 @@
 // sweep.csv: one row per step of a throughput sweep and path, with whether
 // the path had saturated at that offered rate (load/saturation.ts).
-import { toCsv } from '../csv.js';
+import { writeCsv } from '../csv.js';
 import { summarize } from '../metrics/histogram.js';
 import type { BlockRecord, RequestRecord } from '../metrics/history.js';
 import { isSaturated, type StepMeasure } from '../load/saturation.js';
 import type { SaturationCriteria } from '../scenario/schema.js';
 import { groupBy, keyOf } from './summary.js';
 
-export const SWEEP_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'offered_rps', 'achieved_rps', 'count', 'errors', 'p50_ms', 'p99_ms', 'saturated', 'why'] as const;
+export const SWEEP_CSV = {
+  run_id: 'string',
+  /** The sweep's own name (requests.csv and summary.csv name each step `<name>@<rate>rps`). */
+  scenario: 'string',
+  target: 'string',
+  platform: 'string',
+  path: 'string',
+  operation: 'string',
+  offered_rps: 'number',
+  achieved_rps: 'number',
+  count: 'number',
+  errors: 'number',
+  p50_ms: 'number',
+  p99_ms: 'number',
+  saturated: 'boolean',
+  why: 'string?',
+} as const;
 
 export interface SweepRow extends StepMeasure {
   readonly scenario: string;
@@ -44,8 +60,8 @@ export function sweepRows(requests: readonly RequestRecord[], blocks: readonly B
 }
 
 export function sweepCsv(runId: string, rows: readonly SweepRow[]): string {
-  return toCsv(
-    SWEEP_COLUMNS,
+  return writeCsv(
+    SWEEP_CSV,
     rows.map((r) => ({ run_id: runId, ...r })),
   );
 }

@@ -23,18 +23,16 @@ export interface DriftSegment {
   readonly x1: number;
 }
 
-/** What one drift row is about: its platform, operation and path when the file says, else its scenario, else all trials. */
+/** What one drift row is about: its platform and operation, and its path unless it is the broker's. */
 function groupName(r: DriftRow): string {
-  const parts = [r.platform, r.operation, r.path === 'seb' ? null : r.path].filter((p): p is string => p !== null && p !== '');
-  if (parts.length > 0) return parts.join(' · ');
-  return r.scenario ?? 'trials';
+  return [r.platform, r.operation, ...(r.path === 'seb' ? [] : [r.path])].join(' · ');
 }
 
 export function driftSegments(rows: readonly DriftRow[], ctx: FigureContext): DriftSegment[] {
   const segments: DriftSegment[] = [];
   const names = rows.map((r) => withRun(ctx, groupName(r), r.run));
   rows.forEach((r, i) => {
-    // Rows that say nothing of what they are about are numbered, so their bars stay apart.
+    // Rows of one group (two drift scenarios on one operation) are numbered, so their bars stay apart.
     const name = names.filter((n) => n === names[i]).length > 1 ? `${names[i]} (set ${names.slice(0, i + 1).filter((n) => n === names[i]).length})` : (names[i] as string);
     const caught = r.drifted > 0 ? Math.round(((r.detected + r.precondition_caught) / r.drifted) * 100) : null;
     const clean = r.trials - r.drifted;

@@ -1,7 +1,7 @@
 // Throughput against latency: for each step of a rate sweep, the rate each
 // path achieved and its p99 latency; a cross marks the first step at which
 // the path saturated. Drawn from sweep.csv, else from summary.csv's sweep
-// steps (an offered_rps column, or a scenario named `<name>@<rate>rps`).
+// steps (scenarios named `<name>@<rate>rps`, as the runner names them).
 import type { TopLevelSpec } from 'vega-lite';
 import { isSaturated, saturationPoint } from '../../load/saturation.js';
 import type { SaturationCriteria } from '../../scenario/schema.js';
@@ -43,7 +43,7 @@ export function sweepPointsFromSweep(rows: readonly SweepRow[]): SweepPoint[] {
 export function sweepPointsFromSummary(rows: readonly SummaryRow[], criteria = DEFAULT_SATURATION): SweepPoint[] {
   const points: SweepPoint[] = [];
   for (const r of rows) {
-    const offered = r.offered_rps ?? offeredRateOf(r.scenario);
+    const offered = offeredRateOf(r.scenario);
     if (offered === null) continue;
     const achieved = r.count > 0 ? (r.rate_rps * (r.count - r.errors)) / r.count : 0;
     const step = { offered_rps: offered, achieved_rps: achieved, count: r.count, errors: r.errors, p99_ms: r.p99_ms };
