@@ -60,11 +60,11 @@ describe('reading summary.csv', () => {
   });
 
   it('names the file and line of what it cannot use', () => {
-    expect(() => summaryPoints('a,b\n1,2\n', 'x.csv')).toThrow(/^x\.csv:1: not a summary\.csv: no column scenario, platform, path, operation, count, p50_ms/);
-    const head = 'scenario,platform,path,operation,count,p50_ms,p90_ms,p99_ms,max_ms\n';
-    expect(() => summaryPoints(`${head}s,k,seb,o,1,1,1,oops,1\n`, 'x.csv')).toThrow(/^x\.csv:2: p99_ms: not a number: "oops"$/);
-    expect(() => summaryPoints(`${head}s,k,seb,o,1,1,1,1,1\ns,k,seb,o,1,1,1,1,1\n`, 'x.csv')).toThrow(/^x\.csv:3: a second row for s k seb o$/);
-    expect(() => summaryPoints(`${head}s,k,seb\n`, 'x.csv')).toThrow(/^x\.csv:2: 3 fields, the header has 9$/);
+    expect(() => summaryPoints('a,b\n1,2\n', 'x.csv')).toThrow(/^x\.csv:1: missing columns run_id, scenario, target, platform, path, operation, count, errors, p50_ms/);
+    const head = 'run_id,scenario,target,platform,path,operation,count,errors,p50_ms,p90_ms,p99_ms,max_ms,rate_rps\n';
+    expect(() => summaryPoints(`${head}r,s,t,k,seb,o,1,0,1,1,oops,1,1\n`, 'x.csv')).toThrow(/^x\.csv:2: p99_ms: expected a number, got "oops"$/);
+    expect(() => summaryPoints(`${head}r,s,t,k,seb,o,1,0,1,1,1,1,1\nr,s,t,k,seb,o,1,0,1,1,1,1,1\n`, 'x.csv')).toThrow(/^x\.csv: row 2 repeats the row for s k seb o$/);
+    expect(() => summaryPoints(`${head}r,s,t\n`, 'x.csv')).toThrow(/^x\.csv:2: 3 fields, the header has 13$/);
     expect(() => readSummary('/nonexistent/run')).toThrow(/cannot read \/nonexistent\/run: ENOENT/);
   });
 });

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, IoError } from '../broker/core/errors.js';
-import { parseCsv } from './csv.js';
-import { SUMMARY_KEY } from './results/summary.js';
+import { readCsv } from './csv.js';
+import { SUMMARY_CSV, SUMMARY_KEY } from './results/summary.js';
 
 export const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 export type Percentile = (typeof PERCENTILES)[number];
@@ -89,27 +89,19 @@ export function readSummary(dirOrFile: string): SummaryPoint[] {
   return summaryPoints(text, file);
 }
 
+/** summary.csv in the schema the runner writes it in; a second row for one key is refused. */
 export function summaryPoints(text: string, name: string): SummaryPoint[] {
-  const table = parseCsv(text, name);
-  const needed = [...SUMMARY_KEY, 'count', ...PERCENTILES.map((p) => `${p}_ms`)];
-  const absent = needed.filter((c) => !table.columns.includes(c));
-  if (absent.length > 0) throw new InvalidInputError(`${name}:1: not a summary.csv: no column ${absent.join(', ')}`);
   const seen = new Set<string>();
-  return table.rows.map(({ line, cells }) => {
-    const number = (column: string) => {
-      const v = Number(cells[column]);
-      if (cells[column] === '' || !Number.isFinite(v)) throw new InvalidInputError(`${name}:${line}: ${column}: not a number: ${JSON.stringify(cells[column])}`);
-      return v;
-    };
+  return readCsv(SUMMARY_CSV, text, name).map((r, i) => {
     const point: SummaryPoint = {
-      scenario: cells.scenario ?? '',
-      platform: cells.platform ?? '',
-      path: cells.path ?? '',
-      operation: cells.operation ?? '',
-      count: number('count'),
-      values: { p50: number('p50_ms'), p90: number('p90_ms'), p99: number('p99_ms'), max: number('max_ms') },
+      scenario: r.scenario,
+      platform: r.platform,
+      path: r.path,
+      operation: r.operation,
+      count: r.count,
+      values: { p50: r.p50_ms, p90: r.p90_ms, p99: r.p99_ms, max: r.max_ms },
     };
-    if (seen.has(key(point))) throw new InvalidInputError(`${name}:${line}: a second row for ${SUMMARY_KEY.map((k) => point[k]).join(' ')}`);
+    if (seen.has(key(point))) throw new InvalidInputError(`${name}: row ${i + 1} repeats the row for ${SUMMARY_KEY.map((k) => point[k]).join(' ')}`);
     seen.add(key(point));
     return point;
   });
