@@ -36,7 +36,7 @@ export const benchPaper = defineCommand({
       try {
         result = await runPaper({ profile, target, scenarios: scenarios.map((s) => s.file), resultsRoot: resolve(flags.results), signal: interrupt.signal });
       } catch (error) {
-        // A terminal's Ctrl-C reaches the target's processes too: what fails after it is the interruption's doing.
+        // What fails after a Ctrl-C is the interruption's doing (the run was cut short), not a fault to report.
         if (!interrupt.signal.aborted) throw error;
         process.stderr.write(`seb: interrupted (then: ${(error as Error).message.split('\n')[0]}); what was measured is in ${join(resolve(flags.results), 'latest')}\n`);
         return 130;

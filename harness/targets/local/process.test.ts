@@ -112,7 +112,7 @@ describe('ManagedProcess', () => {
     expect(error).toBeInstanceOf(ProcessStartError);
     const e = error as ProcessStartError;
     expect(e.exitedEarly).toBe(true);
-    expect(e.message).toMatch(/^dies exited \(1\) before it was ready; log kept at /);
+    expect(e.message).toMatch(/^dies exited \(1\) before it was ready \(last line: bind: address already in use\); log kept at /);
     expect(e.message).toContain(e.keptLog);
     rmSync(join(dir, 'dies.log'));
     expect(readFileSync(e.keptLog, 'utf8')).toContain('address already in use');

@@ -9,7 +9,7 @@
 // error names the kept copy; `exitedEarly` tells a process that died on its
 // own (a port lost to a race: worth a fresh port) from one that hung.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { IoError } from '../../../broker/core/errors.js';
@@ -140,7 +140,8 @@ export class ManagedProcess implements AsyncDisposable {
     mkdirSync(dir, { recursive: true });
     const kept = join(dir, `${new Date().toISOString().replaceAll(':', '')}-${this.pid}-${basename(this.spec.logFile)}`);
     copyFileSync(this.spec.logFile, kept);
-    return new ProcessStartError(`${this.spec.name} ${why}; log kept at ${kept}`, exitedEarly, kept);
+    const last = lastLine(readFileSync(kept, 'utf8'));
+    return new ProcessStartError(`${this.spec.name} ${why}${last === '' ? '' : ` (last line: ${last})`}; log kept at ${kept}`, exitedEarly, kept);
   }
 
   /** SIGTERM to the group (and SIGCONT, should it be paused), SIGKILL after the grace period; resolves once it has exited. */
@@ -166,4 +167,10 @@ export class ManagedProcess implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** The log's last non-empty line, cut to 200 characters: often the reason, in one line. */
+function lastLine(log: string): string {
+  const line = log.trimEnd().split('\n').at(-1)?.trim() ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
