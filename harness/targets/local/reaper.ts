@@ -19,13 +19,13 @@ const live = new Set<Reapable>();
 let installed = false;
 let stopping = false;
 
-export function track(process_: Reapable): void {
+export function track(p: Reapable): void {
   install();
-  live.add(process_);
+  live.add(p);
 }
 
-export function untrack(process_: Reapable): void {
-  live.delete(process_);
+export function untrack(p: Reapable): void {
+  live.delete(p);
 }
 
 /** Sends `signal` to the process group of `pid`; false when the group is gone. */
