@@ -73,15 +73,23 @@ describe('auditLog', () => {
     expect(auditLog({ broker: 'b2', keys, ...log })).toMatchObject({ problem: 'wrong_broker', seq: 0 });
   });
 
-  it('judges a trusted head: accepted when extended, refused when newer than every stored head or from another broker', () => {
+  it('judges a trusted head: accepted when extended, refused when larger than the log or from another broker', () => {
     const log = build([allow, deny]);
     expect(auditLog({ broker, keys, ...log, trustedHead: log.treeHeads[1]! })).toMatchObject({ ok: true, size: 2 });
     const frontier = Frontier.of(log.entries.map((e) => leafHash(Buffer.from(e.jws))));
-    const later = signTreeHead(key, 2, frontier.root(), 99, broker).jws;
-    expect(auditLog({ broker, keys, ...log, trustedHead: later })).toMatchObject({ ok: false, problem: 'tree_head_stale', seq: null, treeSize: 2 });
+    const larger = signTreeHead(key, 3, frontier.root(), 1, broker).jws;
+    expect(auditLog({ broker, keys, ...log, trustedHead: larger })).toMatchObject({ ok: false, problem: 'truncated', seq: 2, treeSize: 3 });
     const foreign = signTreeHead(key, 2, frontier.root(), 1, 'b2').jws;
     expect(auditLog({ broker, keys, ...log, trustedHead: foreign })).toMatchObject({ ok: false, problem: 'wrong_broker', seq: null });
     const unsigned = signTreeHead(newKey('k1'), 2, frontier.root(), 1, broker).jws;
     expect(auditLog({ broker, keys, ...log, trustedHead: unsigned })).toMatchObject({ ok: false, problem: 'bad_signature', seq: null });
+  });
+
+  it('decides freshness by size and root, not time: a head kept before the broker clock stepped back still verifies', () => {
+    const log = build([allow, deny]);
+    const frontier = Frontier.of(log.entries.slice(0, 1).map((e) => leafHash(Buffer.from(e.jws))));
+    // Kept at size 1 with a time later than every head the broker signed since.
+    const keptBeforeStepBack = signTreeHead(key, 1, frontier.root(), 10_000, broker).jws;
+    expect(auditLog({ broker, keys, ...log, trustedHead: keptBeforeStepBack })).toMatchObject({ ok: true, size: 2 });
   });
 });
