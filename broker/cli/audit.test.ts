@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jcsDigest } from '../core/digest.js';
 import { importPrivateJwk, type SigningKey } from '../core/keys.js';
 import { generateSigningKey } from '../sab/keygen.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
@@ -170,6 +171,39 @@ describe('seb audit: exactly one outcome per allow (issue 11 item 8)', () => {
     const bad = await runSeb('audit', 'verify', '--log', file, '--in-flight', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--in-flight: expected a count/);
+  });
+});
+
+describe('seb audit: intents are signed records (issue 11 item 7)', () => {
+  const contract = { platform: 'kubernetes', target: { kind: 'Deployment', namespace: 'apps', name: 'web' }, operation: 'scale', parameters: { replicas: 3 } } as const;
+  const cdg = jcsDigest(contract);
+
+  async function logWithIntent(name: string, intentContract: typeof contract | { [k: string]: unknown } = contract): Promise<string> {
+    const file = join(dir, name);
+    const records = SqliteRecordLog.open(file, { broker: 'b1', key: brokerKey });
+    const d = await records.appendDecision({ jti: 'j1', iss: 'sab', sub: 'agent', cdg, decision: 'allow', reason: null });
+    await records.appendIntent({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', contract: intentContract as typeof contract });
+    await records.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', status: 'succeeded' });
+    await records.close();
+    return file;
+  }
+
+  it('an intact log with an intent verifies; the intent deleted after the fact fails', async () => {
+    const file = await logWithIntent('intent.sqlite');
+    expect((await runSeb('audit', 'verify', '--log', file, '--keys', jwks)).code).toBe(0);
+    const db = new Database(file);
+    db.prepare('DELETE FROM entries WHERE seq = 1').run();
+    db.close();
+    const res = await runSeb('audit', 'verify', '--log', file, '--keys', jwks);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toMatchObject({ ok: false, problem: 'seq_gap', seq: 1 });
+  });
+
+  it('an intent for another contract than its allow signed fails', async () => {
+    const file = await logWithIntent('intent-other-contract.sqlite', { ...contract, parameters: { replicas: 30 } });
+    const res = await runSeb('audit', 'verify', '--log', file, '--keys', jwks);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toMatchObject({ ok: false, problem: 'intent_without_decision', seq: 1 });
   });
 });
 
