@@ -11,7 +11,7 @@ import { InvalidInputError } from './core/errors.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
 import { verifyRequest } from './core/predicates/verify.js';
 import type { ReplayLedger } from './core/ports/ledger.js';
-import type { MutationPlan, PlatformAdapter, ScopedIdentity } from './core/ports/platform.js';
+import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Decided } from './decide.js';
@@ -141,18 +141,26 @@ export class Broker {
 
   /** The intent is signed into the log before the mint: without it nothing is minted, and reconciliation has the contract. */
   private async announceAndMint(recorded: Appended, plan: MutationPlan, claims: Claims, adapter: PlatformAdapter): Promise<ScopedIdentity | Error> {
+    let reservation: Reservation | undefined;
+    try {
+      // The names of what the mint creates are signed before it creates them, so a restart can delete leftovers.
+      reservation = adapter.reserve?.(plan);
+    } catch (error) {
+      return failure(error);
+    }
     try {
       await this.config.log.appendIntent({
         decision: { seq: recorded.seq, hash: recorded.hash },
         jti: claims.jti,
         contract: plan.contract,
         ...(claims.pre === undefined ? {} : { pre: claims.pre }),
+        ...(reservation === undefined ? {} : { executor: reservation }),
       });
     } catch (error) {
       this.appendFailed(error);
       return new Error(`the intent could not be recorded: ${failure(error).message}`);
     }
-    return adapter.mint(plan, claims).catch((e: unknown) => failure(e));
+    return adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e));
   }
 
   private appendFailed(error: unknown): void {

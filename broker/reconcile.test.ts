@@ -195,6 +195,42 @@ describe('reconcile', () => {
     await expect(restartAndReconcile(platform(hang))).rejects.toThrow(/not the one decision 0 signed/);
   });
 
+  it('deletes what the crashed mint left behind: the executor objects its signed intent reserved', async () => {
+    let invoked = false;
+    const retired: JsonValue[] = [];
+    const reservation = { secret: 'seb-bind-0123456789abcdef0123' };
+    const p: ReconcilableAdapter = {
+      ...platform(async (set) => {
+        set({ replicas: 3 });
+        invoked = true;
+        return hang();
+      }),
+      reserve: () => reservation,
+      retireReserved: async (r) => void retired.push(r),
+    };
+    await crashDuringInvoke(p, () => invoked);
+    const intent = records()[1];
+    expect(intent).toMatchObject({ kind: 'intent', executor: reservation });
+    expect(await restartAndReconcile(p)).toMatchObject([{ status: 'succeeded', detail: expect.stringContaining('the executor objects it reserved are removed') }]);
+    expect(retired).toEqual([reservation]);
+    expectSettledAndAudited();
+  });
+
+  it('says so in the outcome when the leftovers cannot be removed', async () => {
+    let invoked = false;
+    const p: ReconcilableAdapter = {
+      ...platform(async () => {
+        invoked = true;
+        return hang();
+      }),
+      reserve: () => ({ secret: 'seb-bind-0123456789abcdef0123' }),
+      retireReserved: () => Promise.reject(new Error('apiserver down')),
+    };
+    await crashDuringInvoke(p, () => invoked);
+    expect(await restartAndReconcile(p)).toMatchObject([{ status: 'failed', detail: expect.stringContaining('could not be removed: apiserver down') }]);
+    expectSettledAndAudited();
+  });
+
   it('leaves finished executions alone and is idempotent', async () => {
     const done = platform(async (set) => {
       set({ replicas: 3 });

@@ -53,11 +53,26 @@ export async function reconcile(input: ReconcileInput): Promise<readonly Reconci
   const done: Reconciled[] = [];
   for (const allow of open) {
     const verdict = await judge(allow, input.platforms, openPerCertificate.get(certificateKey(allow)) ?? 1);
-    const detail = `reconciled after restart: ${verdict.detail}`.slice(0, 1000);
+    const leftovers = await retireLeftovers(allow, input.platforms);
+    const detail = `reconciled after restart: ${verdict.detail}${leftovers}`.slice(0, 1000);
     await input.log.appendOutcome({ decision: { seq: allow.seq, hash: allow.hash }, jti: allow.jti, status: verdict.status, detail });
     done.push({ seq: allow.seq, jti: allow.jti, status: verdict.status, detail });
   }
   return done;
+}
+
+/** Deletes what the crashed execution's mint may have left (the objects its intent reserved); says how that went. */
+async function retireLeftovers(allow: OpenAllow, platforms: readonly ReconcilableAdapter[]): Promise<string> {
+  const reserved = allow.intent?.executor;
+  if (reserved === undefined) return '';
+  const adapter = platforms.find((p) => p.name === allow.intent?.contract.platform);
+  if (adapter?.retireReserved === undefined) return `; the executor objects it reserved were not removed: no ${allow.intent?.contract.platform} adapter removes them`;
+  try {
+    await adapter.retireReserved(reserved);
+    return '; the executor objects it reserved are removed';
+  } catch (error) {
+    return `; the executor objects it reserved could not be removed: ${(error as Error).message}`;
+  }
 }
 
 function certificateKey(c: { readonly iss: string; readonly jti: string }): string {

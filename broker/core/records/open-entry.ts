@@ -50,7 +50,8 @@ function readEntry(p: JsonObject): Entry {
     return { record, prev };
   }
   if (p.kind === 'intent') {
-    members(p, INTENT_MEMBERS, ['pre']);
+    members(p, INTENT_MEMBERS, ['pre', 'executor']);
+    if (p.executor !== undefined && !isJsonObject(p.executor)) throw new InvalidInputError('record: executor must be an object');
     const record: IntentRecord = {
       kind: 'intent',
       ...common,
@@ -58,6 +59,7 @@ function readEntry(p: JsonObject): Entry {
       jti: text(p.jti, 'jti'),
       contract: readContract(p.contract, 'record: contract'),
       ...(p.pre === undefined ? {} : { pre: preState(p.pre) }),
+      ...(isJsonObject(p.executor) ? { executor: p.executor } : {}),
     };
     return { record, prev };
   }

@@ -64,6 +64,8 @@ export interface IntentRecord {
   readonly jti: string;
   readonly contract: Contract;
   readonly pre?: PreState;
+  /** What the mint will create, as the platform adapter named it beforehand (its Reservation). */
+  readonly executor?: JsonObject;
 }
 
 export type LogRecord = DecisionRecord | IntentRecord | OutcomeRecord;

@@ -89,7 +89,7 @@ export class SqliteRecordLog implements RecordLog {
   }
 
   async appendIntent(i: IntentInput): Promise<Appended> {
-    const { decision, jti, contract, pre } = i;
+    const { decision, jti, contract, pre, executor } = i;
     return this.append((seq, time, broker) => ({
       kind: 'intent',
       seq,
@@ -99,6 +99,7 @@ export class SqliteRecordLog implements RecordLog {
       jti,
       contract,
       ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
+      ...(executor === undefined ? {} : { executor }),
     }));
   }
 
