@@ -52,6 +52,15 @@ function audit() {
   }
 }
 
+function kinds(): string[] {
+  const reader = openLogForAudit(join(dir, 'log.db'));
+  try {
+    return [...reader.entries()].map((e) => (JSON.parse(Buffer.from(e.jws.split('.')[1]!, 'base64url').toString()) as { kind: string }).kind);
+  } finally {
+    reader.close();
+  }
+}
+
 function entryCount(): number {
   const reader = openLogForAudit(join(dir, 'log.db'));
   try {
@@ -71,7 +80,9 @@ describe('Broker.execute', () => {
     expect(Object.keys(first.phases)).toEqual(['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome']);
     expect((await b.execute(bytes)).decision.reason).toBe('replayed');
     expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
-    expect(audit()).toMatchObject({ ok: true, size: 3 });
+    expect(audit()).toMatchObject({ ok: true, size: 4 });
+    expect(kinds()).toEqual(['decision', 'intent', 'outcome', 'decision']);
+    expect(b.health()).toEqual({ ok: true });
   });
 
   it('denies a contract the platform cannot plan as malformed, before anything else', async () => {
@@ -88,12 +99,50 @@ describe('Broker.execute', () => {
     expect(p.calls).toEqual(['read']);
   });
 
-  it('refuses to execute when the decision cannot be recorded', async () => {
+  it('refuses to execute when the decision cannot be recorded, and becomes unhealthy, saying why', async () => {
     const p = platformDouble();
     const failing = { appendDecision: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
-    const r = await broker(p, failing).execute(requestBytes(await issueFor(issuer)));
+    const b = broker(p, failing);
+    const reported: string[] = [];
+    b.onLogFailure((e) => reported.push(e.message));
+    const r = await b.execute(requestBytes(await issueFor(issuer)));
     expect(r.decision.reason).toBe('audit_unavailable');
     expect(p.calls).toEqual(['read']);
+    expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: disk full' });
+    expect(reported).toEqual(['disk full']);
+  });
+
+  it('mints nothing when the intent cannot be signed into the log; the allow still ends with its outcome', async () => {
+    const p = platformDouble();
+    const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
+    const log: RecordLog = {
+      appendDecision: (d) => real.appendDecision(d),
+      appendIntent: () => Promise.reject(new Error('disk full')),
+      appendOutcome: (o) => real.appendOutcome(o),
+      treeHead: () => real.treeHead(),
+      inclusionProof: (seq) => real.inclusionProof(seq),
+      consistencyProof: (from) => real.consistencyProof(from),
+      openAllows: () => real.openAllows(),
+      close: () => real.close(),
+    };
+    const b = broker(p, log);
+    const r = await b.execute(requestBytes(await issueFor(issuer)));
+    expect(r).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'the intent could not be recorded: disk full' });
+    expect(p.calls).toEqual(['read']);
+    expect(b.health()).toMatchObject({ ok: false });
+    await real.close();
+    expect(kinds()).toEqual(['decision', 'outcome']);
+    expect(audit()).toMatchObject({ ok: true });
+  });
+
+  it('becomes unhealthy when an outcome cannot be written', async () => {
+    const p = platformDouble();
+    const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
+    const log = { appendDecision: (d) => real.appendDecision(d), appendIntent: (i) => real.appendIntent(i), appendOutcome: () => Promise.reject(new Error('io')) } as Partial<RecordLog> as RecordLog;
+    const b = broker(p, log);
+    expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
+    expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: io' });
+    await real.close();
   });
 
   it.each<[string, DoubleBehaviour, string, string]>([
@@ -106,7 +155,8 @@ describe('Broker.execute', () => {
     const r = await broker(p).execute(requestBytes(await issueFor(issuer)));
     expect(r).toMatchObject({ decision: { decision: 'deny', reason }, outcome });
     if (reason !== 'mint_failed') expect(p.calls.at(-1)).toBe('retire');
-    expect(entryCount()).toBe(2);
+    // Decision, intent, outcome: the intent precedes every mint, failed or not.
+    expect(entryCount()).toBe(3);
     expect(audit()).toMatchObject({ ok: true });
   });
 });

@@ -1,15 +1,17 @@
 // Execute(Ω, req, St, Platform): the one place that sequences I/O. Decide
-// (predicates 1-10), write the decision record, mint a scoped identity,
-// invoke, retire the identity, write the outcome record. Nothing executes
-// without a durable decision record; every allow that got a record gets an
-// outcome record, whatever fails after it.
+// (predicates 1-10), write the decision record, write the intent record, mint
+// a scoped identity, invoke, retire the identity, write the outcome record.
+// Nothing executes without a durable decision record and a signed intent;
+// every allow that got a record gets an outcome record, whatever fails after
+// it. A record that cannot be written makes the broker unhealthy until an
+// operator restarts it (which reconciles): it is never silently dropped.
 import type { Claims } from './core/certificate/claims.js';
 import type { Contract, PlatformName } from './core/certificate/contract.js';
 import { InvalidInputError } from './core/errors.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
 import { verifyRequest } from './core/predicates/verify.js';
 import type { ReplayLedger } from './core/ports/ledger.js';
-import type { MutationPlan, PlatformAdapter, ScopedIdentity } from './core/ports/platform.js';
+import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Decided } from './decide.js';
@@ -30,6 +32,8 @@ export interface BrokerConfig {
   readonly clock?: () => number;
 }
 
+export type Health = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
 export interface ExecutionResult {
   /** Allow only when the mutation succeeded; otherwise the reason it did not happen. */
   readonly decision: Decision;
@@ -43,6 +47,8 @@ export class Broker {
   private readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
   private readonly policy: VerifierPolicy;
   private readonly clock: () => number;
+  private logFailure: string | undefined;
+  private logFailureListener: (error: Error) => void = () => undefined;
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
@@ -52,6 +58,16 @@ export class Broker {
 
   get id(): string {
     return this.config.id;
+  }
+
+  /** Unhealthy once a record could not be appended: an allow may be left without its outcome until a restart reconciles it. */
+  health(): Health {
+    return this.logFailure === undefined ? { ok: true } : { ok: false, reason: this.logFailure };
+  }
+
+  /** Called with each failed append, for the server to log. */
+  onLogFailure(listener: (error: Error) => void): void {
+    this.logFailureListener = listener;
   }
 
   /** Predicates 1 to 8 against this broker's policy and state: no use is consumed, nothing runs or is recorded. */
@@ -86,7 +102,7 @@ export class Broker {
     const { claims } = decided.verified.certificate;
     const adapter = this.adapterFor(plan.contract);
 
-    const identity = await timed(phases, 'mint', () => adapter.mint(plan as MutationPlan, claims).catch((e: unknown) => failure(e)));
+    const identity = await timed(phases, 'mint', () => this.announceAndMint(recorded, plan as MutationPlan, claims, adapter));
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
@@ -117,9 +133,40 @@ export class Broker {
   private async recordDecision(decided: Decided): Promise<Appended | undefined> {
     try {
       return await this.config.log.appendDecision(decisionRecordInput(decided));
-    } catch {
+    } catch (error) {
+      this.appendFailed(error);
       return undefined;
     }
+  }
+
+  /** The intent is signed into the log before the mint: without it nothing is minted, and reconciliation has the contract. */
+  private async announceAndMint(recorded: Appended, plan: MutationPlan, claims: Claims, adapter: PlatformAdapter): Promise<ScopedIdentity | Error> {
+    let reservation: Reservation | undefined;
+    try {
+      // The names of what the mint creates are signed before it creates them, so a restart can delete leftovers.
+      reservation = adapter.reserve?.(plan);
+    } catch (error) {
+      return failure(error);
+    }
+    try {
+      await this.config.log.appendIntent({
+        decision: { seq: recorded.seq, hash: recorded.hash },
+        jti: claims.jti,
+        contract: plan.contract,
+        ...(claims.pre === undefined ? {} : { pre: claims.pre }),
+        ...(reservation === undefined ? {} : { executor: reservation }),
+      });
+    } catch (error) {
+      this.appendFailed(error);
+      return new Error(`the intent could not be recorded: ${failure(error).message}`);
+    }
+    return adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e));
+  }
+
+  private appendFailed(error: unknown): void {
+    const e = failure(error);
+    this.logFailure ??= `a record could not be appended: ${e.message}`;
+    this.logFailureListener(e);
   }
 
   private async finish(
@@ -135,7 +182,7 @@ export class Broker {
       this.config.log
         .appendOutcome({ decision: { seq: recorded.seq, hash: recorded.hash }, jti: claims.jti, status, ...(outcomeDetail === undefined ? {} : { detail: outcomeDetail.slice(0, 1000) }) })
         // An outcome that cannot be written is left to reconciliation on restart (docs/design.md section 4).
-        .catch(() => undefined),
+        .catch((error: unknown) => this.appendFailed(error)),
     );
     const decision: Decision = reason === null ? { decision: 'allow', reason: null, jti: claims.jti } : deny(reason, claims.jti);
     return { decision, outcome: status, ...(detail === undefined ? {} : { detail }), phases, decisionSeq: recorded.seq };

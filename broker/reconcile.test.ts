@@ -2,6 +2,7 @@
 // A crash is a broker whose invoke never returns, whose log is then closed
 // under it; the restart opens the same files. Afterwards every allow has
 // exactly one outcome and the auditor still accepts the log.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,6 @@ import { auditLog } from './core/records/audit.js';
 import { openEntry } from './core/records/open-entry.js';
 import type { LogRecord } from './core/records/record.js';
 import { isJsonObject, type JsonValue } from './core/strict-json.js';
-import { journaled } from './reconcile-adapter.js';
-import { IntentJournal } from './reconcile-journal.js';
 import { reconcile, type ReconcilableAdapter } from './reconcile.js';
 import { generateSigningKey } from './sab/keygen.js';
 import { SqliteLedger } from './stores/sqlite/ledger.js';
@@ -44,7 +43,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const logPath = () => join(dir, 'log.db');
 const openLog = () => SqliteRecordLog.open(logPath(), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
-const openJournal = () => new IntentJournal(join(dir, 'intents.db'));
 const hang = () => new Promise<InvokeResult>(() => undefined);
 
 /**
@@ -64,26 +62,24 @@ function platform(invoke: (set: (s: JsonValue) => void) => Promise<InvokeResult>
   };
 }
 
-function brokerOn(adapter: ReconcilableAdapter, log: SqliteRecordLog, journal: IntentJournal): Broker {
+function brokerOn(adapter: ReconcilableAdapter, log: SqliteRecordLog): Broker {
   return new Broker({
     id: 'broker-1',
     policy: issuer.policy,
     state: () => freshState(NOW_MS),
     ledger: new SqliteLedger(join(dir, 'ledger.db')),
     log,
-    platforms: [journaled(adapter, journal)],
+    platforms: [adapter],
     clock: () => NOW_MS,
   });
 }
 
-/** Runs one execution until it is inside invoke, then stops the broker there: log and journal closed under it. */
+/** Runs one execution until it is inside invoke, then stops the broker there: its log closed under it. */
 async function crashDuringInvoke(adapter: ReconcilableAdapter, started: () => boolean, jti?: string): Promise<void> {
   const log = openLog();
-  const journal = openJournal();
-  void brokerOn(adapter, log, journal).execute(requestBytes(await issueFor(issuer, jti === undefined ? {} : { jti })));
+  void brokerOn(adapter, log).execute(requestBytes(await issueFor(issuer, jti === undefined ? {} : { jti })));
   while (!started()) await new Promise((r) => setTimeout(r, 1));
   await log.close();
-  journal.close();
 }
 
 function records(): LogRecord[] {
@@ -116,12 +112,10 @@ function expectSettledAndAudited(): void {
 
 async function restartAndReconcile(adapter: ReconcilableAdapter) {
   const log = openLog();
-  const journal = openJournal();
   try {
-    return await reconcile({ logPath: logPath(), log, journal, platforms: [adapter] });
+    return await reconcile({ log, platforms: [adapter] });
   } finally {
     await log.close();
-    journal.close();
   }
 }
 
@@ -165,35 +159,86 @@ describe('reconcile', () => {
     expectSettledAndAudited();
   });
 
-  it('records failed for an allow whose broker stopped before minting: no intent, nothing ran', async () => {
+  it('records unknown, never "nothing ran", for an allow without a signed intent', async () => {
     const log = openLog();
     await log.appendDecision({ decision: 'allow', reason: null, jti: 'never-minted', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
     await log.close();
+    // The mutation may have landed; without an intent the broker cannot know.
     const p = platform(hang);
-    expect(await restartAndReconcile(p)).toMatchObject([{ jti: 'never-minted', status: 'failed', detail: expect.stringContaining('before minting') }]);
+    expect(await restartAndReconcile(p)).toMatchObject([{ jti: 'never-minted', status: 'unknown', detail: expect.stringContaining('no intent was recorded') }]);
     expectSettledAndAudited();
   });
 
-  it('records unknown when the journaled contract is not the one the decision signed', async () => {
-    const log = openLog();
-    await log.appendDecision({ decision: 'allow', reason: null, jti: 'swapped', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
-    await log.close();
-    const journal = openJournal();
-    journal.record({ iss: ISSUER, jti: 'swapped', contract: { ...SAMPLE_CONTRACT, parameters: { replicas: 9 } } });
-    journal.close();
-    expect(await restartAndReconcile(platform(hang))).toMatchObject([{ status: 'unknown', detail: expect.stringContaining('cdg differs') }]);
+  it('signs the intent into the log before minting, so deleting it after a crash breaks the log instead of rewriting history', async () => {
+    let invoked = false;
+    const p = platform(async (set) => {
+      set({ replicas: 3 });
+      invoked = true;
+      return hang();
+    });
+    await crashDuringInvoke(p, () => invoked);
+    const kinds = records().map((r) => r.kind);
+    expect(kinds).toEqual(['decision', 'intent']);
+    const db = new Database(logPath());
+    db.prepare("DELETE FROM entries WHERE seq = 1").run();
+    db.prepare('DELETE FROM tree_heads WHERE size = 2').run();
+    db.close();
+    // The open-allow index still names the deleted intent: the owner refuses to reconcile rather than guess.
+    await expect(restartAndReconcile(p)).rejects.toThrow(/record 1 is missing; run seb audit verify/);
   });
 
-  it('leaves finished executions alone, is idempotent, and forgets settled intents', async () => {
+  it('refuses to reconcile from an intent whose contract is not the one the decision signed', async () => {
+    const log = openLog();
+    const d = await log.appendDecision({ decision: 'allow', reason: null, jti: 'swapped', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
+    await log.appendIntent({ decision: { seq: d.seq, hash: d.hash }, jti: 'swapped', contract: { ...SAMPLE_CONTRACT, parameters: { replicas: 9 } } });
+    await log.close();
+    await expect(restartAndReconcile(platform(hang))).rejects.toThrow(/not the one decision 0 signed/);
+  });
+
+  it('deletes what the crashed mint left behind: the executor objects its signed intent reserved', async () => {
+    let invoked = false;
+    const retired: JsonValue[] = [];
+    const reservation = { secret: 'seb-bind-0123456789abcdef0123' };
+    const p: ReconcilableAdapter = {
+      ...platform(async (set) => {
+        set({ replicas: 3 });
+        invoked = true;
+        return hang();
+      }),
+      reserve: () => reservation,
+      retireReserved: async (r) => void retired.push(r),
+    };
+    await crashDuringInvoke(p, () => invoked);
+    const intent = records()[1];
+    expect(intent).toMatchObject({ kind: 'intent', executor: reservation });
+    expect(await restartAndReconcile(p)).toMatchObject([{ status: 'succeeded', detail: expect.stringContaining('the executor objects it reserved are removed') }]);
+    expect(retired).toEqual([reservation]);
+    expectSettledAndAudited();
+  });
+
+  it('says so in the outcome when the leftovers cannot be removed', async () => {
+    let invoked = false;
+    const p: ReconcilableAdapter = {
+      ...platform(async () => {
+        invoked = true;
+        return hang();
+      }),
+      reserve: () => ({ secret: 'seb-bind-0123456789abcdef0123' }),
+      retireReserved: () => Promise.reject(new Error('apiserver down')),
+    };
+    await crashDuringInvoke(p, () => invoked);
+    expect(await restartAndReconcile(p)).toMatchObject([{ status: 'failed', detail: expect.stringContaining('could not be removed: apiserver down') }]);
+    expectSettledAndAudited();
+  });
+
+  it('leaves finished executions alone and is idempotent', async () => {
     const done = platform(async (set) => {
       set({ replicas: 3 });
       return { status: 'succeeded' };
     });
     const log = openLog();
-    const journal = openJournal();
-    expect(await brokerOn(done, log, journal).execute(requestBytes(await issueFor(issuer, { jti: 'finished' })))).toMatchObject({ outcome: 'succeeded' });
+    expect(await brokerOn(done, log).execute(requestBytes(await issueFor(issuer, { jti: 'finished' })))).toMatchObject({ outcome: 'succeeded' });
     await log.close();
-    journal.close();
     let invoked = false;
     const crashed = platform(async () => {
       invoked = true;
@@ -204,9 +249,6 @@ describe('reconcile', () => {
     expect((await restartAndReconcile(crashed)).map((r) => r.jti)).toEqual(['crashed']);
     expect(await restartAndReconcile(crashed)).toEqual([]);
     expectSettledAndAudited();
-    const after = openJournal();
-    expect([after.find(ISSUER, 'finished'), after.find(ISSUER, 'crashed')]).toEqual([undefined, undefined]);
-    after.close();
   });
 
   it('runs from an assembled broker: the crash leaves an intent, the restart ends it', async () => {
@@ -226,6 +268,9 @@ describe('reconcile', () => {
     const first = assembleBroker(settings, [p], { clock: () => NOW_MS });
     void first.broker.execute(requestBytes(await issueFor(issuer)));
     while (!invoked) await new Promise((r) => setTimeout(r, 1));
+    // A second broker on the same settings (seb execute beside seb serve) is refused before it can reconcile the running allow.
+    expect(() => assembleBroker(settings, [p], { clock: () => NOW_MS })).toThrow(/already open for writing by another broker process/);
+    expect(records().map((r) => r.kind)).toEqual(['decision', 'intent']);
     await first.close();
     const second = assembleBroker(settings, [p], { clock: () => NOW_MS });
     try {

@@ -3,20 +3,20 @@
 // have run. On start, before it serves, the broker ends every such allow with
 // an outcome record, judged from the platform's live state:
 //   succeeded  the live state shows the contract's mutation
-//   failed     the live state is still the certified pre-state, or the broker
-//              stopped before minting (no intent was written: nothing ran)
-//   unknown    anything else, said with the reason, never guessed
-// An outcome that cannot be written stops the start: never silence.
+//   failed     the live state is still the certified pre-state
+//   unknown    anything else, said with the reason, never guessed; an allow
+//              without a signed intent is unknown too (the contract to look
+//              at is not known, so nothing can be said to have not run)
+// The open allows and their intents come from the log itself (the record-log
+// port), so only the process that owns the log reconciles it. An outcome
+// that cannot be written stops the start: never silence.
 import type { Contract } from './core/certificate/contract.js';
 import { jcsDigest } from './core/digest.js';
-import { importKeySet } from './core/keys.js';
 import type { LiveState } from './core/predicates/drift.js';
 import type { MutationPlan, PlatformAdapter } from './core/ports/platform.js';
 import type { RecordLog } from './core/ports/record-log.js';
+import type { OpenAllow } from './core/records/allows.js';
 import type { OutcomeRecord } from './core/records/record.js';
-import type { IntentJournal } from './reconcile-journal.js';
-import { certificateKey, scanAllows, type LogScan, type OpenAllow } from './reconcile-scan.js';
-import { openLogForAudit } from './stores/sqlite/record-log-reader.js';
 
 /**
  * What an adapter adds to take part in reconciliation: whether a live state
@@ -30,11 +30,8 @@ export interface IntentCheck {
 export type ReconcilableAdapter = PlatformAdapter & Partial<IntentCheck>;
 
 export interface ReconcileInput {
-  /** The record log's file, read through the read-only reader. */
-  readonly logPath: string;
-  /** The same log opened for writing: the outcomes are appended through it. */
+  /** The log, opened for writing by this process: its open allows are read and their outcomes appended through it. */
   readonly log: RecordLog;
-  readonly journal: IntentJournal;
   readonly platforms: readonly ReconcilableAdapter[];
 }
 
@@ -49,34 +46,44 @@ type Verdict = Pick<Reconciled, 'status' | 'detail'>;
 
 /** Ends every open allow with an outcome; returns what it wrote, in log order. */
 export async function reconcile(input: ReconcileInput): Promise<readonly Reconciled[]> {
-  const reader = openLogForAudit(input.logPath);
-  let scan: LogScan;
-  try {
-    scan = scanAllows(reader.entries(), importKeySet(reader.keys, `record log ${input.logPath} keys`));
-  } finally {
-    reader.close();
-  }
+  const open = await input.log.openAllows();
   const openPerCertificate = new Map<string, number>();
-  for (const a of scan.open) openPerCertificate.set(certificateKey(a), (openPerCertificate.get(certificateKey(a)) ?? 0) + 1);
+  for (const a of open) openPerCertificate.set(certificateKey(a), (openPerCertificate.get(certificateKey(a)) ?? 0) + 1);
 
   const done: Reconciled[] = [];
-  for (const allow of scan.open) {
-    const verdict = await judge(allow, input, openPerCertificate.get(certificateKey(allow)) ?? 1);
-    const detail = `reconciled after restart: ${verdict.detail}`.slice(0, 1000);
+  for (const allow of open) {
+    const verdict = await judge(allow, input.platforms, openPerCertificate.get(certificateKey(allow)) ?? 1);
+    const leftovers = await retireLeftovers(allow, input.platforms);
+    const detail = `reconciled after restart: ${verdict.detail}${leftovers}`.slice(0, 1000);
     await input.log.appendOutcome({ decision: { seq: allow.seq, hash: allow.hash }, jti: allow.jti, status: verdict.status, detail });
     done.push({ seq: allow.seq, jti: allow.jti, status: verdict.status, detail });
   }
-  // Only what this scan saw settled: an intent written since belongs to an execution still running.
-  input.journal.forget([...scan.settled, ...scan.open]);
   return done;
 }
 
-async function judge(allow: OpenAllow, input: ReconcileInput, openForCertificate: number): Promise<Verdict> {
-  const intent = input.journal.find(allow.iss, allow.jti);
-  // The intent is written before the mint, so without one nothing was minted or invoked.
-  if (intent === undefined) return { status: 'failed', detail: 'the broker stopped before minting an identity; nothing ran' };
-  if (jcsDigest(intent.contract) !== allow.cdg) return { status: 'unknown', detail: 'the journaled contract is not the one the decision signed (cdg differs)' };
-  const seen = await liveState(intent.contract, input.platforms);
+/** Deletes what the crashed execution's mint may have left (the objects its intent reserved); says how that went. */
+async function retireLeftovers(allow: OpenAllow, platforms: readonly ReconcilableAdapter[]): Promise<string> {
+  const reserved = allow.intent?.executor;
+  if (reserved === undefined) return '';
+  const adapter = platforms.find((p) => p.name === allow.intent?.contract.platform);
+  if (adapter?.retireReserved === undefined) return `; the executor objects it reserved were not removed: no ${allow.intent?.contract.platform} adapter removes them`;
+  try {
+    await adapter.retireReserved(reserved);
+    return '; the executor objects it reserved are removed';
+  } catch (error) {
+    return `; the executor objects it reserved could not be removed: ${(error as Error).message}`;
+  }
+}
+
+function certificateKey(c: { readonly iss: string; readonly jti: string }): string {
+  return JSON.stringify([c.iss, c.jti]);
+}
+
+async function judge(allow: OpenAllow, platforms: readonly ReconcilableAdapter[], openForCertificate: number): Promise<Verdict> {
+  const { intent } = allow;
+  // Without a signed intent the contract is unknown: the mutation may have run, or not.
+  if (intent === undefined) return { status: 'unknown', detail: 'no intent was recorded for this allow, so the live state cannot be checked' };
+  const seen = await liveState(intent.contract, platforms);
   if ('unreadable' in seen) return { status: 'unknown', detail: seen.unreadable };
   const { adapter, plan, live } = seen;
   const atPre = intent.pre !== undefined && jcsDigest(live.state) === intent.pre.digest;

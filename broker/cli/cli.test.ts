@@ -100,7 +100,8 @@ describe('seb verify', () => {
     expect((await runSeb(...verifyArgs('--policy-epoch', '1', ...logArgs))).code).toBe(1);
     const audited = await runSeb('audit', 'verify', '--log', path('log.db'), '--keys', path('sab/jwks.json'));
     expect(audited.code).toBe(0);
-    expect(JSON.parse(audited.out)).toMatchObject({ ok: true, size: 2 });
+    // The allow, its outcome (nothing executed), the deny.
+    expect(JSON.parse(audited.out)).toMatchObject({ ok: true, size: 3 });
     expect((await runSeb(...verifyArgs('--log', path('log.db')))).code).toBe(2);
   });
 

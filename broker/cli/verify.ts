@@ -7,7 +7,7 @@ import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import type { JsonValue } from '../core/strict-json.js';
 import { deny } from '../core/reasons.js';
-import { decide } from '../decide.js';
+import { decide, type Decided } from '../decide.js';
 import { decisionRecordInput } from '../decision-record.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
@@ -68,7 +68,7 @@ export const verify = defineCommand({
         ...(ledger === undefined ? {} : { ledger }),
         ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
       });
-      const recorded = log === undefined || (await log.appendDecision(decisionRecordInput(decided)).then(() => true, () => false));
+      const recorded = log === undefined || (await recordOffline(log, decided));
       // As in the broker: an allow that could not be recorded is refused.
       const decision = recorded || decided.decision.decision === 'deny' ? decided.decision : deny('audit_unavailable', decided.decision.jti);
       process.stdout.write(`${JSON.stringify(decision)}\n`);
@@ -79,6 +79,19 @@ export const verify = defineCommand({
     }
   },
 });
+
+/** The decision, and for an allow its outcome at once: verifying executes nothing, and every allow in a log has exactly one outcome. */
+async function recordOffline(log: SqliteRecordLog, decided: Decided): Promise<boolean> {
+  try {
+    const d = await log.appendDecision(decisionRecordInput(decided));
+    if (decided.decision.decision === 'allow') {
+      await log.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: decided.decision.jti, status: 'failed', detail: 'seb verify: verified offline; nothing executed' });
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function readRevoked(path: string): Set<string> {
   const list: JsonValue = readJsonFile(path, 'revoked list');

@@ -1,9 +1,9 @@
-// From settings to a running broker: keys, ledger and revocation view,
-// record log, intent journal and platform adapters, opened in that order and
-// closed in reverse. With `etcd` set, the ledger and the revocation feed
-// (policy epoch included) are the cluster's, shared by every broker of the
-// deployment. Adapters are wrapped so each mint is journaled first, which is
-// what reconcile() reads after a crash.
+// From settings to a running broker: keys, record log (one writer: a second
+// process is refused here), ledger and revocation view, and platform
+// adapters. With `etcd` set, the ledger and the revocation feed (policy epoch
+// included) are the cluster's, shared by every broker of the deployment. The
+// broker signs an intent into the record log before each mint, which is what
+// reconcile() reads after a crash.
 import type { Etcd3 } from 'etcd3';
 import { Broker } from '../broker.js';
 import { ConfigError } from '../core/errors.js';
@@ -11,8 +11,6 @@ import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import type { ReplayLedger } from '../core/ports/ledger.js';
 import type { RevocationSource } from '../core/ports/revocation.js';
 import { readJsonFile } from '../files.js';
-import { journaled } from '../reconcile-adapter.js';
-import { IntentJournal } from '../reconcile-journal.js';
 import { reconcile, type ReconcilableAdapter, type Reconciled } from '../reconcile.js';
 import { connectEtcd } from '../stores/etcd/client.js';
 import { EtcdLedger } from '../stores/etcd/ledger.js';
@@ -38,9 +36,16 @@ export function assembleBroker(
   const clock = options.clock ?? Date.now;
   const keys = importKeySet(readJsonFile(settings.trustedKeys, 'trustedKeys'), `trustedKeys ${settings.trustedKeys}`);
   const key = importPrivateJwk(readJsonFile(settings.brokerKey, 'brokerKey'), `brokerKey ${settings.brokerKey}`);
-  const { ledger, revocation, etcd } = openState(settings, clock, options.revocation);
+  // The log first: it admits one writer, so a second process on these settings stops here, before it touches anything.
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
-  const journal = new IntentJournal(settings.intentJournal);
+  let state: ReturnType<typeof openState>;
+  try {
+    state = openState(settings, clock, options.revocation);
+  } catch (error) {
+    void log.close();
+    throw error;
+  }
+  const { ledger, revocation, etcd } = state;
   const broker = new Broker({
     id: settings.id,
     policy: { keys, issuers: new Set(settings.issuers), audience: settings.audience, maxLifetimeS: settings.maxLifetimeS, maxSkewS: settings.maxSkewS },
@@ -51,16 +56,15 @@ export function assembleBroker(
     },
     ledger,
     log,
-    platforms: platforms.map((p) => journaled(p, journal)),
+    platforms,
     clock,
   });
   return {
     broker,
     log,
-    reconcile: () => reconcile({ logPath: settings.recordLog, log, journal, platforms }),
+    reconcile: () => reconcile({ log, platforms }),
     async close() {
       await revocation.close();
-      journal.close();
       await log.close();
       await ledger.close();
       etcd?.close();

@@ -34,8 +34,6 @@ export interface BrokerSettings {
   /** The SQLite replay ledger; absent when `etcd` holds the ledger. */
   readonly ledger?: string;
   readonly recordLog: string;
-  /** Intents written before each mint, for reconciliation after a crash (default: the record log's path + .intents). */
-  readonly intentJournal: string;
   /** When set, the replay ledger and the revocation feed (with the policy epoch) live in etcd. */
   readonly etcd?: EtcdSettings;
   readonly maxLifetimeS: number;
@@ -49,7 +47,7 @@ export interface BrokerSettings {
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
 
-const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'intentJournal', 'etcd', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
+const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'etcd', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
 
 type Raw = Record<string, unknown>;
 
@@ -107,7 +105,6 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
     brokerKey: file('brokerKey', r.brokerKey),
     ...(r.ledger === undefined ? {} : { ledger: file('ledger', r.ledger) }),
     recordLog,
-    intentJournal: r.intentJournal === undefined ? `${recordLog}.intents` : file('intentJournal', r.intentJournal),
     ...(etcd === undefined ? {} : { etcd }),
     maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),
     maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0),

@@ -89,7 +89,7 @@ export const OPENAPI = {
         responses: { '200': jsonBody({ type: 'object' }, 'consistency proof'), '400': jsonBody(problem, 'size out of range') },
       },
     },
-    '/healthz': { get: { summary: 'Liveness', responses: { '200': jsonBody({ type: 'object' }, 'up') } } },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': jsonBody({ type: 'object' }, 'up'), '503': jsonBody({ type: 'object' }, 'a record could not be appended; restart to reconcile') } } },
     '/metrics': { get: { summary: 'Prometheus metrics: decisions by reason, phase latencies', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': jsonBody({ type: 'object' }, 'OpenAPI 3.1') } } },
   },

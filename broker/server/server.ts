@@ -41,6 +41,7 @@ const problem = (status: number, error: string, message: string): Answer => json
 
 export function createBrokerServer(deps: ServerDeps): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => void handle(deps, req, res);
+  deps.broker.onLogFailure((error) => deps.logger.error('record log append failed; the broker is unhealthy until restarted', { error: error.message }));
   const server = deps.tls
     ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
     : createHttpServer(handler);
@@ -88,8 +89,11 @@ async function route(deps: ServerDeps, req: IncomingMessage, url: URL): Promise<
       return withInteger(url, 'seq', async (seq) => json(200, await deps.log.inclusionProof(seq)));
     case 'GET /v1/log/consistency-proof':
       return withInteger(url, 'from', async (from) => json(200, await deps.log.consistencyProof(from)));
-    case 'GET /healthz':
-      return json(200, { status: 'ok', broker: deps.broker.id });
+    case 'GET /healthz': {
+      // A record that could not be appended leaves an allow unfinished: unhealthy until a restart reconciles it.
+      const health = deps.broker.health();
+      return health.ok ? json(200, { status: 'ok', broker: deps.broker.id }) : json(503, { status: 'unhealthy', broker: deps.broker.id, reason: health.reason });
+    }
     case 'GET /metrics':
       return { status: 200, body: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType };
     case 'GET /openapi.json':

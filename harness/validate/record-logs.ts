@@ -17,6 +17,8 @@ export function readRecordLog(path: string, t0: number): LogEntry[] {
       const opened = openEntry(stored.jws, keys, `${path} record ${stored.seq}`);
       if (!opened.ok) throw new IntegrityError(opened.message);
       const r = opened.entry.record;
+      // An intent announces an allow's mint; the validator judges decisions and outcomes.
+      if (r.kind === 'intent') continue;
       out.push(
         r.kind === 'decision'
           ? { broker: r.broker, kind: 'decision', seq: r.seq, atMs: r.time - t0, decision: r.decision, reason: r.reason, jti: r.jti }

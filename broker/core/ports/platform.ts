@@ -30,12 +30,24 @@ export type InvokeResult =
   | { readonly status: 'precondition_failed'; readonly detail: string }
   | { readonly status: 'failed'; readonly detail: string };
 
+/**
+ * The names of the objects a mint will create, chosen before it so the broker
+ * can sign them into the intent record: after a crash, reconciliation deletes
+ * whatever of them is left (as Vault's write-ahead log does). JSON the
+ * adapter alone reads back.
+ */
+export type Reservation = JsonObject;
+
 export interface PlatformAdapter<P extends MutationPlan = MutationPlan> {
   readonly name: PlatformName;
   /** Pure: check the contract against the allowlist; throws InvalidInputError when it names no known mutation. */
   plan(contract: Contract): P;
   readLiveState(plan: P): Promise<LiveState>;
-  mint(plan: P, claims: Claims): Promise<ScopedIdentity>;
+  /** For an adapter whose mint creates platform objects: name them now; mint then creates exactly these. */
+  reserve?(plan: P): Reservation;
+  mint(plan: P, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity>;
+  /** Delete what a mint under `reservation` may have left; gone already is fine. Throws InvalidInputError for a reservation it did not make. */
+  retireReserved?(reservation: Reservation): Promise<void>;
   /** Perform the mutation as `identity`, conditioned on `live.version` where the platform has preconditions. */
   invoke(plan: P, identity: ScopedIdentity, live: LiveState): Promise<InvokeResult>;
   /** End the identity where the platform lets it be ended; never throws for an identity already gone. */

@@ -1,6 +1,7 @@
 // The record log port (docs/design.md section 2.4). Asynchronous so that a remote or etcd
 // backed log can implement it; the SQLite log is one file per broker.
-import type { DecisionRecord, OutcomeRecord } from '../records/record.js';
+import type { OpenAllow } from '../records/allows.js';
+import type { DecisionRecord, IntentRecord, OutcomeRecord } from '../records/record.js';
 import type { SignedTreeHead } from '../records/tree-head.js';
 
 /** The log stamps kind, seq, time and broker itself; the broker supplies the rest. */
@@ -8,6 +9,7 @@ type Stamped = 'kind' | 'seq' | 'time' | 'broker';
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type DecisionInput = OmitEach<DecisionRecord, Stamped>;
 export type OutcomeInput = Omit<OutcomeRecord, Stamped>;
+export type IntentInput = Omit<IntentRecord, Stamped>;
 
 export interface Appended {
   readonly seq: number;
@@ -35,9 +37,13 @@ export interface ConsistencyProof {
 export interface RecordLog {
   /** Resolves only once the record is durable: nothing may execute before. */
   appendDecision(decision: DecisionInput): Promise<Appended>;
+  /** Before minting for an allow: what is about to run. Signed in the log, so reconciliation can trust it. */
+  appendIntent(intent: IntentInput): Promise<Appended>;
   appendOutcome(outcome: OutcomeInput): Promise<Appended>;
   treeHead(): Promise<SignedTreeHead>;
   inclusionProof(seq: number): Promise<InclusionProof>;
   consistencyProof(fromSize: number): Promise<ConsistencyProof>;
+  /** The allows without an outcome, in log order, each with its signed intent if one was written: what reconciliation ends. */
+  openAllows(): Promise<readonly OpenAllow[]>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64url } from '../base64url.js';
 import { importKeySet, importPrivateJwk, type SigningKey } from '../keys.js';
-import { auditLog, type StoredEntry } from './audit.js';
+import { auditLog, type StoredEntry, type StoredTreeHead } from './audit.js';
 import { Frontier, leafHash } from './merkle.js';
 import { GENESIS_PREV, entryHash, signEntry, type LogRecord } from './record.js';
 import { signTreeHead } from './tree-head.js';
@@ -21,17 +21,17 @@ const broker = 'b1';
 type Body = (hashes: string[]) => Omit<LogRecord, 'seq' | 'time' | 'broker'>;
 
 /** Sign records into a chain with a tree head after each, as the SQLite log does. */
-function build(bodies: Body[]): { entries: StoredEntry[]; treeHeads: string[] } {
+function build(bodies: Body[]): { entries: StoredEntry[]; treeHeads: StoredTreeHead[] } {
   const entries: StoredEntry[] = [];
   const hashes: string[] = [];
   let frontier = Frontier.EMPTY;
-  const treeHeads = [signTreeHead(key, 0, frontier.root(), 0, broker).jws];
+  const treeHeads = [{ size: 0, jws: signTreeHead(key, 0, frontier.root(), 0, broker).jws }];
   for (const [seq, body] of bodies.entries()) {
     const jws = signEntry(key, { ...body(hashes), seq, time: seq + 1, broker } as LogRecord, hashes.at(-1) ?? GENESIS_PREV);
     frontier = frontier.append(leafHash(Buffer.from(jws)));
     entries.push({ seq, jws });
     hashes.push(entryHash(jws));
-    treeHeads.push(signTreeHead(key, frontier.size, frontier.root(), seq + 1, broker).jws);
+    treeHeads.push({ size: frontier.size, jws: signTreeHead(key, frontier.size, frontier.root(), seq + 1, broker).jws });
   }
   return { entries, treeHeads };
 }
@@ -68,20 +68,28 @@ describe('auditLog', () => {
   });
 
   it('refuses a log with no tree head, or records of another broker', () => {
-    const log = build([allow]);
+    const log = build([deny]);
     expect(auditLog({ broker, keys, entries: log.entries, treeHeads: [] })).toMatchObject({ problem: 'no_tree_head', seq: 0 });
     expect(auditLog({ broker: 'b2', keys, ...log })).toMatchObject({ problem: 'wrong_broker', seq: 0 });
   });
 
-  it('judges a trusted head: accepted when extended, refused when newer than every stored head or from another broker', () => {
-    const log = build([allow, deny]);
-    expect(auditLog({ broker, keys, ...log, trustedHead: log.treeHeads[1]! })).toMatchObject({ ok: true, size: 2 });
+  it('judges a trusted head: accepted when extended, refused when larger than the log or from another broker', () => {
+    const log = build([allow, outcomeOf(0)]);
+    expect(auditLog({ broker, keys, ...log, trustedHead: log.treeHeads[1]!.jws })).toMatchObject({ ok: true, size: 2 });
     const frontier = Frontier.of(log.entries.map((e) => leafHash(Buffer.from(e.jws))));
-    const later = signTreeHead(key, 2, frontier.root(), 99, broker).jws;
-    expect(auditLog({ broker, keys, ...log, trustedHead: later })).toMatchObject({ ok: false, problem: 'tree_head_stale', seq: null, treeSize: 2 });
+    const larger = signTreeHead(key, 3, frontier.root(), 1, broker).jws;
+    expect(auditLog({ broker, keys, ...log, trustedHead: larger })).toMatchObject({ ok: false, problem: 'truncated', seq: 2, treeSize: 3 });
     const foreign = signTreeHead(key, 2, frontier.root(), 1, 'b2').jws;
     expect(auditLog({ broker, keys, ...log, trustedHead: foreign })).toMatchObject({ ok: false, problem: 'wrong_broker', seq: null });
     const unsigned = signTreeHead(newKey('k1'), 2, frontier.root(), 1, broker).jws;
     expect(auditLog({ broker, keys, ...log, trustedHead: unsigned })).toMatchObject({ ok: false, problem: 'bad_signature', seq: null });
+  });
+
+  it('decides freshness by size and root, not time: a head kept before the broker clock stepped back still verifies', () => {
+    const log = build([allow, outcomeOf(0)]);
+    const frontier = Frontier.of(log.entries.slice(0, 1).map((e) => leafHash(Buffer.from(e.jws))));
+    // Kept at size 1 with a time later than every head the broker signed since.
+    const keptBeforeStepBack = signTreeHead(key, 1, frontier.root(), 10_000, broker).jws;
+    expect(auditLog({ broker, keys, ...log, trustedHead: keptBeforeStepBack })).toMatchObject({ ok: true, size: 2 });
   });
 });

@@ -1,7 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import { EMPTY_ROOT, Frontier, consistencyProof, inclusionProof, leafHash, rootOf, verifyConsistency, verifyInclusion } from './merkle.js';
+import {
+  EMPTY_ROOT,
+  Frontier,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootOf,
+  storedConsistencyProof,
+  storedInclusionProof,
+  verifyConsistency,
+  verifyInclusion,
+  type SubtreeHashes,
+} from './merkle.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -146,5 +158,71 @@ describe('consistency proofs', () => {
   it('refuses sizes outside the tree', () => {
     expect(() => consistencyProof(9, CT_LEAVES)).toThrow(InvalidInputError);
     expect(() => inclusionProof(8, CT_LEAVES)).toThrow(InvalidInputError);
+  });
+});
+
+/** The perfect subtrees a store would keep, as appendReporting names them, and a lookup that counts its reads. */
+function storedTree(leaves: readonly Buffer[]): { frontier: Frontier; hashes: SubtreeHashes; reads: () => number } {
+  const kept = new Map<string, Buffer>();
+  let frontier = Frontier.EMPTY;
+  for (const leaf of leaves) {
+    const appended = frontier.appendReporting(leaf);
+    for (const t of appended.completed) kept.set(`${t.level}/${t.index}`, t.hash);
+    frontier = appended.frontier;
+  }
+  let reads = 0;
+  const hashes: SubtreeHashes = (level, index) => {
+    reads++;
+    const hash = kept.get(`${level}/${index}`);
+    if (hash === undefined) throw new Error(`no subtree ${level}/${index}`);
+    return hash;
+  };
+  return { frontier, hashes, reads: () => reads };
+}
+
+describe('proofs from stored perfect subtrees', () => {
+  const sized = fc.integer({ min: 1, max: 600 }).map((n) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(String(i)))));
+
+  it('equal the RFC 9162 proofs over all leaves, for random sizes and indexes', () => {
+    fc.assert(
+      fc.property(sized, fc.nat(), fc.nat(), (leaves, pick, at) => {
+        const { frontier, hashes } = storedTree(leaves);
+        const index = pick % leaves.length;
+        const m = at % (leaves.length + 1);
+        expect(storedInclusionProof(index, frontier, hashes)).toEqual(inclusionProof(index, leaves));
+        expect(storedConsistencyProof(m, frontier, hashes)).toEqual(consistencyProof(m, leaves));
+        const restored = Frontier.fromSubtrees(leaves.length, hashes);
+        expect(restored.root()).toEqual(rootOf(leaves));
+        expect(restored.appendReporting(leaves[0]!).frontier.root()).toEqual(rootOf([...leaves, leaves[0]!]));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('read one stored subtree per proof node, never every leaf', () => {
+    const n = 5000;
+    const { frontier, hashes, reads } = storedTree(Array.from({ length: n }, (_, i) => leafHash(Buffer.from(String(i)))));
+    const bound = Math.ceil(Math.log2(n)) + 1;
+    for (const index of [0, 1, 2047, 4095, 4096, n - 1]) {
+      const before = reads();
+      const proof = storedInclusionProof(index, frontier, hashes);
+      expect(reads() - before).toBeLessThanOrEqual(proof.length);
+      expect(proof.length).toBeLessThanOrEqual(bound);
+    }
+    for (const m of [1, 3, 1000, 4096, n - 1]) {
+      const before = reads();
+      const proof = storedConsistencyProof(m, frontier, hashes);
+      expect(reads() - before).toBeLessThanOrEqual(proof.length);
+    }
+    const before = reads();
+    Frontier.fromSubtrees(n, hashes);
+    // One read per set bit of the size.
+    expect(reads() - before).toBe(n.toString(2).replace(/0/g, '').length);
+  });
+
+  it('refuses a range that is neither a perfect subtree nor on the right edge', () => {
+    const { frontier } = storedTree([leafHash(Buffer.of(1)), leafHash(Buffer.of(2)), leafHash(Buffer.of(3))]);
+    expect(() => frontier.rootFrom(1)).toThrow(InvalidInputError);
+    expect(frontier.rootFrom(2)).toEqual(leafHash(Buffer.of(3)));
   });
 });

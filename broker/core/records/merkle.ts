@@ -42,6 +42,16 @@ export function rootOf(leaves: readonly Buffer[], start = 0, end = leaves.length
   return nodeHash(rootOf(leaves, start, start + k), rootOf(leaves, start + k, end));
 }
 
+/** A perfect subtree: the 2^level leaves from index * 2^level. Level 0 is a leaf. */
+export interface Subtree {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Buffer;
+}
+
+/** Where a store keeps every perfect subtree it has completed, looked up by (level, index). */
+export type SubtreeHashes = (level: number, index: number) => Buffer;
+
 /**
  * The right edge of a tree: one perfect-subtree root per set bit of its size,
  * largest first. Appending merges equal-sized subtrees like a binary counter,
@@ -63,39 +73,108 @@ export class Frontier {
     return f;
   }
 
+  /** The frontier of a tree of `size` from its stored perfect subtrees: one lookup per set bit of size. */
+  static fromSubtrees(size: number, hashes: SubtreeHashes): Frontier {
+    return new Frontier(
+      size,
+      edgeOf(size).map((piece) => hashes(piece.level, piece.start / 2 ** piece.level)),
+    );
+  }
+
   append(leaf: Buffer): Frontier {
+    return this.appendReporting(leaf).frontier;
+  }
+
+  /** Append, and name every perfect subtree the leaf completes (the leaf itself at level 0 first), for a store to keep. */
+  appendReporting(leaf: Buffer): { frontier: Frontier; completed: Subtree[] } {
     const edge = [...this.edge];
     let hash = leaf;
+    let index = this.size;
+    const completed: Subtree[] = [{ level: 0, index, hash }];
     // Each trailing one bit of the old size is a subtree the new leaf completes.
-    for (let s = this.size; s % 2 === 1; s = Math.floor(s / 2)) hash = nodeHash(edge.pop()!, hash);
+    for (let s = this.size; s % 2 === 1; s = Math.floor(s / 2)) {
+      hash = nodeHash(edge.pop()!, hash);
+      index = Math.floor(index / 2);
+      completed.push({ level: completed.length, index, hash });
+    }
     edge.push(hash);
-    return new Frontier(this.size + 1, edge);
+    return { frontier: new Frontier(this.size + 1, edge), completed };
   }
 
   root(): Buffer {
-    if (this.edge.length === 0) return EMPTY_ROOT;
+    return this.rootFrom(0);
+  }
+
+  /** MTH of leaves [start, size) where start is where a piece of the edge begins: folds that piece and those after it. */
+  rootFrom(start: number): Buffer {
+    if (this.size === 0 && start === 0) return EMPTY_ROOT;
+    const first = edgeOf(this.size).findIndex((piece) => piece.start === start);
+    if (first === -1) throw new InvalidInputError(`Merkle tree: ${start} does not start a subtree of the right edge of a tree of ${this.size}`);
     let hash = this.edge[this.edge.length - 1]!;
-    for (let i = this.edge.length - 2; i >= 0; i--) hash = nodeHash(this.edge[i]!, hash);
+    for (let i = this.edge.length - 2; i >= first; i--) hash = nodeHash(this.edge[i]!, hash);
     return hash;
   }
 }
 
+/** The perfect subtrees of the right edge of a tree of `size`, largest first. */
+function edgeOf(size: number): { level: number; start: number }[] {
+  const pieces: { level: number; start: number }[] = [];
+  let start = 0;
+  for (let level = Math.floor(Math.log2(Math.max(size, 1))) + 1; level >= 0; level--) {
+    const width = 2 ** level;
+    if (start + width <= size) {
+      pieces.push({ level, start });
+      start += width;
+    }
+  }
+  return pieces;
+}
+
+/**
+ * MTH of leaves [start, end) in the tree of `frontier`, for the ranges the
+ * RFC's recursion asks about: each is either a perfect subtree (one lookup)
+ * or ends at the tree's end and is folded from the frontier (no lookup).
+ */
+function storedRange(frontier: Frontier, hashes: SubtreeHashes): (start: number, end: number) => Buffer {
+  return (start, end) => {
+    const width = end - start;
+    if (isPowerOfTwo(width) && start % width === 0) return hashes(Math.round(Math.log2(width)), start / width);
+    if (end === frontier.size) return frontier.rootFrom(start);
+    throw new InvalidInputError(`Merkle tree: [${start}, ${end}) is not a subtree of a tree of ${frontier.size}`);
+  };
+}
+
+/** PATH(m, D[n]) from stored perfect subtrees: one lookup per proof node. */
+export function storedInclusionProof(index: number, frontier: Frontier, hashes: SubtreeHashes): Buffer[] {
+  return inclusionPath(index, frontier.size, storedRange(frontier, hashes));
+}
+
+/** PROOF(m, D[n]) from stored perfect subtrees: one lookup per proof node. */
+export function storedConsistencyProof(m: number, frontier: Frontier, hashes: SubtreeHashes): Buffer[] {
+  return consistencyPath(m, frontier.size, storedRange(frontier, hashes));
+}
+
 /** PATH(m, D[n]) of RFC 9162 2.1.3.1: the audit path of leaf `index` in the tree over `leaves`. */
 export function inclusionProof(index: number, leaves: readonly Buffer[]): Buffer[] {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length) throw new InvalidInputError(`Merkle tree: leaf ${index} is not in a tree of ${leaves.length}`);
+  return inclusionPath(index, leaves.length, (start, end) => rootOf(leaves, start, end));
+}
+
+/** The RFC's recursion for PATH, over a function giving the MTH of a range of leaves. */
+function inclusionPath(index: number, size: number, range: (start: number, end: number) => Buffer): Buffer[] {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new InvalidInputError(`Merkle tree: leaf ${index} is not in a tree of ${size}`);
   const proof: Buffer[] = [];
   const path = (m: number, start: number, end: number): void => {
     if (end - start === 1) return;
     const k = split(end - start);
     if (m < k) {
       path(m, start, start + k);
-      proof.push(rootOf(leaves, start + k, end));
+      proof.push(range(start + k, end));
     } else {
       path(m - k, start + k, end);
-      proof.push(rootOf(leaves, start, start + k));
+      proof.push(range(start, start + k));
     }
   };
-  path(index, 0, leaves.length);
+  path(index, 0, size);
   return proof;
 }
 
@@ -124,23 +203,27 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
 
 /** PROOF(m, D[n]) of RFC 9162 2.1.4.1: that the first m leaves are a prefix of all of them. */
 export function consistencyProof(m: number, leaves: readonly Buffer[]): Buffer[] {
-  const n = leaves.length;
+  return consistencyPath(m, leaves.length, (start, end) => rootOf(leaves, start, end));
+}
+
+/** The RFC's recursion for PROOF, over a function giving the MTH of a range of leaves. */
+function consistencyPath(m: number, n: number, range: (start: number, end: number) => Buffer): Buffer[] {
   if (!Number.isSafeInteger(m) || m < 0 || m > n) throw new InvalidInputError(`Merkle tree: size ${m} is not within a tree of ${n}`);
   const proof: Buffer[] = [];
   // A tree of size 0 is a prefix of everything; its proof is empty.
   if (m === 0) return proof;
   const sub = (m: number, start: number, end: number, whole: boolean): void => {
     if (m === end - start) {
-      if (!whole) proof.push(rootOf(leaves, start, end));
+      if (!whole) proof.push(range(start, end));
       return;
     }
     const k = split(end - start);
     if (m <= k) {
       sub(m, start, start + k, whole);
-      proof.push(rootOf(leaves, start + k, end));
+      proof.push(range(start + k, end));
     } else {
       sub(m - k, start + k, end, false);
-      proof.push(rootOf(leaves, start, start + k));
+      proof.push(range(start, start + k));
     }
   };
   sub(m, 0, n, true);

@@ -1,12 +1,14 @@
 // Reading a stored entry back: its signature through signed.ts, then its
 // record strictly (exact members, types, and the allow/deny invariants), so
 // the auditor accepts only what signEntry could have written.
+import type { PreState } from '../certificate/claims.js';
+import { readContract } from '../certificate/contract.js';
 import { TYP_RECORD } from '../crypto-params.js';
 import { InvalidInputError } from '../errors.js';
 import type { KeySet } from '../keys.js';
 import { isReason, type Reason } from '../reasons.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../strict-json.js';
-import type { DecisionRecord, Entry, OutcomeRecord, PhaseTimings } from './record.js';
+import type { DecisionRecord, Entry, IntentRecord, OutcomeRecord, PhaseTimings } from './record.js';
 import { openSigned, type SignedProblem } from './signed.js';
 
 export type OpenedEntry =
@@ -27,6 +29,7 @@ export function openEntry(jws: string, keys: KeySet, what: string): OpenedEntry 
 
 const DECISION_MEMBERS = ['broker', 'cdg', 'decision', 'iss', 'jti', 'kind', 'prev', 'reason', 'seq', 'sub', 'time'];
 const OUTCOME_MEMBERS = ['broker', 'decision', 'jti', 'kind', 'prev', 'seq', 'status', 'time'];
+const INTENT_MEMBERS = ['broker', 'contract', 'decision', 'jti', 'kind', 'prev', 'seq', 'time'];
 const STATUSES: readonly string[] = ['succeeded', 'failed', 'unknown'];
 
 function readEntry(p: JsonObject): Entry {
@@ -46,22 +49,47 @@ function readEntry(p: JsonObject): Entry {
     }
     return { record, prev };
   }
+  if (p.kind === 'intent') {
+    members(p, INTENT_MEMBERS, ['pre', 'executor']);
+    if (p.executor !== undefined && !isJsonObject(p.executor)) throw new InvalidInputError('record: executor must be an object');
+    const record: IntentRecord = {
+      kind: 'intent',
+      ...common,
+      decision: decisionRef(p.decision),
+      jti: text(p.jti, 'jti'),
+      contract: readContract(p.contract, 'record: contract'),
+      ...(p.pre === undefined ? {} : { pre: preState(p.pre) }),
+      ...(isJsonObject(p.executor) ? { executor: p.executor } : {}),
+    };
+    return { record, prev };
+  }
   if (p.kind === 'outcome') {
     members(p, OUTCOME_MEMBERS, ['detail']);
-    const d = p.decision;
-    if (!isJsonObject(d) || Object.keys(d).sort().join() !== 'hash,seq') throw new InvalidInputError('record: decision must be {seq, hash}');
     if (typeof p.status !== 'string' || !STATUSES.includes(p.status)) throw new InvalidInputError('record: bad status');
     const record: OutcomeRecord = {
       kind: 'outcome',
       ...common,
-      decision: { seq: count(d.seq, 'decision.seq'), hash: text(d.hash, 'decision.hash') },
+      decision: decisionRef(p.decision),
       jti: text(p.jti, 'jti'),
       status: p.status as OutcomeRecord['status'],
       ...(p.detail === undefined ? {} : { detail: text(p.detail, 'detail') }),
     };
     return { record, prev };
   }
-  throw new InvalidInputError('record: kind must be decision or outcome');
+  throw new InvalidInputError('record: kind must be decision, intent or outcome');
+}
+
+/** The {seq, hash} by which an intent or an outcome names its allow. */
+function decisionRef(d: JsonValue | undefined): { seq: number; hash: string } {
+  if (!isJsonObject(d) || Object.keys(d).sort().join() !== 'hash,seq') throw new InvalidInputError('record: decision must be {seq, hash}');
+  return { seq: count(d.seq, 'decision.seq'), hash: text(d.hash, 'decision.hash') };
+}
+
+function preState(v: JsonValue): PreState {
+  if (!isJsonObject(v)) throw new InvalidInputError('record: pre must be an object');
+  members(v, ['digest'], ['version']);
+  const digest = text(v.digest, 'pre.digest');
+  return v.version === undefined ? { digest } : { digest, version: text(v.version, 'pre.version') };
 }
 
 function members(p: JsonObject, required: readonly string[], optional: readonly string[]): void {

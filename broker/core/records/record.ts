@@ -1,6 +1,8 @@
-// The two kinds of record the broker writes (docs/design.md section 2.4) and the signed entry
+// The kinds of record the broker writes (docs/design.md section 2.4) and the signed entry
 // that carries one in the log. Formats are described in README.md.
 import { encodeBase64url } from '../base64url.js';
+import type { PreState } from '../certificate/claims.js';
+import type { Contract } from '../certificate/contract.js';
 import { TYP_RECORD } from '../crypto-params.js';
 import { sha256 } from '../digest.js';
 import { canonicalize } from '../jcs.js';
@@ -46,7 +48,27 @@ export interface OutcomeRecord {
   readonly detail?: string;
 }
 
-export type LogRecord = DecisionRecord | OutcomeRecord;
+/**
+ * What the broker is about to do for an allow, signed before it mints: the
+ * contract and the state the certificate expected. Reconciliation after a
+ * crash reads the live state for this contract; being in the signed log, an
+ * intent cannot be removed without breaking the chain.
+ */
+export interface IntentRecord {
+  readonly kind: 'intent';
+  readonly seq: number;
+  readonly time: number;
+  readonly broker: string;
+  /** The allow this intent announces: its seq and entry hash. */
+  readonly decision: { readonly seq: number; readonly hash: string };
+  readonly jti: string;
+  readonly contract: Contract;
+  readonly pre?: PreState;
+  /** What the mint will create, as the platform adapter named it beforehand (its Reservation). */
+  readonly executor?: JsonObject;
+}
+
+export type LogRecord = DecisionRecord | IntentRecord | OutcomeRecord;
 
 /** A record as signed: the record plus the hash of the entry before it. */
 export interface Entry {
@@ -65,6 +87,7 @@ export const GENESIS_PREV = encodeBase64url(sha256(''));
 export function signEntry(key: SigningKey, record: LogRecord, prev: string): string {
   const payload = defined({ ...record, prev });
   if (record.kind === 'decision' && record.phases !== undefined) payload.phases = defined(record.phases);
+  if (record.kind === 'intent' && record.pre !== undefined) payload.pre = defined(record.pre);
   return signCompact(key, TYP_RECORD, canonicalize(payload));
 }
 

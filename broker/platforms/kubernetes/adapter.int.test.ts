@@ -185,6 +185,27 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled'])('KubernetesAdapter (%s exec
     }
   });
 
+  it('deletes what a crashed mint left behind, by the names reserved (and signed) before it', async () => {
+    const a = adapter(mode);
+    const o = await object('set-data');
+    const plan = a.plan(o.contract);
+    const reservation = a.reserve(plan);
+    // The broker mints under the reservation and then crashes: nothing retires the identity.
+    await a.mint(plan, claimsFor(o), reservation);
+    const executors = k8s.info.executorNamespace;
+    const roleNamespace = k8s.info.protectedNamespaces[0] as string;
+    expect(await managedObjects(executors, ['secrets'])).toBe(1);
+    // What reconciliation does after the restart, from the signed intent.
+    await a.retireReserved(reservation);
+    await a.retireReserved(reservation); // gone already is fine
+    expect(await managedObjects(executors, ['secrets'])).toBe(0);
+    if (mode === 'ephemeral') {
+      expect(await managedObjects(executors, ['serviceaccounts'])).toBe(0);
+      expect(await managedObjects(roleNamespace, ['roles', 'rolebindings'])).toBe(0);
+    }
+    await expect(a.retireReserved({ ...reservation, secret: 'kube-root-ca.crt' })).rejects.toThrow(/not a name this broker makes/);
+  });
+
   it('ends the token once its bound Secret is deleted: the API server answers 401', async () => {
     const a = adapter(mode);
     const o = await object('set-data');

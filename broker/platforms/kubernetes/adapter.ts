@@ -5,12 +5,13 @@
 import type { Claims } from '../../core/certificate/claims.js';
 import type { Contract } from '../../core/certificate/contract.js';
 import { ConfigError, InvalidInputError } from '../../core/errors.js';
-import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
+import type { InvokeResult, PlatformAdapter, Reservation, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { canonicalize } from '../../core/jcs.js';
 import { isJsonObject, type JsonValue } from '../../core/strict-json.js';
 import { KubeClient } from './client.js';
 import { ExecutorHandle, Executors, type ExecutorMode } from './executor.js';
+import { readReservation, reservationOf } from './executor-objects.js';
 import { invokeAs } from './invoke.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { readLiveState } from './live-state.js';
@@ -35,6 +36,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
   readonly mode: ExecutorMode;
   private readonly protectedNamespaces: readonly string[];
   private readonly executors: Executors;
+  private readonly executorNamespace: string;
 
   constructor(
     private readonly client: KubeClient,
@@ -52,6 +54,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     }
     if (audience === '') throw new ConfigError('kubernetes.audience', 'must not be empty');
     this.protectedNamespaces = [...options.protectedNamespaces];
+    this.executorNamespace = executorNamespace;
     this.mode = options.mode ?? 'pooled';
     this.executors = new Executors(client, { namespace: executorNamespace, audience, mode: this.mode });
   }
@@ -85,8 +88,17 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     return readLiveState(this.client, plan);
   }
 
-  mint(plan: KubernetesPlan, claims: Claims): Promise<ScopedIdentity> {
-    return this.executors.mint(plan, claims.jti);
+  reserve(plan: KubernetesPlan): Reservation {
+    return reservationOf(this.executors.reserve(plan));
+  }
+
+  async mint(plan: KubernetesPlan, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity> {
+    return this.executors.mint(plan, claims.jti, reservation === undefined ? undefined : this.readReservation(reservation));
+  }
+
+  /** After a crash: delete the objects a mint under this reservation may have created. */
+  async retireReserved(reservation: Reservation): Promise<void> {
+    return this.executors.retire(this.readReservation(reservation));
   }
 
   invoke(plan: KubernetesPlan, identity: ScopedIdentity, live: LiveState): Promise<InvokeResult> {
@@ -95,6 +107,10 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
 
   retire(identity: ScopedIdentity): Promise<void> {
     return this.executors.retire(handleOf(identity).objects);
+  }
+
+  private readReservation(reservation: Reservation) {
+    return readReservation(reservation, { namespace: this.executorNamespace, roleNamespaces: this.protectedNamespaces });
   }
 
   close(): void {

@@ -112,7 +112,8 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled'])('Broker on local Kubernetes
       const reader = openLogForAudit(join(runDir, 'log.db'));
       try {
         const audit = auditLog({ broker: reader.broker, keys: importKeySet(reader.keys), entries: reader.entries(), treeHeads: reader.treeHeads() });
-        expect(audit).toMatchObject({ ok: true, size: 2 * RUNS * MUTATION_KINDS.length });
+        // Decision, intent and outcome per execution.
+        expect(audit).toMatchObject({ ok: true, size: 3 * RUNS * MUTATION_KINDS.length });
       } finally {
         reader.close();
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_TOKEN_EXPIRATION_S, executionName, pooledName, role, roleBinding, tokenRequest } from './executor-objects.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { MIN_TOKEN_EXPIRATION_S, executionName, pooledName, readReservation, reservationOf, role, roleBinding, tokenRequest } from './executor-objects.js';
 import { planMutation } from './operations.js';
 
 const plan = planMutation({ platform: 'kubernetes', target: { namespace: 'seb-prod', kind: 'Deployment', name: 'web' }, operation: 'scale', parameters: { replicas: 2 } }, ['seb-prod']);
@@ -32,5 +33,22 @@ describe('executor objects', () => {
     expect(pooledName(plan.shape)).not.toBe(pooledName(`${plan.shape}x`));
     expect(executionName('seb-bind')).not.toBe(executionName('seb-bind'));
     for (const name of [pooledName(plan.shape), executionName('seb-exec')]) expect(name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+  });
+
+  it('reads back only the reservations it makes, so a reservation can name nothing else for deletion', () => {
+    const allowed = { namespace: 'seb-executors', roleNamespaces: ['seb-prod'] };
+    const ephemeral = { namespace: 'seb-executors', secret: executionName('seb-bind'), ephemeral: { name: executionName('seb-exec'), roleNamespace: 'seb-prod' } };
+    const pooled = { namespace: 'seb-executors', secret: executionName('seb-bind'), ephemeral: undefined };
+    expect(readReservation(reservationOf(ephemeral), allowed)).toEqual(ephemeral);
+    expect(readReservation(reservationOf(pooled), allowed)).toEqual(pooled);
+    for (const bad of [
+      { ...reservationOf(pooled), namespace: 'kube-system' },
+      { ...reservationOf(pooled), secret: 'kube-root-ca' },
+      { ...reservationOf(ephemeral), executor: 'default' },
+      { ...reservationOf(ephemeral), roleNamespace: 'kube-system' },
+      { ...reservationOf(pooled), extra: 1 },
+    ]) {
+      expect(() => readReservation(bad, allowed)).toThrow(InvalidInputError);
+    }
   });
 });

@@ -3,6 +3,7 @@
 // Secret a token is bound to, the TokenRequest, and the access review that
 // tells when the grant has reached the API server's authorizer.
 import { createHash, randomBytes } from 'node:crypto';
+import { InvalidInputError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/strict-json.js';
 import type { ScopedRule } from './operations.js';
 
@@ -19,6 +20,40 @@ export function pooledName(shape: string): string {
 /** A fresh name for one execution's objects. */
 export function executionName(prefix: 'seb-exec' | 'seb-bind'): string {
   return `${prefix}-${randomBytes(10).toString('hex')}`;
+}
+
+/** What one execution's mint creates, by name: its binding Secret and, in ephemeral mode, its executor. */
+export interface ExecutorObjects {
+  readonly namespace: string;
+  readonly secret: string;
+  /** Set in ephemeral mode: the ServiceAccount, Role and RoleBinding share this name. */
+  readonly ephemeral: { readonly name: string; readonly roleNamespace: string } | undefined;
+}
+
+const EXECUTION_NAME = { 'seb-exec': /^seb-exec-[0-9a-f]{20}$/, 'seb-bind': /^seb-bind-[0-9a-f]{20}$/ } as const;
+
+/** The objects as JSON, for the broker to sign into the intent before they exist. */
+export function reservationOf(objects: ExecutorObjects): JsonObject {
+  const { namespace, secret, ephemeral } = objects;
+  return ephemeral === undefined ? { namespace, secret } : { namespace, secret, executor: ephemeral.name, roleNamespace: ephemeral.roleNamespace };
+}
+
+/**
+ * Read a reservation back for deletion, strictly: only names this adapter
+ * makes, in the executor namespace and the protected namespaces, so that a
+ * reservation can never name anything else for deletion.
+ */
+export function readReservation(json: JsonObject, allowed: { readonly namespace: string; readonly roleNamespaces: readonly string[] }): ExecutorObjects {
+  const { namespace, secret, executor, roleNamespace } = json;
+  const names = Object.keys(json).sort().join();
+  const fail = (why: string) => new InvalidInputError(`executor reservation: ${why}`);
+  if (names !== 'namespace,secret' && names !== 'executor,namespace,roleNamespace,secret') throw fail('members must be namespace, secret and, in ephemeral mode, executor and roleNamespace');
+  if (namespace !== allowed.namespace) throw fail(`namespace must be the executor namespace ${allowed.namespace}`);
+  if (typeof secret !== 'string' || !EXECUTION_NAME['seb-bind'].test(secret)) throw fail('secret is not a name this broker makes');
+  if (executor === undefined) return { namespace, secret, ephemeral: undefined };
+  if (typeof executor !== 'string' || !EXECUTION_NAME['seb-exec'].test(executor)) throw fail('executor is not a name this broker makes');
+  if (typeof roleNamespace !== 'string' || !allowed.roleNamespaces.includes(roleNamespace)) throw fail('roleNamespace is not a protected namespace');
+  return { namespace, secret, ephemeral: { name: executor, roleNamespace } };
 }
 
 export function serviceAccount(name: string, namespace: string, shape: string): JsonObject {

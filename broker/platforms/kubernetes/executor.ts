@@ -35,6 +35,7 @@ import {
   selfAccessReview,
   serviceAccount,
   tokenRequest,
+  type ExecutorObjects,
 } from './executor-objects.js';
 import type { KubernetesPlan, ScopedRule } from './operations.js';
 
@@ -50,13 +51,6 @@ export interface ExecutorOptions {
   readonly grantWaitMs?: number;
 }
 
-/** What retire deletes. */
-export interface ExecutorObjects {
-  readonly namespace: string;
-  readonly secret: string;
-  /** Set in ephemeral mode: the ServiceAccount, Role and RoleBinding share this name. */
-  readonly ephemeral: { readonly name: string; readonly roleNamespace: string } | undefined;
-}
 
 /** What invoke and retire need: the client speaking as the token, and what to delete. */
 export class ExecutorHandle {
@@ -79,11 +73,21 @@ export class Executors {
     private readonly options: ExecutorOptions,
   ) {}
 
-  async mint(plan: KubernetesPlan, jti: string): Promise<ScopedIdentity> {
-    const ns = this.options.namespace;
+  /** Names for what one mint creates, chosen before it (the broker signs them into the intent). */
+  reserve(plan: KubernetesPlan): ExecutorObjects {
     const pooled = this.options.mode === 'pooled';
-    const name = pooled ? pooledName(plan.shape) : executionName('seb-exec');
-    const objects: ExecutorObjects = { namespace: ns, secret: executionName('seb-bind'), ephemeral: pooled ? undefined : { name, roleNamespace: plan.rule.namespace } };
+    return {
+      namespace: this.options.namespace,
+      secret: executionName('seb-bind'),
+      ephemeral: pooled ? undefined : { name: executionName('seb-exec'), roleNamespace: plan.rule.namespace },
+    };
+  }
+
+  /** Creates exactly the reserved objects (a fresh reservation when none is given). */
+  async mint(plan: KubernetesPlan, jti: string, objects: ExecutorObjects = this.reserve(plan)): Promise<ScopedIdentity> {
+    const ns = this.options.namespace;
+    const pooled = objects.ephemeral === undefined;
+    const name = objects.ephemeral?.name ?? pooledName(plan.shape);
     try {
       const secret = pooled ? await this.preparePooled(plan, name, objects.secret, jti) : await this.prepareEphemeral(plan, name, objects.secret, jti);
       const issued = await this.requestToken(name, secret);

@@ -12,7 +12,6 @@ describe('etcd settings', () => {
     const s = readSettings({ ...base, etcd }, '/etc/seb', 'c');
     expect(s.etcd).toEqual({ ...etcd, ca: '/etc/seb/ca.crt', cert: '/etc/seb/b.crt', key: '/etc/seb/b.key', prefix: '/seb', timeoutMs: 1000 });
     expect(s.ledger).toBeUndefined();
-    expect(s.intentJournal).toBe('/etc/seb/r.db.intents');
   });
 
   it.each([

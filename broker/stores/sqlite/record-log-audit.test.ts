@@ -54,12 +54,12 @@ beforeEach(() => {
   copyFileSync(pristine, path);
 });
 
-function audit(options: { trustedHead?: string; keyList?: SigningKey[] } = {}): AuditResult {
+function audit(options: { trustedHead?: string; keyList?: SigningKey[]; inFlight?: number } = {}): AuditResult {
   const reader = openLogForAudit(path);
   try {
     const keys = importKeySet({ keys: (options.keyList ?? [key]).map((k) => k.publicJwk) });
     const trusted = options.trustedHead === undefined ? {} : { trustedHead: options.trustedHead };
-    return auditLog({ broker: reader.broker, keys, entries: reader.entries(), treeHeads: reader.treeHeads(), ...trusted });
+    return auditLog({ broker: reader.broker, keys, entries: reader.entries(), treeHeads: reader.treeHeads(), ...trusted, inFlight: options.inFlight ?? 0 });
   } finally {
     reader.close();
   }
@@ -157,10 +157,12 @@ describe('audit of a SQLite log', () => {
 
   it('forked copy: fine alone and against a pre-fork head, inconsistent with a head from the other branch', async () => {
     const fork = join(dir, 'fork.sqlite');
-    // Both branches share the first 4 records, then each appends its own 4.
+    // Both branches share the first 5 records, then each appends its own 4. The
+    // cut takes the writer's Merkle subtrees beyond record 5 with it, as a forker would.
     const db = new Database(path);
-    db.prepare('DELETE FROM entries WHERE seq >= 4').run();
-    db.prepare('DELETE FROM tree_heads WHERE size > 4').run();
+    db.prepare('DELETE FROM entries WHERE seq >= 5').run();
+    db.prepare('DELETE FROM tree_heads WHERE size > 5').run();
+    db.prepare('DELETE FROM subtrees WHERE (idx + 1) << level > 5').run();
     db.close();
     const preFork = openLogForAudit(path).latestTreeHead()!;
     copyFileSync(path, fork);
@@ -172,14 +174,15 @@ describe('audit of a SQLite log', () => {
     const otherBranch = openLogForAudit(fork);
     const otherHead = otherBranch.latestTreeHead()!;
     otherBranch.close();
-    expect(audit()).toMatchObject({ ok: true, size: 8 });
-    expect(audit({ trustedHead: preFork })).toMatchObject({ ok: true, size: 8 });
-    expect(audit({ trustedHead: otherHead })).toMatchObject({ ok: false, problem: 'inconsistent_with_trusted_head', seq: null, treeSize: 8 });
+    // Each branch ends with an allow still in flight.
+    expect(audit({ inFlight: 1 })).toMatchObject({ ok: true, size: 9 });
+    expect(audit({ trustedHead: preFork, inFlight: 1 })).toMatchObject({ ok: true, size: 9 });
+    expect(audit({ trustedHead: otherHead, inFlight: 1 })).toMatchObject({ ok: false, problem: 'inconsistent_with_trusted_head', seq: null, treeSize: 9 });
 
     // A record of the other branch spliced in verifies alone but breaks the chain.
-    const spliced = row(5, fork);
-    tamper('UPDATE entries SET jws = ?, leaf = ? WHERE seq = 5', spliced.jws, spliced.leaf);
-    expect(audit()).toMatchObject({ ok: false, problem: 'chain_broken', seq: 5 });
+    const spliced = row(6, fork);
+    tamper('UPDATE entries SET jws = ?, leaf = ? WHERE seq = 6', spliced.jws, spliced.leaf);
+    expect(audit()).toMatchObject({ ok: false, problem: 'chain_broken', seq: 6 });
   });
 
   it('a record from another broker: wrong_broker; a key the auditor does not trust: unknown_key', async () => {

@@ -4,9 +4,10 @@
 // judges it.
 import Database from 'better-sqlite3';
 import { IntegrityError, IoError, SebError } from '../../core/errors.js';
-import type { StoredEntry } from '../../core/records/audit.js';
+import { importKeySet } from '../../core/keys.js';
+import type { StoredEntry, StoredTreeHead } from '../../core/records/audit.js';
 import { parseStrictJson, type JsonValue } from '../../core/strict-json.js';
-import { FORMAT_VERSION, META_BROKER, META_KEYS } from './record-log-schema.js';
+import { META_BROKER, META_KEYS, READABLE_FORMATS, headForRecords } from './record-log-schema.js';
 
 export interface LogReader {
   /** The broker id the log names as its writer. */
@@ -15,10 +16,10 @@ export interface LogReader {
   readonly keys: JsonValue;
   /** Entries in seq order, streamed. */
   entries(): IterableIterator<StoredEntry>;
-  /** All tree heads (compact JWS) in size order. */
-  treeHeads(): string[];
-  /** The newest tree head, if any. */
-  latestTreeHead(): string | undefined;
+  /** Tree heads in order of the size they are stored under, streamed. */
+  treeHeads(): IterableIterator<StoredTreeHead>;
+  /** The tree head covering the stored records, chosen by signed size (headForRecords); IntegrityError when there is none. */
+  latestTreeHead(): string;
   close(): void;
 }
 
@@ -37,23 +38,27 @@ export function openLogForAudit(path: string): LogReader {
   }
   try {
     const version = db.pragma('user_version', { simple: true });
-    if (version !== FORMAT_VERSION) throw new IntegrityError(`record log ${path}: format ${String(version)} is not ${FORMAT_VERSION}`);
+    if (!READABLE_FORMATS.includes(version)) throw new IntegrityError(`record log ${path}: format ${String(version)} is not one of ${READABLE_FORMATS.join(', ')}`);
     const meta = db.prepare('SELECT value FROM meta WHERE name = ?').pluck();
     const broker = meta.get(META_BROKER);
     const keys = meta.get(META_KEYS);
     if (typeof broker !== 'string' || typeof keys !== 'string') throw new IntegrityError(`record log ${path}: meta rows are missing`);
-    const heads = db.prepare('SELECT jws FROM tree_heads ORDER BY size').pluck();
+    const keySet = parseStrictJson(keys, `record log ${path} key set`);
     return {
       broker,
-      keys: parseStrictJson(keys, `record log ${path} key set`),
+      keys: keySet,
       *entries() {
         for (const row of db.prepare('SELECT seq, jws, leaf FROM entries ORDER BY seq').iterate() as IterableIterator<EntryRow>) {
           // A value of the wrong type is handed on as text, for the auditor to reject as that record's fault.
           yield { seq: row.seq, jws: String(row.jws), leafHash: row.leaf instanceof Uint8Array ? row.leaf : new Uint8Array() };
         }
       },
-      treeHeads: () => heads.all().map(String),
-      latestTreeHead: () => db.prepare('SELECT jws FROM tree_heads ORDER BY size DESC LIMIT 1').pluck().get() as string | undefined,
+      *treeHeads() {
+        for (const row of db.prepare('SELECT size, jws FROM tree_heads ORDER BY size').iterate() as IterableIterator<{ size: number; jws: unknown }>) {
+          yield { size: row.size, jws: String(row.jws) };
+        }
+      },
+      latestTreeHead: () => headForRecords(db, path, importKeySet(keySet, `record log ${path} key set`)).jws,
       close: () => db.close(),
     };
   } catch (error) {

@@ -7,7 +7,7 @@ import { decodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, IoError } from '../../core/errors.js';
 import { importKeySet, importPrivateJwk, type SigningKey } from '../../core/keys.js';
 import { auditLog } from '../../core/records/audit.js';
-import { verifyConsistency, verifyInclusion } from '../../core/records/merkle.js';
+import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../../core/records/merkle.js';
 import { generateSigningKey } from '../../sab/keygen.js';
 import { openLogForAudit } from './record-log-reader.js';
 import { SqliteRecordLog } from './record-log.js';
@@ -31,7 +31,8 @@ function audit(keyList: SigningKey[] = [key]) {
   const reader = openLogForAudit(path);
   try {
     const keys = importKeySet({ keys: keyList.map((k) => k.publicJwk) });
-    return auditLog({ broker: reader.broker, keys, entries: reader.entries(), treeHeads: reader.treeHeads() });
+    // These logs hold allows with no broker to finish them: all may be in flight.
+    return auditLog({ broker: reader.broker, keys, entries: reader.entries(), treeHeads: reader.treeHeads(), inFlight: 10 });
   } finally {
     reader.close();
   }
@@ -129,13 +130,65 @@ describe('SqliteRecordLog', () => {
     expect(audit()).toMatchObject({ ok: true, size: 2 });
   });
 
-  it('refuses a second writer that would fork the chain', async () => {
+  it('refuses a second writer with a one-line error, and lets the next one in once the first closes', async () => {
     const first = SqliteRecordLog.open(path, { broker: 'b1', key });
-    const second = SqliteRecordLog.open(path, { broker: 'b1', key });
+    expect(() => SqliteRecordLog.open(path, { broker: 'b1', key })).toThrow(/already open for writing by another broker process/);
     await first.appendDecision(deny);
-    await expect(second.appendDecision(deny)).rejects.toThrow(IoError);
     await first.close();
-    await second.close();
-    expect(audit()).toMatchObject({ ok: true, size: 1 });
+    const next = SqliteRecordLog.open(path, { broker: 'b1', key });
+    await next.appendDecision(deny);
+    await next.close();
+    expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
+  it('serves the RFC 9162 proofs of the reference implementation, for every seq and size of a growing log', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const leaves: Buffer[] = [];
+    for (let n = 1; n <= 40; n++) {
+      const appended = await log.appendDecision(deny);
+      leaves.push(b64((await log.inclusionProof(appended.seq)).leafHash));
+      for (let seq = 0; seq < n; seq++) expect((await log.inclusionProof(seq)).path.map(b64)).toEqual(inclusionProof(seq, leaves));
+      for (let m = 0; m <= n; m++) expect((await log.consistencyProof(m)).path.map(b64)).toEqual(consistencyProof(m, leaves));
+    }
+    await log.close();
+  });
+
+  it('reads O(log n) rows for a proof and a restart: point lookups only, never a scan of the leaves', async () => {
+    let log = SqliteRecordLog.open(path, { broker: 'b1', key, synchronous: 'NORMAL' });
+    for (let i = 0; i < 1000; i++) await log.appendDecision(deny);
+    await log.close();
+    const statements: string[] = [];
+    log = SqliteRecordLog.open(path, { broker: 'b1', key, trace: (sql) => statements.push(sql) });
+    const reads = () => statements.filter((sql) => /^\s*SELECT/i.test(sql));
+    const restart = reads();
+    // Meta (2), the head (3 lookups), one subtree per set bit of 1000 (6), the last entry (1): 12, where log2(1000) is 10.
+    expect(restart.length).toBeGreaterThan(0);
+    expect(restart.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(1000)));
+    statements.length = 0;
+    const inclusion = await log.inclusionProof(377);
+    expect(reads().length).toBeLessThanOrEqual(inclusion.path.length + 1);
+    statements.length = 0;
+    const consistency = await log.consistencyProof(999);
+    expect(reads().length).toBeLessThanOrEqual(consistency.path.length);
+    // Each read names one row by its key; none ranges over entries.
+    for (const sql of [...restart, ...reads()]) expect(sql).not.toMatch(/seq\s*<|ORDER BY seq(?! DESC LIMIT 1)/);
+    await log.close();
+  });
+
+  it('upgrades a format 1 log (no subtrees, no open-allow index) once, then serves proofs from it', async () => {
+    let log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const d = await log.appendDecision(allow);
+    for (let i = 0; i < 6; i++) await log.appendDecision(deny);
+    await log.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE subtrees; DROP TABLE open_allows; PRAGMA user_version = 1');
+    db.close();
+    log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const head = await log.treeHead();
+    const p = await log.inclusionProof(3);
+    expect(verifyInclusion(3, head.size, b64(p.leafHash), p.path.map(b64), b64(head.root))).toBe(true);
+    expect((await log.openAllows()).map((a) => a.seq)).toEqual([d.seq]);
+    await log.close();
+    expect(audit()).toMatchObject({ ok: true, size: 7 });
   });
 });

@@ -1,18 +1,23 @@
-// The record log on a SQLite file, one per broker. Each append is one
-// transaction holding the signed entry and the tree head that covers it, so
-// the file never shows a record that no head signs. The chain tip and the
-// Merkle frontier live in memory and are rebuilt from the file on open.
+// The record log on a SQLite file, one per broker, written by one process.
+// Each append is one transaction holding the signed entry, the tree head that
+// covers it, the Merkle subtrees it completes and the open-allow index, so
+// the file never shows a record that no head signs. Proofs and a restart read
+// O(log n) rows: the subtrees table holds every interior hash a proof needs,
+// and the chain tip and Merkle frontier are rebuilt from it on open.
 import Database from 'better-sqlite3';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
-import { importKeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, OutcomeInput, RecordLog } from '../../core/ports/record-log.js';
-import { Frontier, consistencyProof, inclusionProof, leafHash } from '../../core/records/merkle.js';
+import { importKeySet, type KeySet, type SigningKey } from '../../core/keys.js';
+import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, IntentInput, OutcomeInput, RecordLog } from '../../core/ports/record-log.js';
+import { AllowPairing, allowOf, intentMismatch, type OpenAllow } from '../../core/records/allows.js';
+import { Frontier, leafHash, storedConsistencyProof, storedInclusionProof, type Subtree, type SubtreeHashes } from '../../core/records/merkle.js';
+import { openEntry } from '../../core/records/open-entry.js';
 import { GENESIS_PREV, entryHash, signEntry, type LogRecord } from '../../core/records/record.js';
-import { openTreeHead, signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.js';
+import { signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.js';
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
-import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA } from './record-log-schema.js';
+import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
+import { lockWriter } from './record-log-lock.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
@@ -22,6 +27,8 @@ export interface SqliteRecordLogOptions {
   readonly now?: () => number;
   /** How long a writer waits for another connection's lock before failing (ms). */
   readonly busyTimeoutMs?: number;
+  /** Called with each SQL statement as it runs (better-sqlite3's `verbose`): how tests count reads. */
+  readonly trace?: (sql: string) => void;
 }
 
 interface Tip {
@@ -30,37 +37,46 @@ interface Tip {
   readonly head: SignedTreeHead;
 }
 
+interface Write {
+  readonly seq: number;
+  readonly jws: string;
+  readonly record: LogRecord;
+  readonly completed: readonly Subtree[];
+  readonly head: SignedTreeHead;
+}
+
 export class SqliteRecordLog implements RecordLog {
-  private readonly write: (seq: number, jws: string, leaf: Buffer, head: SignedTreeHead) => void;
+  private readonly write: (w: Write) => void;
+  private readonly subtree: SubtreeHashes;
 
   private constructor(
     private readonly path: string,
     private readonly db: Database.Database,
+    private readonly lock: Database.Database,
     private readonly options: SqliteRecordLogOptions,
+    private readonly keys: KeySet,
     private tip: Tip,
   ) {
-    const insertEntry = db.prepare('INSERT INTO entries (seq, jws, leaf) VALUES (?, ?, ?)');
-    const insertHead = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
-    this.write = db.transaction((seq: number, jws: string, leaf: Buffer, head: SignedTreeHead) => {
-      insertEntry.run(seq, jws, leaf);
-      insertHead.run(head.size, head.jws);
-    });
+    this.write = appendWriter(db);
+    this.subtree = subtreeReader(db, path);
   }
 
-  /** Open or create the log at `path`; an existing log resumes its chain. */
+  /** Open or create the log at `path`; an existing log resumes its chain. Refused while another process or connection writes it. */
   static open(path: string, options: SqliteRecordLogOptions): SqliteRecordLog {
     if (options.broker === '') throw new ConfigError('broker id', 'must not be empty');
+    const lock = lockWriter(path);
     let db: Database.Database | undefined;
     try {
-      db = new Database(path);
+      db = new Database(path, options.trace === undefined ? {} : { verbose: (sql) => options.trace?.(String(sql)) });
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       const opened = db;
-      const tip = opened.transaction(() => resume(opened, path, options)).immediate();
-      return new SqliteRecordLog(path, opened, options, tip);
+      const { tip, keys } = opened.transaction(() => resume(opened, path, options)).immediate();
+      return new SqliteRecordLog(path, opened, lock, options, keys, tip);
     } catch (error) {
       db?.close();
+      lock.close();
       throw asIoError(error, `record log ${path}`);
     }
   }
@@ -70,6 +86,21 @@ export class SqliteRecordLog implements RecordLog {
   async appendDecision(d: DecisionInput): Promise<Appended> {
     const { jti, iss, sub, cdg, decision, reason, phases } = d;
     return this.append((seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord);
+  }
+
+  async appendIntent(i: IntentInput): Promise<Appended> {
+    const { decision, jti, contract, pre, executor } = i;
+    return this.append((seq, time, broker) => ({
+      kind: 'intent',
+      seq,
+      time,
+      broker,
+      decision: { seq: decision.seq, hash: decision.hash },
+      jti,
+      contract,
+      ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
+      ...(executor === undefined ? {} : { executor }),
+    }));
   }
 
   async appendOutcome(o: OutcomeInput): Promise<Appended> {
@@ -91,34 +122,50 @@ export class SqliteRecordLog implements RecordLog {
   }
 
   async inclusionProof(seq: number): Promise<InclusionProof> {
-    const { head } = this.tip;
+    const { head, frontier } = this.tip;
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= head.size) throw new InvalidInputError(`record log: no record ${seq} (size ${head.size})`);
-    const leaves = this.leaves(head.size);
-    return { seq, leafHash: encodeBase64url(leaves[seq]!), path: inclusionProof(seq, leaves).map(encodeBase64url), treeHead: head };
+    const path = storedInclusionProof(seq, frontier, this.subtree);
+    return { seq, leafHash: encodeBase64url(this.subtree(0, seq)), path: path.map(encodeBase64url), treeHead: head };
   }
 
   async consistencyProof(fromSize: number): Promise<ConsistencyProof> {
-    const { head } = this.tip;
+    const { head, frontier } = this.tip;
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new InvalidInputError(`record log: size ${fromSize} is not within 0..${head.size}`);
     }
-    return { fromSize, path: consistencyProof(fromSize, this.leaves(head.size)).map(encodeBase64url), treeHead: head };
+    return { fromSize, path: storedConsistencyProof(fromSize, frontier, this.subtree).map(encodeBase64url), treeHead: head };
+  }
+
+  /** The allows awaiting an outcome, each with its intent, read through the open-allow index and verified with the log's keys. */
+  async openAllows(): Promise<readonly OpenAllow[]> {
+    const rows = this.db.prepare('SELECT seq, intent FROM open_allows ORDER BY seq').all() as { seq: number; intent: number | null }[];
+    return rows.map((row) => {
+      const { record, hash } = this.readRecord(row.seq);
+      const allow = allowOf(record, hash);
+      if (allow === undefined) throw this.corrupt(`record ${row.seq} is indexed as an open allow but is not an allow`);
+      if (row.intent === null) return allow;
+      const intent = this.readRecord(row.intent).record;
+      const why = intent.kind === 'intent' && intent.decision.seq === allow.seq ? intentMismatch(allow, intent) : `record ${row.intent} is not its intent`;
+      if (why !== null || intent.kind !== 'intent') throw this.corrupt(`the intent of allow ${allow.seq}: ${why}`);
+      return { ...allow, intent };
+    });
   }
 
   async close(): Promise<void> {
     this.db.close();
+    this.lock.close();
   }
 
   private append(build: (seq: number, time: number, broker: string) => LogRecord): Appended {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
-    const jws = signEntry(key, build(seq, time, broker), this.tip.prev);
-    const leaf = leafHash(Buffer.from(jws, 'ascii'));
-    const frontier = this.tip.frontier.append(leaf);
+    const record = build(seq, time, broker);
+    const jws = signEntry(key, record, this.tip.prev);
+    const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
     try {
-      this.write(seq, jws, leaf, head);
+      this.write({ seq, jws, record, completed, head });
     } catch (error) {
       // The tip is left as it was: the next append retries the same seq.
       throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
@@ -128,15 +175,60 @@ export class SqliteRecordLog implements RecordLog {
     return { seq, hash, treeHead: head };
   }
 
-  // Proofs are served from the stored leaf hashes: O(n) per proof, which an
-  // auditor's occasional request can afford; the append path never pays it.
-  private leaves(size: number): Buffer[] {
-    return this.db.prepare('SELECT leaf FROM entries WHERE seq < ? ORDER BY seq').pluck().all(size) as Buffer[];
+  private readRecord(seq: number): { record: LogRecord; hash: string } {
+    const jws = this.db.prepare('SELECT jws FROM entries WHERE seq = ?').pluck().get(seq);
+    if (typeof jws !== 'string') throw this.corrupt(`record ${seq} is missing`);
+    const opened = openEntry(jws, this.keys, `record ${seq}`);
+    if (!opened.ok) throw this.corrupt(opened.message);
+    if (opened.entry.record.seq !== seq) throw this.corrupt(`record ${seq} is signed as seq ${opened.entry.record.seq}`);
+    return { record: opened.entry.record, hash: entryHash(jws) };
+  }
+
+  private corrupt(what: string): IntegrityError {
+    return new IntegrityError(`record log ${this.path}: ${what}; run seb audit verify`);
   }
 }
 
+/** One append's rows: the entry, the subtrees it completes, the open-allow index, and its tree head; statements prepared once. */
+function appendWriter(db: Database.Database): (w: Write) => void {
+  const entry = db.prepare('INSERT INTO entries (seq, jws, leaf) VALUES (?, ?, ?)');
+  const head = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
+  const subtrees = subtreeWriter(db);
+  const openAllow = db.prepare('INSERT INTO open_allows (seq, intent) VALUES (?, NULL)');
+  const intent = db.prepare('UPDATE open_allows SET intent = ? WHERE seq = ?');
+  const closeAllow = db.prepare('DELETE FROM open_allows WHERE seq = ?');
+  return db.transaction((w: Write) => {
+    const { record } = w;
+    entry.run(w.seq, w.jws, w.completed[0]!.hash);
+    subtrees(w.completed);
+    if (record.kind === 'decision' && record.decision === 'allow') openAllow.run(record.seq);
+    if (record.kind === 'intent') intent.run(record.seq, record.decision.seq);
+    if (record.kind === 'outcome') closeAllow.run(record.decision.seq);
+    head.run(w.head.size, w.head.jws);
+  });
+}
+
+function subtreeWriter(db: Database.Database): (completed: readonly Subtree[]) => void {
+  const insert = db.prepare('INSERT INTO subtrees (level, idx, hash) VALUES (?, ?, ?)');
+  return (completed) => {
+    // Level 0 is the entry's own leaf column.
+    for (const t of completed) if (t.level > 0) insert.run(t.level, t.index, t.hash);
+  };
+}
+
+/** Perfect-subtree hashes by (level, index): a leaf from `entries`, an interior node from `subtrees`; each one indexed read. */
+function subtreeReader(db: Database.Database, path: string): SubtreeHashes {
+  const leaf = db.prepare('SELECT leaf FROM entries WHERE seq = ?').pluck();
+  const node = db.prepare('SELECT hash FROM subtrees WHERE level = ? AND idx = ?').pluck();
+  return (level, index) => {
+    const hash = level === 0 ? leaf.get(index) : node.get(level, index);
+    if (!(hash instanceof Buffer) || hash.length !== 32) throw new IntegrityError(`record log ${path}: Merkle subtree ${level}/${index} is missing; run seb audit verify`);
+    return hash;
+  };
+}
+
 /** Create the meta rows and the empty tree head, or check them and rebuild the tip. */
-function resume(db: Database.Database, path: string, options: SqliteRecordLogOptions): Tip {
+function resume(db: Database.Database, path: string, options: SqliteRecordLogOptions): { tip: Tip; keys: KeySet } {
   const { broker, key, now = Date.now } = options;
   const version = db.pragma('user_version', { simple: true });
   if (version === 0) {
@@ -147,24 +239,44 @@ function resume(db: Database.Database, path: string, options: SqliteRecordLogOpt
     db.pragma(`user_version = ${FORMAT_VERSION}`);
     const head = signTreeHead(key, 0, Frontier.EMPTY.root(), now(), broker);
     db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)').run(0, head.jws);
-    return { frontier: Frontier.EMPTY, prev: GENESIS_PREV, head };
+    return { tip: { frontier: Frontier.EMPTY, prev: GENESIS_PREV, head }, keys: importKeySet({ keys: [key.publicJwk] }) };
   }
-  if (version !== FORMAT_VERSION) throw new ConfigError('record log', `${path} has format ${String(version)}, this broker reads ${FORMAT_VERSION}`);
+  if (version !== FORMAT_VERSION && version !== 1) throw new ConfigError('record log', `${path} has format ${String(version)}, this broker reads ${FORMAT_VERSION}`);
   const meta = db.prepare('SELECT value FROM meta WHERE name = ?').pluck();
   const stored = meta.get(META_BROKER);
   if (stored !== broker) throw new ConfigError('broker id', `${path} is the log of broker ${JSON.stringify(stored)}, not ${JSON.stringify(broker)}`);
   const jwks = addKey(parseStrictJson(String(meta.get(META_KEYS)), `${path} key set`) as JsonObject, key);
   db.prepare('UPDATE meta SET value = ? WHERE name = ?').run(canonicalize(jwks), META_KEYS);
+  const keys = importKeySet(jwks);
+  if (version === 1) upgradeFromFormat1(db, path, keys);
 
-  const frontier = Frontier.of(db.prepare('SELECT leaf FROM entries ORDER BY seq').pluck().all() as Buffer[]);
-  const last = db.prepare('SELECT jws FROM entries ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined;
-  const headJws = db.prepare('SELECT jws FROM tree_heads ORDER BY size DESC LIMIT 1').pluck().get() as string | undefined;
-  const opened = headJws === undefined ? undefined : openTreeHead(headJws, importKeySet(jwks));
+  const head = headForRecords(db, path, keys);
+  const frontier = Frontier.fromSubtrees(head.size, subtreeReader(db, path));
   // Never extend a log whose newest head does not sign what is stored.
-  if (!opened?.ok || opened.head.size !== frontier.size || opened.head.root !== encodeBase64url(frontier.root())) {
+  if (head.root !== encodeBase64url(frontier.root())) {
     throw new IntegrityError(`record log ${path}: the newest tree head does not match the stored records; run seb audit verify`);
   }
-  return { frontier, prev: last === undefined ? GENESIS_PREV : entryHash(last), head: opened.head };
+  const last = head.size === 0 ? undefined : db.prepare('SELECT jws FROM entries WHERE seq = ?').pluck().get(head.size - 1);
+  return { tip: { frontier, prev: last === undefined ? GENESIS_PREV : entryHash(String(last)), head }, keys };
+}
+
+/** Format 1 kept no subtrees and no open-allow index: build both once from every record, each verified. */
+function upgradeFromFormat1(db: Database.Database, path: string, keys: KeySet): void {
+  db.exec(SCHEMA);
+  const insertSubtrees = subtreeWriter(db);
+  let frontier = Frontier.EMPTY;
+  const pairing = new AllowPairing();
+  for (const row of db.prepare('SELECT seq, jws FROM entries ORDER BY seq').all() as { seq: number; jws: string }[]) {
+    const opened = openEntry(row.jws, keys, `record ${row.seq}`);
+    if (!opened.ok || row.seq !== frontier.size) throw new IntegrityError(`record log ${path}: record ${row.seq} does not verify; run seb audit verify`);
+    const appended = frontier.appendReporting(leafHash(Buffer.from(row.jws, 'ascii')));
+    insertSubtrees(appended.completed);
+    pairing.note(opened.entry.record, entryHash(row.jws));
+    frontier = appended.frontier;
+  }
+  const insertOpen = db.prepare('INSERT INTO open_allows (seq, intent) VALUES (?, NULL)');
+  for (const allow of pairing.openAllows()) insertOpen.run(allow.seq);
+  db.pragma(`user_version = ${FORMAT_VERSION}`);
 }
 
 /** A rotated broker key joins the log's key set; a kid reused for other key material is refused. */
