@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes } from '../../harness/fixtures/certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes } from '../../harness/sample-certificates.js';
 import { platformDouble } from '../../harness/fixtures/platform-double.js';
 import { Broker } from '../broker.js';
 import type { RecordLog } from '../core/ports/record-log.js';
