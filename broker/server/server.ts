@@ -40,7 +40,13 @@ const json = (status: number, body: unknown): Answer => ({ status, body });
 const problem = (status: number, error: string, message: string): Answer => json(status, { error, message });
 
 export function createBrokerServer(deps: ServerDeps): Server {
-  const handler = (req: IncomingMessage, res: ServerResponse) => void handle(deps, req, res);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      // Only writing the answer can get here (the client is gone): nothing to tell it.
+      deps.logger.error('answer failed', { error: errorMessage(error) });
+      res.destroy();
+    });
+  };
   const server = deps.tls
     ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
     : createHttpServer(handler);
@@ -52,18 +58,36 @@ export function createBrokerServer(deps: ServerDeps): Server {
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const t0 = performance.now();
-  const url = new URL(req.url ?? '/', 'http://broker');
+  // Node's parser takes targets that the URL parser refuses (`//[`, `http://x:99999/`): parse here, where a failure is an answer.
+  const url = requestUrl(req.url);
   let answer: Answer;
   try {
-    answer = await route(deps, req, url);
+    answer = url === undefined ? problem(400, 'bad_request', 'the request target is not a valid URL') : await route(deps, req, url);
   } catch (error) {
-    deps.logger.error('request failed', { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
+    deps.logger.error('request failed', { route: routeLabel(url), error: errorMessage(error) });
     answer = problem(500, 'internal', 'the broker could not answer; nothing was executed for this request');
   }
   const payload = answer.contentType === undefined ? JSON.stringify(answer.body) : String(answer.body);
   res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store' });
   res.end(payload);
-  deps.metrics.request(url.pathname, answer.status, (performance.now() - t0) / 1000);
+  deps.metrics.request(routeLabel(url), answer.status, (performance.now() - t0) / 1000);
+}
+
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://broker');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The metrics label of a request: one of the routes, never the raw path, so clients cannot grow the label set. */
+function routeLabel(url: URL | undefined): string {
+  return url !== undefined && KNOWN_PATHS.has(url.pathname) ? url.pathname : 'unmatched';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function route(deps: ServerDeps, req: IncomingMessage, url: URL): Promise<Answer> {
