@@ -14,6 +14,8 @@ export interface Outcome {
 export interface VerifySettings {
   readonly issuer: string;
   readonly audience: string;
+  /** Other audiences sharing this verifier's ledger: --shared-ledger-audience. */
+  readonly sharedLedgerAudiences: readonly string[];
   /** Whole seconds, as --now takes it; nowMs is exact. */
   readonly now: number;
   readonly policyEpoch: number;

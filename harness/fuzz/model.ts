@@ -85,7 +85,7 @@ export type LedgerPlan = { kind: 'none' } | { kind: 'fresh'; consumed: number } 
 export interface Draft {
   readonly cli: boolean;
   nowMs: number;
-  policy: { issuer: string; audience: string; maxLifetimeS: number; maxSkewS: number; policyEpoch: number };
+  policy: { issuer: string; audience: string; sharedLedgerAudiences: string[]; maxLifetimeS: number; maxSkewS: number; policyEpoch: number };
   revocation: { floor: number; revoked: string[]; ageMs: number; maxAgeMs: number };
   trusted: number[];
   signer: number;
@@ -152,7 +152,8 @@ export function draftFrom(b: BaseParams, cli: boolean): Draft {
   return {
     cli,
     nowMs,
-    policy: { issuer: b.iss, audience: b.audience, maxLifetimeS: b.maxLifetimeS, maxSkewS: b.skewS, policyEpoch: b.pep },
+    // The other audiences a valid certificate names share the verifier's ledger (single use holds per ledger).
+    policy: { issuer: b.iss, audience: b.audience, sharedLedgerAudiences: b.audOthers.filter((a) => a !== b.audience), maxLifetimeS: b.maxLifetimeS, maxSkewS: b.skewS, policyEpoch: b.pep },
     revocation: {
       floor: Math.max(0, b.rep - b.floorBelow),
       revoked: b.revokedOthers.filter((j) => j !== b.jti),

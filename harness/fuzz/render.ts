@@ -46,6 +46,7 @@ export function render(d: Draft): Rendered {
       verify: {
         issuer: d.policy.issuer,
         audience: d.policy.audience,
+        sharedLedgerAudiences: [...d.policy.sharedLedgerAudiences],
         now: Math.floor(d.nowMs / 1000),
         policyEpoch: d.policy.policyEpoch,
         revocationFloor: d.revocation.floor,

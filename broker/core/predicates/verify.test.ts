@@ -4,10 +4,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentThumbprint, makeProof } from '../../agent/proof.js';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/fixtures/certificates.js';
 import { encodeBase64url } from '../base64url.js';
 import { jcsDigest } from '../digest.js';
 import { signBytes } from '../jws.js';
+import { trustIssuers } from '../issuer-keys.js';
 import { importKeySet, importPrivateJwk, type SigningKey } from '../keys.js';
 import { REASONS, type Reason } from '../reasons.js';
 import { generateSigningKey } from '../../sab/keygen.js';
@@ -131,11 +132,31 @@ describe('the offline predicates', () => {
   it('follow key rotation by kid', async () => {
     const next = await generateSigningKey('ES256', 'es-2');
     const jwks = { keys: [...(ed.jwks.keys as JsonObject[]), next.publicJwk] };
-    const rotated: Issuer = { ...ed, policy: { ...ed.policy, keys: importKeySet(jwks) } };
+    const rotated: Issuer = { ...ed, policy: { ...ed.policy, trust: trustIssuers([[ISSUER, importKeySet(jwks)]]) } };
     const cert = await issueFor({ ...rotated, privateJwk: next.privateJwk });
     expect(decide(cert, { issuer: rotated }).decision).toBe('allow');
     expect(decide(valid, { issuer: rotated }).decision).toBe('allow');
     expect(decide(cert).reason).toBe('unknown_key');
+  });
+
+  it("deny a certificate claiming one trusted issuer but signed with another trusted issuer's key", async () => {
+    const other = await makeIssuer('ES256', 'other-1');
+    const trust = trustIssuers([
+      [ISSUER, importKeySet(ed.jwks)],
+      ['sab.other', importKeySet(other.jwks)],
+    ]);
+    const both: Issuer = { ...ed, policy: { ...ed.policy, trust } };
+    // issueFor names ISSUER; signed with the other issuer's key it is not ISSUER's certificate.
+    expect(decide(await issueFor(other), { issuer: both }).reason).toBe('wrong_issuer');
+    expect(decide(await issueFor(other, { issuer: 'sab.other' }), { issuer: both }).decision).toBe('allow');
+    expect(decide(valid, { issuer: both }).decision).toBe('allow');
+  });
+
+  it('deny a certificate that also names a broker with its own ledger, unless configured to share ours', async () => {
+    const twoBrokers = await issueFor(ed, { audience: ['seb.test', 'seb.elsewhere'] });
+    expect(decide(twoBrokers).reason).toBe('wrong_audience');
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.elsewhere']) } };
+    expect(decide(twoBrokers, { issuer: sharing }).decision).toBe('allow');
   });
 
   it('decide by the first failing predicate when several fail', async () => {

@@ -44,8 +44,8 @@ export function verifyRequest(requestBytes: Uint8Array, policy: VerifierPolicy, 
   }
   const { claims } = certificate;
   const reason =
-    checkSignature(certificate, policy.keys) ??
-    checkIssuer(claims, policy.issuers, policy.audience) ??
+    checkSignature(certificate, policy.trust.keys) ??
+    checkIssuer(claims, certificate.kid, policy.trust, policy) ??
     checkWindow(claims, nowMs, policy.maxSkewS, policy.maxLifetimeS) ??
     checkPolicyEpoch(claims, state.policyEpoch) ??
     checkRevocation(claims, state.revocation, nowMs) ??
