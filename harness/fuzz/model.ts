@@ -72,6 +72,8 @@ export interface ProofPlan {
   alg: string | null; // null: the signing key's alg
   typ: JsonValue | undefined;
   extraHeader: [string, JsonValue] | null;
+  /** Whom the proof names: the verifier's audience, another broker, or none (the form before proofs named one). */
+  aud: 'verifier' | 'other' | 'missing';
   jti: 'cert' | 'other';
   cdg: 'cert' | 'other';
   iatOffsetS: number;
@@ -116,7 +118,7 @@ export function plainText(): TextPlan {
 }
 
 export function validProof(iatOffsetS: number): ProofPlan {
-  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, jti: 'cert', cdg: 'cert', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
+  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, aud: 'verifier', jti: 'cert', cdg: 'cert', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
 }
 
 /** A valid case: every predicate passes, whatever the draws. */

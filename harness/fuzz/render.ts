@@ -167,12 +167,14 @@ function proofOf(d: Draft): { proof: string | undefined; proofIatS: number | nul
   const certCdg = String(d.claims.cdg);
   const jti = plan.jti === 'cert' ? certJti : `other-${certJti}`;
   const cdg = plan.cdg === 'cert' ? certCdg : jcsDigest(['other', certCdg]);
+  const proofAud = plan.aud === 'verifier' ? d.policy.audience : plan.aud === 'other' ? `${d.policy.audience}x` : undefined;
   const iatS = Math.floor(d.nowMs / 1000) + plan.iatOffsetS;
   const iat = plan.iat === undefined ? iatS : plan.iat;
   const proofIatS = plan.iat === undefined ? iatS : null;
   const wellMade =
+    proofAud !== undefined &&
     plan.signer === 'agent' && plan.headerKey === 'agent' && plan.alg === null && plan.typ === undefined && plan.extraHeader === null && plan.extraPayload === null;
-  if (wellMade && typeof iat === 'number') return { proof: makeProof(agent.signing, jti, cdg, iat), proofIatS };
+  if (wellMade && typeof iat === 'number') return { proof: makeProof(agent.signing, { aud: proofAud, jti, cdg }, iat), proofIatS };
   const signer = plan.signer === 'agent' ? agent.signing : other.signing;
   const { kid: _kid, alg: _alg, ...bareOther } = other.publicJwk;
   const { kid: _k, alg: _a, ...bareAgent } = agent.publicJwk;
@@ -180,7 +182,7 @@ function proofOf(d: Draft): { proof: string | undefined; proofIatS: number | nul
   const header: JsonObject = { alg: plan.alg ?? signer.alg, jwk };
   if (plan.typ !== null) header.typ = plan.typ === undefined ? TYP_PROOF : plan.typ;
   if (plan.extraHeader !== null) setMember(header, plan.extraHeader[0], plan.extraHeader[1]);
-  const payload: JsonObject = { jti, cdg, iat };
+  const payload: JsonObject = proofAud === undefined ? { jti, cdg, iat } : { aud: proofAud, jti, cdg, iat };
   if (plan.extraPayload !== null) setMember(payload, plan.extraPayload[0], plan.extraPayload[1]);
   return { proof: signCompactWithHeader(signer, header, JSON.stringify(payload)), proofIatS };
 }

@@ -4,10 +4,10 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentThumbprint, makeProof } from '../../agent/proof.js';
-import { freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/fixtures/certificates.js';
+import { AUDIENCE, freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/fixtures/certificates.js';
 import { encodeBase64url } from '../base64url.js';
 import { jcsDigest } from '../digest.js';
-import { signBytes } from '../jws.js';
+import { signBytes, signCompactWithHeader } from '../jws.js';
 import { trustIssuers } from '../issuer-keys.js';
 import { importKeySet, importPrivateJwk, type SigningKey } from '../keys.js';
 import { REASONS, type Reason } from '../reasons.js';
@@ -191,19 +191,32 @@ describe('predicate 8: proof of possession', () => {
     bound = await issueFor(ed, { confirmationJkt: agentThumbprint(agent) });
   });
 
-  it('allows a fresh proof by the confirmed key for this certificate and contract', () => {
+  it('allows a fresh proof by the confirmed key for this broker, certificate and contract', () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
-    expect(decide(bound, { proof: makeProof(agent, jti, cdg, NOW_S) }).decision).toBe('allow');
+    expect(decide(bound, { proof: makeProof(agent, { aud: AUDIENCE, jti, cdg }, NOW_S) }).decision).toBe('allow');
+  });
+
+  it('denies a proof made for another broker the certificate also names, and one that names no broker', async () => {
+    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], confirmationJkt: agentThumbprint(agent) });
+    const { jti, cdg } = payloadOf(forTwo) as { jti: string; cdg: string };
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: AUDIENCE, jti, cdg }, NOW_S) }).decision).toBe('allow');
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: 'seb.peer', jti, cdg }, NOW_S) }).reason).toBe('pop_invalid');
+    // The proof an agent made before proofs named their broker.
+    const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
+    const unnamed = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify({ jti, cdg, iat: NOW_S }));
+    expect(decide(forTwo, { issuer: sharing, proof: unnamed }).reason).toBe('pop_invalid');
   });
 
   it('denies a missing, foreign, misdirected or stale proof', async () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
     const other = importPrivateJwk((await generateSigningKey('ES256', 'agent-2')).privateJwk);
     expect(decide(bound).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(other, jti, cdg, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, 'another-jti', cdg, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, jti, jcsDigest({ other: true }), NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, jti, cdg, NOW_S - 120) }).reason).toBe('pop_invalid');
+    const aud = AUDIENCE;
+    expect(decide(bound, { proof: makeProof(other, { aud, jti, cdg }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti: 'another-jti', cdg }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg: jcsDigest({ other: true }) }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg }, NOW_S - 120) }).reason).toBe('pop_invalid');
     expect(decide(bound, { proof: 'not.a.proof' }).reason).toBe('pop_invalid');
   });
 });

@@ -50,7 +50,7 @@ export function verifyRequest(requestBytes: Uint8Array, policy: VerifierPolicy, 
     checkPolicyEpoch(claims, state.policyEpoch) ??
     checkRevocation(claims, state.revocation, nowMs) ??
     checkContract(claims, request.contract) ??
-    checkProof(claims, request.proof, nowMs, policy.maxSkewS);
+    checkProof(claims, request.proof, policy.audience, nowMs, policy.maxSkewS);
   if (reason !== null) return { ok: false, decision: deny(reason, claims.jti), request, certificate };
   return { ok: true, decision: allow(claims.jti), request, certificate };
 }

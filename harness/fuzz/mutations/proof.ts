@@ -70,6 +70,12 @@ export const PROOF: Slot = {
     broken('private-key-in-header', (plan) => {
       plan.headerKey = 'agent-private';
     }),
+    broken('aud-other-broker', (plan) => {
+      plan.aud = 'other';
+    }),
+    broken('aud-missing', (plan) => {
+      plan.aud = 'missing';
+    }),
     broken('wrong-jti', (plan) => {
       plan.jti = 'other';
     }),
