@@ -208,6 +208,23 @@ describe('predicate 8: proof of possession', () => {
     expect(decide(forTwo, { issuer: sharing, proof: unnamed }).reason).toBe('pop_invalid');
   });
 
+  it('holds a proof exactly when it names this broker, this certificate and contract, and a time within the skew', async () => {
+    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], confirmationJkt: agentThumbprint(agent) });
+    const claimed = payloadOf(forTwo) as { jti: string; cdg: string };
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
+    fc.assert(
+      fc.property(fc.constantFrom(AUDIENCE, 'seb.peer', undefined), fc.boolean(), fc.boolean(), fc.integer({ min: -40, max: 40 }), (aud, sameJti, sameCdg, offsetS) => {
+        const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
+        const iat = Math.floor(NOW_MS / 1000) + offsetS;
+        const payload = { ...(aud === undefined ? {} : { aud }), jti: sameJti ? claimed.jti : 'other-jti', cdg: sameCdg ? claimed.cdg : jcsDigest(['other']), iat };
+        const proof = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify(payload));
+        const holds = aud === AUDIENCE && sameJti && sameCdg && Math.abs(NOW_MS - iat * 1000) <= 30_000;
+        expect(decide(forTwo, { issuer: sharing, proof }).reason).toBe(holds ? null : 'pop_invalid');
+      }),
+      { numRuns: 120 },
+    );
+  });
+
   it('denies a missing, foreign, misdirected or stale proof', async () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
     const other = importPrivateJwk((await generateSigningKey('ES256', 'agent-2')).privateJwk);
