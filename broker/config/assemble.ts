@@ -64,11 +64,16 @@ export function assembleBroker(
     platforms: platforms.map((p) => journaled(p, journal)),
     clock,
   });
+  // Denials before the signature verified are counted, and written as one tally record per interval.
+  const tallyTimer = setInterval(() => void broker.flushTally().catch(() => undefined), settings.tallyIntervalS * 1000);
+  tallyTimer.unref();
   return {
     broker,
     log,
     reconcile: () => reconcile({ logPath: settings.recordLog, log, journal, platforms }),
     async close() {
+      clearInterval(tallyTimer);
+      await broker.flushTally().catch(() => undefined);
       await revocation.close();
       journal.close();
       await log.close();

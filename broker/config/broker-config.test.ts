@@ -28,6 +28,10 @@ describe('broker settings', () => {
     ['an issuer without keys', { ...minimal, trustedKeys: undefined, issuers: [{ name: 'a' }] }, /issuers\[0\]\.keys/],
     ['a skew over the cap', { ...minimal, maxSkewS: 301 }, /maxSkewS: must be an integer from 0 to 300/],
     ['a shared ledger audience that is not a string', { ...minimal, sharedLedgerAudiences: [1] }, /sharedLedgerAudiences/],
+    ['a tally interval over an hour', { ...minimal, tallyIntervalS: 3601 }, /tallyIntervalS: must be an integer from 1 to 3600/],
+    ['a rate limit of zero', { ...minimal, rateLimit: { perSecond: 0 } }, /rateLimit\.perSecond: must be an integer from 1 to 100000/],
+    ['a rate limit burst out of bounds', { ...minimal, rateLimit: { perSecond: 5, burst: 1e6 } }, /rateLimit\.burst/],
+    ['an unknown rate limit setting', { ...minimal, rateLimit: { perSecond: 5, perMinute: 1 } }, /rateLimit\.perMinute: unknown setting/],
     ['a bad revoked id', { ...minimal, revocation: { revoked: ['has space'] } }, /revocation\.revoked/],
   ])('refuses %s, naming the setting', (_, raw, message) => {
     expect(() => readSettings(JSON.parse(JSON.stringify(raw)), '/x', 'c')).toThrow(ConfigError);
@@ -38,6 +42,8 @@ describe('broker settings', () => {
     const s = readSettings({ ...minimal, trustedKeys: undefined, issuers: [{ name: 'a', keys: 'a.json' }, { name: 'b', keys: '/k/b.json' }], sharedLedgerAudiences: ['seb-2'] }, '/etc/seb', 'c');
     expect(s.issuers).toEqual([{ name: 'a', keys: '/etc/seb/a.json' }, { name: 'b', keys: '/k/b.json' }]);
     expect(s.sharedLedgerAudiences).toEqual(['seb-2']);
+    expect(s.rateLimit).toBeUndefined();
+    expect(readSettings({ ...minimal, rateLimit: { perSecond: 20 } }, '/x', 'c').rateLimit).toEqual({ perSecond: 20, burst: 20 });
   });
 
   it('reads YAML files and refuses duplicate keys and unreadable files', () => {

@@ -46,6 +46,10 @@ export interface BrokerSettings {
   readonly etcd?: EtcdSettings;
   readonly maxLifetimeS: number;
   readonly maxSkewS: number;
+  /** Seconds between tally records of denials before the signature verified (written only when there were some). */
+  readonly tallyIntervalS: number;
+  /** Per client (mTLS certificate, else address): requests per second sustained, and the burst above it; absent, no limit. */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
   readonly policyEpoch: number;
   readonly revocation: { readonly floor: number; readonly revoked: readonly string[]; readonly maxAgeMs: number };
   /** target.json: which platforms to mutate, and as whom. */
@@ -55,7 +59,7 @@ export interface BrokerSettings {
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
 
-const TOP = ['id', 'issuers', 'audience', 'sharedLedgerAudiences', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'intentJournal', 'etcd', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
+const TOP = ['id', 'issuers', 'audience', 'sharedLedgerAudiences', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'intentJournal', 'etcd', 'maxLifetimeS', 'maxSkewS', 'tallyIntervalS', 'rateLimit', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
 
 type Raw = Record<string, unknown>;
 
@@ -114,6 +118,8 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
     ...(etcd === undefined ? {} : { etcd }),
     maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),
     maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0, MAX_SKEW_S),
+    tallyIntervalS: integer(r.tallyIntervalS ?? DEFAULT_TALLY_INTERVAL_S, at('tallyIntervalS'), 1, 3600),
+    ...(r.rateLimit === undefined ? {} : { rateLimit: rateLimitSettings(object(r.rateLimit, at('rateLimit'), ['perSecond', 'burst']), at) }),
     policyEpoch: integer(r.policyEpoch ?? 0, at('policyEpoch'), 0),
     revocation: {
       floor: integer(revocation.floor ?? 0, at('revocation.floor'), 0),
@@ -154,6 +160,15 @@ function issuerSettings(r: Raw, at: (name: string) => string, file: (name: strin
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new ConfigError(at('issuers'), `issuer ${JSON.stringify(twice)} named twice`);
   return issuers;
+}
+
+export const DEFAULT_TALLY_INTERVAL_S = 60;
+/** Bounds of a rate limit: below, a client could never send a request; above, the limit limits nothing. */
+export const RATE_LIMIT_MAX = 100_000;
+
+function rateLimitSettings(o: Raw, at: (name: string) => string): { perSecond: number; burst: number } {
+  const perSecond = integer(o.perSecond, at('rateLimit.perSecond'), 1, RATE_LIMIT_MAX);
+  return { perSecond, burst: integer(o.burst ?? perSecond, at('rateLimit.burst'), 1, RATE_LIMIT_MAX) };
 }
 
 function stringList(v: unknown, what: string): string[] {

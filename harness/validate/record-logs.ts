@@ -17,6 +17,8 @@ export function readRecordLog(path: string, t0: number): LogEntry[] {
       const opened = openEntry(stored.jws, keys, `${path} record ${stored.seq}`);
       if (!opened.ok) throw new IntegrityError(opened.message);
       const r = opened.entry.record;
+      // A tally counts denials of unverified certificates: no jti, nothing for the validator.
+      if (r.kind === 'tally') continue;
       out.push(
         r.kind === 'decision'
           ? { broker: r.broker, kind: 'decision', seq: r.seq, atMs: r.time - t0, decision: r.decision, reason: r.reason, jti: r.jti }

@@ -1,6 +1,6 @@
 // The record log port (SEB.md 2.4). Asynchronous so that a remote or etcd
 // backed log can implement it; the SQLite log is one file per broker.
-import type { DecisionRecord, OutcomeRecord } from '../records/record.js';
+import type { DecisionRecord, OutcomeRecord, TallyRecord } from '../records/record.js';
 import type { SignedTreeHead } from '../records/tree-head.js';
 
 /** The log stamps kind, seq, time and broker itself; the broker supplies the rest. */
@@ -8,6 +8,7 @@ type Stamped = 'kind' | 'seq' | 'time' | 'broker';
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type DecisionInput = OmitEach<DecisionRecord, Stamped>;
 export type OutcomeInput = Omit<OutcomeRecord, Stamped>;
+export type TallyInput = Omit<TallyRecord, Stamped>;
 
 export interface Appended {
   readonly seq: number;
@@ -36,6 +37,8 @@ export interface RecordLog {
   /** Resolves only once the record is durable: nothing may execute before. */
   appendDecision(decision: DecisionInput): Promise<Appended>;
   appendOutcome(outcome: OutcomeInput): Promise<Appended>;
+  /** Denials before the signature verified, counted over an interval (TallyRecord). */
+  appendTally(tally: TallyInput): Promise<Appended>;
   treeHead(): Promise<SignedTreeHead>;
   inclusionProof(seq: number): Promise<InclusionProof>;
   consistencyProof(fromSize: number): Promise<ConsistencyProof>;

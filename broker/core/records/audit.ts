@@ -102,7 +102,7 @@ export function auditLog(input: AuditInput): AuditResult {
     const hash = entryHash(stored.jws);
     if (record.kind === 'decision') {
       decisions.set(i, { hash, allow: record.decision === 'allow', jti: record.jti });
-    } else {
+    } else if (record.kind === 'outcome') {
       const d = decisions.get(record.decision.seq);
       const why =
         d === undefined || d.hash !== record.decision.hash

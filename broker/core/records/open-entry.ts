@@ -4,9 +4,9 @@
 import { TYP_RECORD } from '../crypto-params.js';
 import { InvalidInputError } from '../errors.js';
 import type { KeySet } from '../keys.js';
-import { isReason, type Reason } from '../reasons.js';
+import { isReason, UNAUTHENTICATED_REASONS, type Reason } from '../reasons.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../strict-json.js';
-import type { DecisionRecord, Entry, OutcomeRecord, PhaseTimings } from './record.js';
+import type { DecisionRecord, Entry, OutcomeRecord, PhaseTimings, TallyRecord } from './record.js';
 import { openSigned, type SignedProblem } from './signed.js';
 
 export type OpenedEntry =
@@ -27,6 +27,7 @@ export function openEntry(jws: string, keys: KeySet, what: string): OpenedEntry 
 
 const DECISION_MEMBERS = ['broker', 'cdg', 'decision', 'iss', 'jti', 'kind', 'prev', 'reason', 'seq', 'sub', 'time'];
 const OUTCOME_MEMBERS = ['broker', 'decision', 'jti', 'kind', 'prev', 'seq', 'status', 'time'];
+const TALLY_MEMBERS = ['broker', 'counts', 'from', 'kind', 'prev', 'seq', 'time', 'to'];
 const STATUSES: readonly string[] = ['succeeded', 'failed', 'unknown'];
 
 function readEntry(p: JsonObject): Entry {
@@ -61,7 +62,24 @@ function readEntry(p: JsonObject): Entry {
     };
     return { record, prev };
   }
-  throw new InvalidInputError('record: kind must be decision or outcome');
+  if (p.kind === 'tally') {
+    members(p, TALLY_MEMBERS, []);
+    const [from, to] = [count(p.from, 'from'), count(p.to, 'to')];
+    if (from > to) throw new InvalidInputError('record: a tally ends before it starts');
+    const record: TallyRecord = { kind: 'tally', ...common, from, to, counts: tallyCounts(p.counts) };
+    return { record, prev };
+  }
+  throw new InvalidInputError('record: kind must be decision, outcome or tally');
+}
+
+/** Only reasons given before a signature verified, each counted at least once. */
+function tallyCounts(v: JsonValue | undefined): TallyRecord['counts'] {
+  if (!isJsonObject(v) || Object.keys(v).length === 0) throw new InvalidInputError('record: counts must be a non-empty object');
+  for (const [name, n] of Object.entries(v)) {
+    if (!isReason(name) || !UNAUTHENTICATED_REASONS.includes(name)) throw new InvalidInputError(`record: a tally counts only denials before the signature, not ${name}`);
+    if (count(n, `counts.${name}`) === 0) throw new InvalidInputError(`record: counts.${name} must be at least 1`);
+  }
+  return v as TallyRecord['counts'];
 }
 
 function members(p: JsonObject, required: readonly string[], optional: readonly string[]): void {

@@ -7,7 +7,7 @@ import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
 import { importKeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, OutcomeInput, RecordLog } from '../../core/ports/record-log.js';
+import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
 import { Frontier, consistencyProof, inclusionProof, leafHash } from '../../core/records/merkle.js';
 import { GENESIS_PREV, entryHash, signEntry, type LogRecord } from '../../core/records/record.js';
 import { openTreeHead, signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.js';
@@ -84,6 +84,11 @@ export class SqliteRecordLog implements RecordLog {
       status,
       detail,
     }));
+  }
+
+  async appendTally(t: TallyInput): Promise<Appended> {
+    const { from, to, counts } = t;
+    return this.append((seq, time, broker) => ({ kind: 'tally', seq, time, broker, from, to, counts: { ...counts } }));
   }
 
   async treeHead(): Promise<SignedTreeHead> {
