@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../core/errors.js';
 import { keepServingOnUncaught } from '../server/last-resort.js';
+import { ClientRateLimiter } from '../server/rate-limit.js';
 import { jsonLogger } from '../server/logger.js';
 import { BrokerMetrics } from '../server/metrics.js';
 import { createBrokerServer } from '../server/server.js';
@@ -32,6 +33,7 @@ export const serve = defineCommand({
         log: broker.log,
         metrics: new BrokerMetrics(),
         logger,
+        ...(broker.settings.rateLimit === undefined ? {} : { rateLimiter: new ClientRateLimiter(broker.settings.rateLimit) }),
         ...(tls === undefined
           ? {}
           : { tls: { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.clientCa === undefined ? {} : { clientCa: readFileSync(tls.clientCa) }) } }),

@@ -14,6 +14,7 @@ import { readSettings } from '../config/broker-config.js';
 import { generateSigningKey } from '../sab/keygen.js';
 import { silentLogger } from './logger.js';
 import { BrokerMetrics } from './metrics.js';
+import { ClientRateLimiter } from './rate-limit.js';
 import { createBrokerServer } from './server.js';
 
 const NOW_MS = NOW_S * 1000 + 1000;
@@ -149,6 +150,26 @@ describe('the broker API', () => {
     expect([...after].sort()).toEqual([...before].sort());
     expect(after).toContain('unmatched');
     expect(after).toContain('/healthz');
+  });
+
+  it('answers a client over its rate limit with 429 and Retry-After, other clients and /healthz unaffected', async () => {
+    const limiter = new ClientRateLimiter({ perSecond: 1, burst: 2 }, () => 0); // a clock that never moves
+    const limitedServer = createBrokerServer({ broker: assembled.broker, log: assembled.log, metrics: new BrokerMetrics(), logger: silentLogger, rateLimiter: limiter });
+    await new Promise<void>((resolve) => limitedServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(limitedServer.address() as AddressInfo).port}`;
+      const verify = () => fetch(`${url}/v1/verify`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect((await verify()).status).toBe(400);
+      expect((await verify()).status).toBe(400);
+      const refused = await verify();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: 'too_many_requests' });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(limiter.admit('addr:another-client').ok).toBe(true);
+    } finally {
+      await new Promise((resolve) => limitedServer.close(resolve));
+    }
   });
 
   it('serves the log for auditors, metrics and its OpenAPI document', async () => {
