@@ -24,7 +24,8 @@ export interface VerifySettings {
   readonly maxSkewS: number;
 }
 
-export type LedgerSpec = { readonly down: true } | { readonly issuer: string; readonly jti: string; readonly uses: number; readonly consumed: number };
+/** `perUse`: the certificate confirms a key, so each use is its own ledger entry (spent: uses 1 to `consumed`). */
+export type LedgerSpec = { readonly down: true } | { readonly issuer: string; readonly jti: string; readonly uses: number; readonly consumed: number; readonly perUse: boolean };
 
 export interface FuzzCase {
   /** Expressible through `seb verify` flags: whole-second now, a revocation view that is current. */

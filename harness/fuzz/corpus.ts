@@ -183,5 +183,11 @@ function ledgerOf(v: JsonValue | undefined, what: string): LedgerSpec | null {
   if (v === null || v === undefined) return null;
   const o = object(v, what);
   if (o.down === true) return { down: true };
-  return { issuer: text(o.issuer, `${what}.issuer`), jti: text(o.jti, `${what}.jti`), uses: int(o.uses, `${what}.uses`), consumed: int(o.consumed, `${what}.consumed`) };
+  return {
+    issuer: text(o.issuer, `${what}.issuer`),
+    jti: text(o.jti, `${what}.jti`),
+    uses: int(o.uses, `${what}.uses`),
+    consumed: int(o.consumed, `${what}.consumed`),
+    perUse: o.perUse === true,
+  };
 }

@@ -76,6 +76,8 @@ export interface ProofPlan {
   aud: 'verifier' | 'other' | 'missing';
   jti: 'cert' | 'other';
   cdg: 'cert' | 'other';
+  /** Which use the proof spends: the certificate's last (valid with any ledger that has one left), its first, or an invalid one. */
+  use: 'last' | 'first' | 'zero' | 'over' | 'string';
   iatOffsetS: number;
   iat: JsonValue | undefined; // set: replaces the number
   extraPayload: [string, JsonValue] | null;
@@ -118,7 +120,7 @@ export function plainText(): TextPlan {
 }
 
 export function validProof(iatOffsetS: number): ProofPlan {
-  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, aud: 'verifier', jti: 'cert', cdg: 'cert', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
+  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, aud: 'verifier', jti: 'cert', cdg: 'cert', use: 'last', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
 }
 
 /** A valid case: every predicate passes, whatever the draws. */

@@ -193,32 +193,33 @@ describe('predicate 8: proof of possession', () => {
 
   it('allows a fresh proof by the confirmed key for this broker, certificate and contract', () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
-    expect(decide(bound, { proof: makeProof(agent, { aud: AUDIENCE, jti, cdg }, NOW_S) }).decision).toBe('allow');
+    expect(decide(bound, { proof: makeProof(agent, { aud: AUDIENCE, jti, cdg, use: 1 }, NOW_S) }).decision).toBe('allow');
   });
 
   it('denies a proof made for another broker the certificate also names, and one that names no broker', async () => {
     const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], confirmationJkt: agentThumbprint(agent) });
     const { jti, cdg } = payloadOf(forTwo) as { jti: string; cdg: string };
     const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
-    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: AUDIENCE, jti, cdg }, NOW_S) }).decision).toBe('allow');
-    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: 'seb.peer', jti, cdg }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: AUDIENCE, jti, cdg, use: 1 }, NOW_S) }).decision).toBe('allow');
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: 'seb.peer', jti, cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
     // The proof an agent made before proofs named their broker.
     const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
     const unnamed = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify({ jti, cdg, iat: NOW_S }));
     expect(decide(forTwo, { issuer: sharing, proof: unnamed }).reason).toBe('pop_invalid');
   });
 
-  it('holds a proof exactly when it names this broker, this certificate and contract, and a time within the skew', async () => {
-    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], confirmationJkt: agentThumbprint(agent) });
+  it('holds a proof exactly when it names this broker, this certificate and contract, one of its uses, and a time within the skew', async () => {
+    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], uses: 3, confirmationJkt: agentThumbprint(agent) });
     const claimed = payloadOf(forTwo) as { jti: string; cdg: string };
     const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
     fc.assert(
-      fc.property(fc.constantFrom(AUDIENCE, 'seb.peer', undefined), fc.boolean(), fc.boolean(), fc.integer({ min: -40, max: 40 }), (aud, sameJti, sameCdg, offsetS) => {
+      fc.property(fc.constantFrom(AUDIENCE, 'seb.peer', undefined), fc.boolean(), fc.boolean(), fc.integer({ min: -40, max: 40 }), fc.oneof(fc.integer({ min: -1, max: 4 }), fc.constant('1')), (aud, sameJti, sameCdg, offsetS, use) => {
         const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
         const iat = Math.floor(NOW_MS / 1000) + offsetS;
-        const payload = { ...(aud === undefined ? {} : { aud }), jti: sameJti ? claimed.jti : 'other-jti', cdg: sameCdg ? claimed.cdg : jcsDigest(['other']), iat };
+        const payload = { ...(aud === undefined ? {} : { aud }), jti: sameJti ? claimed.jti : 'other-jti', cdg: sameCdg ? claimed.cdg : jcsDigest(['other']), use, iat };
         const proof = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify(payload));
-        const holds = aud === AUDIENCE && sameJti && sameCdg && Math.abs(NOW_MS - iat * 1000) <= 30_000;
+        // The certificate grants 3 uses: a proof names one of them.
+        const holds = aud === AUDIENCE && sameJti && sameCdg && typeof use === 'number' && use >= 1 && use <= 3 && Math.abs(NOW_MS - iat * 1000) <= 30_000;
         expect(decide(forTwo, { issuer: sharing, proof }).reason).toBe(holds ? null : 'pop_invalid');
       }),
       { numRuns: 120 },
@@ -230,10 +231,10 @@ describe('predicate 8: proof of possession', () => {
     const other = importPrivateJwk((await generateSigningKey('ES256', 'agent-2')).privateJwk);
     expect(decide(bound).reason).toBe('pop_invalid');
     const aud = AUDIENCE;
-    expect(decide(bound, { proof: makeProof(other, { aud, jti, cdg }, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, { aud, jti: 'another-jti', cdg }, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg: jcsDigest({ other: true }) }, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg }, NOW_S - 120) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(other, { aud, jti, cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti: 'another-jti', cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg: jcsDigest({ other: true }), use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg, use: 1 }, NOW_S - 120) }).reason).toBe('pop_invalid');
     expect(decide(bound, { proof: 'not.a.proof' }).reason).toBe('pop_invalid');
   });
 });

@@ -76,6 +76,15 @@ export const PROOF: Slot = {
     broken('aud-missing', (plan) => {
       plan.aud = 'missing';
     }),
+    broken('use-zero', (plan) => {
+      plan.use = 'zero';
+    }),
+    broken('use-over-uses', (plan) => {
+      plan.use = 'over';
+    }),
+    broken('use-string', (plan) => {
+      plan.use = 'string';
+    }),
     broken('wrong-jti', (plan) => {
       plan.jti = 'other';
     }),
