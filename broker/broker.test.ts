@@ -15,6 +15,8 @@ import { SqliteLedger } from './stores/sqlite/ledger.js';
 import { SqliteRecordLog } from './stores/sqlite/record-log.js';
 import { openLogForAudit } from './stores/sqlite/record-log-reader.js';
 import { auditLog } from './core/records/audit.js';
+import { openEntry } from './core/records/open-entry.js';
+import type { LogRecord } from './core/records/record.js';
 import { importKeySet } from './core/keys.js';
 
 const NOW_MS = NOW_S * 1000 + 1000;
@@ -53,9 +55,17 @@ function audit() {
 }
 
 function kinds(): string[] {
+  return records().map((r) => r.kind);
+}
+
+function records(): LogRecord[] {
   const reader = openLogForAudit(join(dir, 'log.db'));
   try {
-    return [...reader.entries()].map((e) => (JSON.parse(Buffer.from(e.jws.split('.')[1]!, 'base64url').toString()) as { kind: string }).kind);
+    return [...reader.entries()].map((e) => {
+      const opened = openEntry(e.jws, importKeySet(reader.keys), 'record');
+      if (!opened.ok) throw new Error(opened.message);
+      return opened.entry.record;
+    });
   } finally {
     reader.close();
   }
@@ -119,6 +129,7 @@ describe('Broker.execute', () => {
       appendDecision: (d) => real.appendDecision(d),
       appendIntent: () => Promise.reject(new Error('disk full')),
       appendOutcome: (o) => real.appendOutcome(o),
+      appendTally: (t) => real.appendTally(t),
       treeHead: () => real.treeHead(),
       inclusionProof: (seq) => real.inclusionProof(seq),
       consistencyProof: (from) => real.consistencyProof(from),
@@ -158,5 +169,39 @@ describe('Broker.execute', () => {
     // Decision, intent, outcome: the intent precedes every mint, failed or not.
     expect(entryCount()).toBe(3);
     expect(audit()).toMatchObject({ ok: true });
+  });
+
+  it('counts denials before the signature verified in one tally record per flush, and records each verified certificate on its own', async () => {
+    const b = broker(platformDouble());
+    const junk = ['{}', 'not json', '{"certificate":"a.b.c","contract":{}}'];
+    for (const body of junk) expect((await b.execute(Buffer.from(body))).decision.reason).toBe('malformed');
+    const valid = await issueFor(issuer);
+    const [h, p, sig] = valid.split('.') as [string, string, string];
+    const badSignature = `${h}.${p}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
+    expect((await b.execute(requestBytes(badSignature))).decision.reason).toBe('bad_signature');
+    expect(entryCount()).toBe(0);
+    await b.flushTally();
+    await b.flushTally(); // nothing new: no record
+    expect(entryCount()).toBe(1);
+    expect(records()[0]).toMatchObject({ kind: 'tally', counts: { malformed: 3, bad_signature: 1 }, from: NOW_MS, to: NOW_MS });
+    // A genuine certificate for another broker: its denial is recorded individually.
+    expect((await b.execute(requestBytes(await issueFor(issuer, { audience: 'seb.elsewhere' })))).decision.reason).toBe('wrong_audience');
+    expect(records().map((r) => r.kind)).toEqual(['tally', 'decision']);
+    expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
+  it('keeps the counts for the next flush when the tally cannot be written', async () => {
+    let fail = true;
+    const appended: unknown[] = [];
+    const log = {
+      appendTally: (t: unknown) => (fail ? Promise.reject(new Error('disk full')) : (appended.push(t), Promise.resolve({ seq: 0, hash: '', treeHead: {} }))),
+    } as unknown as RecordLog;
+    const b = broker(platformDouble(), log);
+    await b.execute(Buffer.from('{}'));
+    await expect(b.flushTally()).rejects.toThrow('disk full');
+    await b.execute(Buffer.from('[]'));
+    fail = false;
+    await b.flushTally();
+    expect(appended).toEqual([{ from: NOW_MS, to: NOW_MS, counts: { malformed: 2 } }]);
   });
 });

@@ -1,10 +1,12 @@
 // Execute(Ω, req, St, Platform): the one place that sequences I/O. Decide
-// (predicates 1-10), write the decision record, write the intent record, mint
-// a scoped identity, invoke, retire the identity, write the outcome record.
-// Nothing executes without a durable decision record and a signed intent;
-// every allow that got a record gets an outcome record, whatever fails after
-// it. A record that cannot be written makes the broker unhealthy until an
-// operator restarts it (which reconciles): it is never silently dropped.
+// (predicates 1-10), write the decision record (a denial before the
+// certificate's signature verified is only counted, in a tally record per
+// interval: see flushTally), write the intent record, mint a scoped identity,
+// invoke, retire the identity, write the outcome record. Nothing executes
+// without a durable decision record and a signed intent; every allow that got
+// a record gets an outcome record, whatever fails after it. A record that
+// cannot be written makes the broker unhealthy until an operator restarts it
+// (which reconciles): it is never silently dropped.
 import type { Claims } from './core/certificate/claims.js';
 import type { Contract, PlatformName } from './core/certificate/contract.js';
 import { InvalidInputError } from './core/errors.js';
@@ -13,9 +15,10 @@ import { verifyRequest } from './core/predicates/verify.js';
 import type { ReplayLedger } from './core/ports/ledger.js';
 import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
-import { deny, type Decision, type Reason } from './core/reasons.js';
+import { deny, UNAUTHENTICATED_REASONS, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Decided } from './decide.js';
 import { decisionRecordInput } from './decision-record.js';
+import { DenialTally } from './denial-tally.js';
 
 export const PHASES = ['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -49,6 +52,7 @@ export class Broker {
   private readonly clock: () => number;
   private logFailure: string | undefined;
   private logFailureListener: (error: Error) => void = () => undefined;
+  private readonly unauthenticated = new DenialTally();
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
@@ -77,11 +81,12 @@ export class Broker {
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
     let plan: MutationPlan | undefined;
+    const nowMs = this.clock();
     const decided = await decide({
       requestBytes,
       policy: this.policy,
       state: this.config.state(),
-      nowMs: this.clock(),
+      nowMs,
       ledger: this.config.ledger,
       readLiveState: (accepted) => {
         plan = this.adapterFor(accepted.request.contract).plan(accepted.request.contract);
@@ -89,6 +94,12 @@ export class Broker {
       },
     });
     const phases: PhaseTimings = { ...decided.phases };
+    const { reason: denied } = decided.decision;
+    if (!decided.verified.ok && denied !== null && UNAUTHENTICATED_REASONS.includes(denied)) {
+      // Nothing here came from a trusted issuer: count it, and let flushTally record the counts.
+      this.unauthenticated.count(denied, nowMs);
+      return { decision: decided.decision, phases };
+    }
 
     const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
     if (recorded === undefined) {
@@ -121,6 +132,22 @@ export class Broker {
       case 'unknown':
         // The call may or may not have landed (a timeout, a reset): say so, never guess.
         return this.finish(recorded, claims, phases, 'invoke_failed', 'unknown', result.detail);
+    }
+  }
+
+  /**
+   * Write one tally record of the denials counted since the last flush, if
+   * any. Called on an interval and before closing; a failed write keeps the
+   * counts for the next flush.
+   */
+  async flushTally(): Promise<void> {
+    const tally = this.unauthenticated.take();
+    if (tally === undefined) return;
+    try {
+      await this.config.log.appendTally(tally);
+    } catch (error) {
+      this.unauthenticated.restore(tally);
+      throw error;
     }
   }
 

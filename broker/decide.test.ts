@@ -1,7 +1,10 @@
 // Predicates 9 and 10 as the broker sequences them: a ledger or a platform
 // that fails denies, and a denied request never consumes a use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_STATE, type Issuer } from '../harness/sample-certificates.js';
+import { AUDIENCE, freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, type Issuer } from '../harness/sample-certificates.js';
+import { agentThumbprint, makeProof } from './agent/proof.js';
+import { importPrivateJwk } from './core/keys.js';
+import { generateSigningKey } from './sab/keygen.js';
 import type { ReplayLedger, UseClaim } from './core/ports/ledger.js';
 import { decide } from './decide.js';
 
@@ -70,5 +73,21 @@ describe('decide', () => {
     await decide({ ...base(), ledger });
     await decide({ ...base(), ledger });
     expect((await decide({ ...base(), ledger, ...drifted })).decision.reason).toBe('replayed');
+  });
+
+  it('refuses a captured request with its proof while uses remain: each proof names one use, spent once', async () => {
+    const agent = importPrivateJwk((await generateSigningKey('EdDSA', 'agent-1')).privateJwk);
+    const cert = await issueFor(issuer, { uses: 3, confirmationJkt: agentThumbprint(agent) });
+    const { jti, cdg } = JSON.parse(Buffer.from(cert.split('.')[1] as string, 'base64url').toString()) as { jti: string; cdg: string };
+    const withProof = (use: number) => requestBytes(cert, SAMPLE_CONTRACT, makeProof(agent, { aud: AUDIENCE, jti, cdg, use }, NOW_S));
+    const ledger = memoryLedger();
+    const run = (bytes: Buffer) => decide({ ...base(), requestBytes: bytes, ledger });
+    expect((await run(withProof(1))).decision.decision).toBe('allow');
+    // The same bytes again, two uses left: a replay, not a second use.
+    expect((await run(withProof(1))).decision.reason).toBe('replayed');
+    expect((await run(withProof(3))).decision.decision).toBe('allow');
+    expect((await run(withProof(3))).decision.reason).toBe('replayed');
+    expect((await run(withProof(4))).decision.reason).toBe('pop_invalid');
+    expect(ledger.claims.every((c) => c.uses === 1 && c.jti.startsWith(`${jti}#`))).toBe(true);
   });
 });

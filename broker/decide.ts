@@ -6,7 +6,7 @@ import type { LiveState } from './core/predicates/drift.js';
 import { checkDrift } from './core/predicates/drift.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
 import { verifyRequest, type Accepted, type Verified } from './core/predicates/verify.js';
-import { retainUntilMs, type ReplayLedger } from './core/ports/ledger.js';
+import { retainUntilMs, useClaim, type ReplayLedger, type UseClaim } from './core/ports/ledger.js';
 import { allow, deny, type Decision } from './core/reasons.js';
 
 export interface DecideInput {
@@ -38,8 +38,10 @@ export async function decide(input: DecideInput): Promise<Decided> {
 
   if (input.ledger !== undefined) {
     const t1 = performance.now();
+    const claim: UseClaim = { issuer: claims.iss, jti: claims.jti, uses: claims.uses, retainUntilMs: retainUntilMs(claims.exp, input.policy.maxSkewS) };
+    // A key-bound certificate spends the one use its proof names; a bearer certificate, any of its uses.
     const result = await input.ledger
-      .consume({ issuer: claims.iss, jti: claims.jti, uses: claims.uses, retainUntilMs: retainUntilMs(claims.exp, input.policy.maxSkewS) })
+      .consume(verified.use === undefined ? claim : useClaim(claim, verified.use))
       .catch(() => 'unavailable' as const);
     phases.ledger = performance.now() - t1;
     if (result === 'exhausted') return { decision: deny('replayed', claims.jti), verified, phases };

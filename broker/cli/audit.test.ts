@@ -40,6 +40,25 @@ describe('seb audit', () => {
     expect(pinned).toMatchObject({ code: 0, err: '' });
   });
 
+  it("verify --broker/--keys: a log naming b1 but signed with another broker's key is not b1's log", async () => {
+    const other = await generateSigningKey('ES256', 'broker-2');
+    const otherJwks = join(dir, 'other-jwks.json');
+    writeFileSync(otherJwks, JSON.stringify({ keys: [other.publicJwk] }));
+    const forgedLog = join(dir, 'forged.sqlite');
+    const forged = SqliteRecordLog.open(forgedLog, { broker: 'b1', key: importPrivateJwk(other.privateJwk) });
+    await forged.appendDecision({ jti: null, iss: null, sub: null, cdg: null, decision: 'deny', reason: 'malformed' });
+    await forged.close();
+    const pairs = ['--broker', 'b1', '--keys', jwks, '--broker', 'b2', '--keys', otherJwks];
+    const refused = await runSeb('audit', 'verify', '--log', forgedLog, ...pairs);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toMatchObject({ ok: false, problem: 'unknown_key' });
+    expect((await runSeb('audit', 'verify', '--log', log, ...pairs)).code).toBe(0);
+    const unlisted = await runSeb('audit', 'verify', '--log', log, '--broker', 'b2', '--keys', otherJwks);
+    expect(unlisted.code).toBe(1);
+    expect(JSON.parse(unlisted.out)).toMatchObject({ ok: false, problem: 'wrong_broker' });
+    expect((await runSeb('audit', 'verify', '--log', log, '--keys', jwks, '--keys', otherJwks)).code).toBe(2);
+  });
+
   it('head, then verify --trusted-head; an edited head file is a usage error', async () => {
     const head = await runSeb('audit', 'head', '--log', log);
     expect(head.code).toBe(0);

@@ -71,6 +71,25 @@ describe('seb verify', () => {
     expect((await runSeb(...verifyArgs('--revoked', path('revoked-bad.json')))).code).toBe(2);
   });
 
+  it("binds each --issuer to its own --keys: another trusted issuer's key cannot sign as sab", async () => {
+    expect((await runSeb('sab', 'keygen', '--alg', 'EdDSA', '--kid', 'k-other', '--out', path('other'))).code).toBe(0);
+    const forged = await runSeb('sab', 'issue', '--key', path('other/private.jwk.json'), '--issuer', 'sab', '--audience', 'seb', '--subject', 'agent', '--contract', path('contract.json'), '--now', '1800000000', '--pre-state', path('state.json'), '--jti', 'cert-forged');
+    writeFileSync(path('forged.json'), JSON.stringify({ certificate: forged.out.trim(), contract: CONTRACT }));
+    const both = ['--issuer', 'sab', '--keys', path('sab/jwks.json'), '--issuer', 'other', '--keys', path('other/jwks.json')];
+    const base = ['verify', '--audience', 'seb', '--now', '1800000010', ...both];
+    expect((await runSeb(...base, '--request', path('forged.json'))).out).toContain('"reason":"wrong_issuer"');
+    expect((await runSeb(...base, '--request', path('req.json'))).code).toBe(0);
+    const unpaired = await runSeb('verify', '--audience', 'seb', '--request', path('req.json'), '--issuer', 'sab', '--issuer', 'other', '--keys', path('sab/jwks.json'));
+    expect(unpaired.code).toBe(2);
+    expect(unpaired.err).toMatch(/give each trusted --issuer its --keys/);
+  });
+
+  it('caps --max-skew', async () => {
+    const r = await runSeb(...verifyArgs('--max-skew', '301'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--max-skew: at most 300/);
+  });
+
   it('denies a malformed request file as malformed, not as a usage error', async () => {
     writeFileSync(path('bad.json'), '{"certificate": "x", "certificate": "y"}');
     const r = await runSeb('verify', '--keys', path('sab/jwks.json'), '--issuer', 'sab', '--audience', 'seb', '--request', path('bad.json'));

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../core/errors.js';
+import { keepServingOnUncaught } from '../server/last-resort.js';
+import { ClientRateLimiter } from '../server/rate-limit.js';
 import { jsonLogger } from '../server/logger.js';
 import { BrokerMetrics } from '../server/metrics.js';
 import { createBrokerServer } from '../server/server.js';
@@ -11,7 +13,7 @@ import { defineCommand } from './command.js';
 export const serve = defineCommand({
   words: ['serve'],
   summary: 'Serve the broker over HTTP: POST /v1/execute, /v1/verify, the record log, /healthz, /metrics, /openapi.json.',
-  details: 'Reconciles unfinished executions before it listens. Prints one line `listening URL` once ready; stops cleanly on SIGINT or SIGTERM.',
+  details: 'Reconciles unfinished executions before it listens. An uncaught error is logged and the server keeps serving. Prints one line `listening URL` once ready; stops cleanly on SIGINT or SIGTERM.',
   flags: {
     config: { type: 'string', value: 'FILE', description: 'broker settings (YAML or JSON); default .seb/local/broker.yaml' },
     target: { type: 'string', value: 'local|FILE', description: 'override the settings\' target' },
@@ -21,6 +23,7 @@ export const serve = defineCommand({
     const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
     const broker = await openBroker(flags.config ?? defaultConfigFor(flags.target), flags.target);
     const logger = jsonLogger({ broker: broker.settings.id });
+    const uninstall = keepServingOnUncaught(logger);
     try {
       const reconciled = await broker.reconcile();
       if (reconciled.length > 0) logger.warn('reconciled unfinished executions', { count: reconciled.length });
@@ -30,6 +33,7 @@ export const serve = defineCommand({
         log: broker.log,
         metrics: new BrokerMetrics(),
         logger,
+        ...(broker.settings.rateLimit === undefined ? {} : { rateLimiter: new ClientRateLimiter(broker.settings.rateLimit) }),
         ...(tls === undefined
           ? {}
           : { tls: { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.clientCa === undefined ? {} : { clientCa: readFileSync(tls.clientCa) }) } }),
@@ -48,6 +52,7 @@ export const serve = defineCommand({
       });
       return 0;
     } finally {
+      uninstall();
       await broker.close();
     }
   },

@@ -1,9 +1,10 @@
 // `seb verify`: the offline verifier, and the command-line contract that
 // fuzzers and other verifiers speak (see seb fuzz --against).
 import { InvalidInputError, UsageError } from '../core/errors.js';
+import { trustIssuers, type IssuerTrust } from '../core/issuer-keys.js';
 import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import { MAX_REQUEST_BYTES } from '../core/limits.js';
-import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
+import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS, MAX_SKEW_S } from '../core/predicates/context.js';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import type { JsonValue } from '../core/strict-json.js';
 import { deny } from '../core/reasons.js';
@@ -18,9 +19,15 @@ export const verify = defineCommand({
   words: ['verify'],
   summary: 'Verify a request against its certificate offline; print one JSON line; exit 0 allow, 1 deny, 2 usage error.',
   flags: {
-    keys: { type: 'string', value: 'JWKS', description: 'trusted issuer keys, {"keys":[...]}', required: true },
-    issuer: { type: 'string', value: 'ISS', description: 'the trusted issuer', required: true },
+    issuer: { type: 'string', value: 'ISS', description: 'a trusted issuer; its keys are the --keys given in the same position', multiple: true },
+    keys: { type: 'string', value: 'JWKS', description: 'the keys of the --issuer in the same position, {"keys":[...]}', multiple: true },
     audience: { type: 'string', value: 'AUD', description: "this broker's audience", required: true },
+    'shared-ledger-audience': {
+      type: 'string',
+      value: 'AUD',
+      description: "another audience whose broker spends uses in this ledger: a certificate may name it beside ours (any other second audience is wrong_audience)",
+      multiple: true,
+    },
     request: { type: 'string', value: 'FILE', description: 'request: {"certificate": JWS, "contract": {...}, "proof"?: JWS}', required: true },
     now: { type: 'string', value: 'UNIX_SECONDS', description: 'the time to judge at; default the current time' },
     'policy-epoch': { type: 'string', value: 'N', description: 'the policy epoch in force', default: '0' },
@@ -37,11 +44,11 @@ export const verify = defineCommand({
   async run(flags) {
     const nowMs = (intFlag('now', flags.now, { min: 0 }) ?? Date.now() / 1000) * 1000;
     const policy = {
-      keys: importKeySet(readJsonFile(flags.keys, 'keys'), `keys ${flags.keys}`),
-      issuers: new Set([flags.issuer]),
+      trust: issuerTrust(flags.issuer, flags.keys),
       audience: flags.audience,
+      sharedLedgerAudiences: new Set(flags['shared-ledger-audience']),
       maxLifetimeS: intFlag('max-lifetime', flags['max-lifetime'], { min: 1 }) ?? DEFAULT_MAX_LIFETIME_S,
-      maxSkewS: intFlag('max-skew', flags['max-skew'], { min: 0 }) ?? DEFAULT_MAX_SKEW_S,
+      maxSkewS: skewFlag(flags['max-skew']),
     };
     const state = {
       policyEpoch: intFlag('policy-epoch', flags['policy-epoch'], { min: 0 }) ?? 0,
@@ -91,6 +98,26 @@ async function recordOffline(log: SqliteRecordLog, decided: Decided): Promise<bo
   } catch {
     return false;
   }
+}
+
+function skewFlag(value: string | undefined): number {
+  const skew = intFlag('max-skew', value, { min: 0 }) ?? DEFAULT_MAX_SKEW_S;
+  if (skew > MAX_SKEW_S) throw new UsageError(`--max-skew: at most ${MAX_SKEW_S} seconds, got ${skew}`);
+  return skew;
+}
+
+/** Each --issuer with the --keys in the same position: a key signs for its own issuer only. */
+function issuerTrust(issuers: readonly string[], keyFiles: readonly string[]): IssuerTrust {
+  if (issuers.length === 0 || issuers.length !== keyFiles.length) {
+    throw new UsageError(`verify: give each trusted --issuer its --keys, in the same order (got ${issuers.length} --issuer, ${keyFiles.length} --keys)`);
+  }
+  return trustIssuers(
+    issuers.map((issuer, i) => {
+      const file = keyFiles[i] as string;
+      return [issuer, importKeySet(readJsonFile(file, 'keys'), `keys ${file}`)] as const;
+    }),
+    'verify: --issuer',
+  );
 }
 
 function readRevoked(path: string): Set<string> {

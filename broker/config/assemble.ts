@@ -7,6 +7,7 @@
 import type { Etcd3 } from 'etcd3';
 import { Broker } from '../broker.js';
 import { ConfigError } from '../core/errors.js';
+import { trustIssuers } from '../core/issuer-keys.js';
 import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import type { ReplayLedger } from '../core/ports/ledger.js';
 import type { RevocationSource } from '../core/ports/revocation.js';
@@ -34,7 +35,10 @@ export function assembleBroker(
   options: { clock?: () => number; revocation?: RevocationSource } = {},
 ): AssembledBroker {
   const clock = options.clock ?? Date.now;
-  const keys = importKeySet(readJsonFile(settings.trustedKeys, 'trustedKeys'), `trustedKeys ${settings.trustedKeys}`);
+  const trust = trustIssuers(
+    settings.issuers.map((i) => [i.name, importKeySet(readJsonFile(i.keys, `keys of issuer ${i.name}`), `keys of issuer ${i.name} (${i.keys})`)] as const),
+    'issuers',
+  );
   const key = importPrivateJwk(readJsonFile(settings.brokerKey, 'brokerKey'), `brokerKey ${settings.brokerKey}`);
   // The log first: it admits one writer, so a second process on these settings stops here, before it touches anything.
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
@@ -48,7 +52,13 @@ export function assembleBroker(
   const { ledger, revocation, etcd } = state;
   const broker = new Broker({
     id: settings.id,
-    policy: { keys, issuers: new Set(settings.issuers), audience: settings.audience, maxLifetimeS: settings.maxLifetimeS, maxSkewS: settings.maxSkewS },
+    policy: {
+      trust,
+      audience: settings.audience,
+      sharedLedgerAudiences: new Set(settings.sharedLedgerAudiences),
+      maxLifetimeS: settings.maxLifetimeS,
+      maxSkewS: settings.maxSkewS,
+    },
     state: () => {
       // Epoch and revocations from one snapshot of the feed; a feed that publishes no epoch leaves the configured one.
       const view = revocation.view();
@@ -59,11 +69,16 @@ export function assembleBroker(
     platforms,
     clock,
   });
+  // Denials before the signature verified are counted, and written as one tally record per interval.
+  const tallyTimer = setInterval(() => void broker.flushTally().catch(() => undefined), settings.tallyIntervalS * 1000);
+  tallyTimer.unref();
   return {
     broker,
     log,
     reconcile: () => reconcile({ log, platforms }),
     async close() {
+      clearInterval(tallyTimer);
+      await broker.flushTally().catch(() => undefined);
       await revocation.close();
       await log.close();
       await ledger.close();

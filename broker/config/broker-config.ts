@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
-import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
+import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS, MAX_SKEW_S } from '../core/predicates/context.js';
 import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
 
@@ -23,12 +23,18 @@ export interface EtcdSettings {
   readonly timeoutMs: number;
 }
 
+/** A trusted issuer and the JWKS of its own keys: a key signs for its issuer only. */
+export interface IssuerSettings {
+  readonly name: string;
+  readonly keys: string;
+}
+
 export interface BrokerSettings {
   readonly id: string;
-  readonly issuers: readonly string[];
+  readonly issuers: readonly IssuerSettings[];
   readonly audience: string;
-  /** JWKS of the trusted issuers. */
-  readonly trustedKeys: string;
+  /** Other audiences whose brokers share this broker's replay ledger; a certificate may name them beside ours. */
+  readonly sharedLedgerAudiences: readonly string[];
   /** The broker's private JWK: signs records. */
   readonly brokerKey: string;
   /** The SQLite replay ledger; absent when `etcd` holds the ledger. */
@@ -38,6 +44,10 @@ export interface BrokerSettings {
   readonly etcd?: EtcdSettings;
   readonly maxLifetimeS: number;
   readonly maxSkewS: number;
+  /** Seconds between tally records of denials before the signature verified (written only when there were some). */
+  readonly tallyIntervalS: number;
+  /** Per client (mTLS certificate, else address): requests per second sustained, and the burst above it; absent, no limit. */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
   readonly policyEpoch: number;
   readonly revocation: { readonly floor: number; readonly revoked: readonly string[]; readonly maxAgeMs: number };
   /** target.json: which platforms to mutate, and as whom. */
@@ -47,7 +57,7 @@ export interface BrokerSettings {
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
 
-const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'etcd', 'maxLifetimeS', 'maxSkewS', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
+const TOP = ['id', 'issuers', 'audience', 'sharedLedgerAudiences', 'trustedKeys', 'brokerKey', 'ledger', 'recordLog', 'etcd', 'maxLifetimeS', 'maxSkewS', 'tallyIntervalS', 'rateLimit', 'policyEpoch', 'revocation', 'target', 'kubernetes', 'listen', 'tls'];
 
 type Raw = Record<string, unknown>;
 
@@ -83,10 +93,7 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
   }
   const mode = kubernetes.mode ?? 'pooled';
   if (mode !== 'ephemeral' && mode !== 'pooled') throw new ConfigError(at('kubernetes.mode'), 'must be ephemeral or pooled');
-  const issuers = r.issuers;
-  if (!Array.isArray(issuers) || issuers.length === 0 || !issuers.every((i) => typeof i === 'string' && i.length > 0)) {
-    throw new ConfigError(at('issuers'), 'must be a non-empty list of issuer names');
-  }
+  const issuers = issuerSettings(r, at, file);
   const tls = r.tls === undefined ? undefined : object(r.tls, at('tls'), ['cert', 'key', 'clientCa']);
   const maxAgeMs = integer(revocation.maxAgeMs ?? DEFAULT_REVOCATION_MAX_AGE_MS, at('revocation.maxAgeMs'), 1);
   const etcd = r.etcd === undefined ? undefined : etcdSettings(object(r.etcd, at('etcd'), ['endpoints', 'ca', 'cert', 'key', 'prefix', 'timeoutMs']), at, file, maxAgeMs);
@@ -99,15 +106,17 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
   const recordLog = file('recordLog', r.recordLog);
   return {
     id: r.id === undefined ? 'seb-1' : string(r.id, at('id')),
-    issuers: issuers as string[],
+    issuers,
     audience: string(r.audience, at('audience')),
-    trustedKeys: file('trustedKeys', r.trustedKeys),
+    sharedLedgerAudiences: stringList(r.sharedLedgerAudiences ?? [], at('sharedLedgerAudiences')),
     brokerKey: file('brokerKey', r.brokerKey),
     ...(r.ledger === undefined ? {} : { ledger: file('ledger', r.ledger) }),
     recordLog,
     ...(etcd === undefined ? {} : { etcd }),
     maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),
-    maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0),
+    maxSkewS: integer(r.maxSkewS ?? DEFAULT_MAX_SKEW_S, at('maxSkewS'), 0, MAX_SKEW_S),
+    tallyIntervalS: integer(r.tallyIntervalS ?? DEFAULT_TALLY_INTERVAL_S, at('tallyIntervalS'), 1, 3600),
+    ...(r.rateLimit === undefined ? {} : { rateLimit: rateLimitSettings(object(r.rateLimit, at('rateLimit'), ['perSecond', 'burst']), at) }),
     policyEpoch: integer(r.policyEpoch ?? 0, at('policyEpoch'), 0),
     revocation: {
       floor: integer(revocation.floor ?? 0, at('revocation.floor'), 0),
@@ -124,6 +133,44 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
       ? {}
       : { tls: { cert: file('tls.cert', tls.cert), key: file('tls.key', tls.key), ...(tls.clientCa === undefined ? {} : { clientCa: file('tls.clientCa', tls.clientCa) }) } }),
   };
+}
+
+/**
+ * `issuers: [{name, keys}]`, each issuer with its own JWKS; or, for one
+ * issuer, `issuers: [name]` with `trustedKeys`. Several names sharing one
+ * `trustedKeys` would let any of them sign as another, so that is refused.
+ */
+function issuerSettings(r: Raw, at: (name: string) => string, file: (name: string, v: unknown) => string): IssuerSettings[] {
+  const list = r.issuers;
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError(at('issuers'), 'must be a non-empty list of issuers');
+  if (list.every((i) => typeof i === 'string')) {
+    if (list.length > 1) throw new ConfigError(at('issuers'), 'several issuers each need their own keys: issuers: [{name: ISS, keys: JWKS}, ...]');
+    if (r.trustedKeys === undefined) throw new ConfigError(at('trustedKeys'), 'must be a non-empty string (the JWKS of the issuer)');
+    return [{ name: string(list[0], at('issuers[0]')), keys: file('trustedKeys', r.trustedKeys) }];
+  }
+  if (r.trustedKeys !== undefined) throw new ConfigError(at('trustedKeys'), 'not used when each issuer names its keys; remove it');
+  const issuers = list.map((entry, i) => {
+    const o = object(entry, at(`issuers[${i}]`), ['name', 'keys']);
+    return { name: string(o.name, at(`issuers[${i}].name`)), keys: file(`issuers[${i}].keys`, o.keys) };
+  });
+  const names = issuers.map((i) => i.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ConfigError(at('issuers'), `issuer ${JSON.stringify(twice)} named twice`);
+  return issuers;
+}
+
+export const DEFAULT_TALLY_INTERVAL_S = 60;
+/** Bounds of a rate limit: below, a client could never send a request; above, the limit limits nothing. */
+export const RATE_LIMIT_MAX = 100_000;
+
+function rateLimitSettings(o: Raw, at: (name: string) => string): { perSecond: number; burst: number } {
+  const perSecond = integer(o.perSecond, at('rateLimit.perSecond'), 1, RATE_LIMIT_MAX);
+  return { perSecond, burst: integer(o.burst ?? perSecond, at('rateLimit.burst'), 1, RATE_LIMIT_MAX) };
+}
+
+function stringList(v: unknown, what: string): string[] {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s.length > 0)) throw new ConfigError(what, 'must be a list of non-empty strings');
+  return v as string[];
 }
 
 function etcdSettings(e: Raw, at: (name: string) => string, file: (name: string, v: unknown) => string, maxAgeMs: number): EtcdSettings {

@@ -29,6 +29,13 @@ export const REASONS = [
 
 export type Reason = (typeof REASONS)[number];
 
+/**
+ * Reasons given before the certificate's signature verified: anyone can send
+ * a request that ends here, so the broker counts these denials (a tally
+ * record per interval) instead of signing a record for each.
+ */
+export const UNAUTHENTICATED_REASONS: readonly Reason[] = REASONS.slice(0, REASONS.indexOf('wrong_issuer'));
+
 /** Reasons the offline predicates (1 to 9, plus drift against a given state) can return. */
 export const OFFLINE_REASONS: readonly Reason[] = REASONS.slice(0, REASONS.indexOf('drift') + 1);
 

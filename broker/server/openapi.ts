@@ -62,6 +62,7 @@ export const OPENAPI = {
           '409': jsonBody(execution, 'the platform refused: the target changed after the drift check'),
           '413': jsonBody(decision, 'request too large'),
           '415': jsonBody(problem, 'not application/json'),
+          '429': jsonBody(problem, 'this client sent too many requests (rateLimit); Retry-After says when to retry'),
           '502': jsonBody(execution, 'the mutation failed at the platform'),
           '503': jsonBody(execution, 'a dependency of the broker (ledger, record log, minting) failed; nothing executed'),
         },
@@ -71,7 +72,7 @@ export const OPENAPI = {
       post: {
         summary: 'Evaluate predicates 1 to 8 only: no use is consumed, nothing executes or is recorded',
         requestBody: { required: true, content: { 'application/json': { schema: executionRequest } } },
-        responses: { '200': jsonBody(decision, 'allowed'), '400': jsonBody(decision, 'malformed'), '403': jsonBody(decision, 'denied'), '413': jsonBody(decision, 'too large'), '415': jsonBody(problem, 'not JSON') },
+        responses: { '200': jsonBody(decision, 'allowed'), '400': jsonBody(decision, 'malformed'), '403': jsonBody(decision, 'denied'), '413': jsonBody(decision, 'too large'), '415': jsonBody(problem, 'not JSON'), '429': jsonBody(problem, 'too many requests from this client; see Retry-After') },
       },
     },
     '/v1/log/tree-head': { get: { summary: 'The latest signed tree head of the record log', responses: { '200': jsonBody({ type: 'object' }, 'signed tree head') } } },

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { readSettings } from '../config/broker-config.js';
 import { generateSigningKey } from '../sab/keygen.js';
 import { silentLogger } from './logger.js';
 import { BrokerMetrics } from './metrics.js';
+import { ClientRateLimiter } from './rate-limit.js';
 import { createBrokerServer } from './server.js';
 
 const NOW_MS = NOW_S * 1000 + 1000;
@@ -44,6 +45,18 @@ afterAll(async () => {
   await assembled.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Raw bytes to the listening server; resolves with whatever it answered once either side closes. */
+function sendRaw(bytes: Buffer): Promise<string> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
 
 const post = (path: string, body: string | Buffer, type = 'application/json') => fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': type } });
 
@@ -93,6 +106,70 @@ describe('the broker API', () => {
       { numRuns: 60 },
     );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it.each(['GET //[ HTTP/1.1', 'GET http://[ HTTP/1.1', 'GET http://x:99999/ HTTP/1.1'])('answers the target %s, which no URL parser takes, with 400 and keeps serving', async (line) => {
+    const answer = await sendRaw(Buffer.from(`${line}\r\nHost: broker\r\nConnection: close\r\n\r\n`));
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('survives any request line and headers a client sends', async () => {
+    const token = fc.stringMatching(/^[!-~]{0,40}$/);
+    const raw = fc.oneof(
+      // Lines Node's parser may accept, with targets and headers of every shape.
+      fc
+        .record({
+          method: fc.constantFrom('GET', 'POST', 'PUT', 'OPTIONS', 'CONNECT', 'X'),
+          target: fc.oneof(token, fc.constantFrom('//[', 'http://[', 'http://x:99999/', '*', '/healthz?%', 'http://broker/v1/execute', '/%00', '//')),
+          headers: fc.array(fc.tuple(fc.stringMatching(/^[A-Za-z-]{1,12}$/), token), { maxLength: 4 }),
+          body: fc.string({ maxLength: 64 }),
+        })
+        .map(({ method, target, headers, body }) =>
+          Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: broker\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}Connection: close\r\n\r\n${body}`, 'latin1'),
+        ),
+      // Anything at all.
+      fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)),
+    );
+    await fc.assert(
+      fc.asyncProperty(raw, async (bytes) => {
+        await sendRaw(bytes);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('labels request metrics by route, so 1000 unknown paths add no label values', async () => {
+    const routeLabels = async () => new Set([...(await (await fetch(`${base}/metrics`)).text()).matchAll(/seb_request_seconds_count\{route="([^"]*)"/g)].map((m) => m[1]));
+    await fetch(`${base}/no-such-path-warmup`);
+    await routeLabels(); // the scrape itself is a route
+    const before = await routeLabels();
+    for (let i = 0; i < 1000; i++) await (await fetch(`${base}/unknown/${i}?q=${i}`)).arrayBuffer();
+    const after = await routeLabels();
+    expect([...after].sort()).toEqual([...before].sort());
+    expect(after).toContain('unmatched');
+    expect(after).toContain('/healthz');
+  });
+
+  it('answers a client over its rate limit with 429 and Retry-After, other clients and /healthz unaffected', async () => {
+    const limiter = new ClientRateLimiter({ perSecond: 1, burst: 2 }, () => 0); // a clock that never moves
+    const limitedServer = createBrokerServer({ broker: assembled.broker, log: assembled.log, metrics: new BrokerMetrics(), logger: silentLogger, rateLimiter: limiter });
+    await new Promise<void>((resolve) => limitedServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(limitedServer.address() as AddressInfo).port}`;
+      const verify = () => fetch(`${url}/v1/verify`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect((await verify()).status).toBe(400);
+      expect((await verify()).status).toBe(400);
+      const refused = await verify();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: 'too_many_requests' });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(limiter.admit('addr:another-client').ok).toBe(true);
+    } finally {
+      await new Promise((resolve) => limitedServer.close(resolve));
+    }
   });
 
   it('serves the log for auditors, metrics and its OpenAPI document', async () => {

@@ -4,6 +4,7 @@
 // capped, slow clients are timed out).
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Broker, ExecutionResult } from '../broker.js';
 import { InvalidInputError } from '../core/errors.js';
 import { MAX_REQUEST_BYTES } from '../core/limits.js';
@@ -13,6 +14,7 @@ import { BodyTooLarge, readBody } from './body.js';
 import type { Logger } from './logger.js';
 import type { BrokerMetrics } from './metrics.js';
 import { OPENAPI } from './openapi.js';
+import type { ClientRateLimiter } from './rate-limit.js';
 import { statusFor } from './status.js';
 
 export interface TlsOptions {
@@ -28,19 +30,28 @@ export interface ServerDeps {
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
   readonly tls?: TlsOptions;
+  /** Limits each client's requests to /v1/ (execute, verify, the log); absent, no limit. */
+  readonly rateLimiter?: ClientRateLimiter;
 }
 
 interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const json = (status: number, body: unknown): Answer => ({ status, body });
 const problem = (status: number, error: string, message: string): Answer => json(status, { error, message });
 
 export function createBrokerServer(deps: ServerDeps): Server {
-  const handler = (req: IncomingMessage, res: ServerResponse) => void handle(deps, req, res);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      // Only writing the answer can get here (the client is gone): nothing to tell it.
+      deps.logger.error('answer failed', { error: errorMessage(error) });
+      res.destroy();
+    });
+  };
   deps.broker.onLogFailure((error) => deps.logger.error('record log append failed; the broker is unhealthy until restarted', { error: error.message }));
   const server = deps.tls
     ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, ...(deps.tls.clientCa ? { ca: deps.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
@@ -53,18 +64,54 @@ export function createBrokerServer(deps: ServerDeps): Server {
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const t0 = performance.now();
-  const url = new URL(req.url ?? '/', 'http://broker');
+  // Node's parser takes targets that the URL parser refuses (`//[`, `http://x:99999/`): parse here, where a failure is an answer.
+  const url = requestUrl(req.url);
   let answer: Answer;
   try {
-    answer = await route(deps, req, url);
+    answer = url === undefined ? problem(400, 'bad_request', 'the request target is not a valid URL') : (limited(deps, req, url) ?? (await route(deps, req, url)));
   } catch (error) {
-    deps.logger.error('request failed', { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
+    deps.logger.error('request failed', { route: routeLabel(url), error: errorMessage(error) });
     answer = problem(500, 'internal', 'the broker could not answer; nothing was executed for this request');
   }
   const payload = answer.contentType === undefined ? JSON.stringify(answer.body) : String(answer.body);
-  res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store' });
+  res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store', ...answer.headers });
   res.end(payload);
-  deps.metrics.request(url.pathname, answer.status, (performance.now() - t0) / 1000);
+  deps.metrics.request(routeLabel(url), answer.status, (performance.now() - t0) / 1000);
+}
+
+/** A 429 when the client has used up its requests for now; health, metrics and the API document are never limited. */
+function limited(deps: ServerDeps, req: IncomingMessage, url: URL): Answer | undefined {
+  if (deps.rateLimiter === undefined || !url.pathname.startsWith('/v1/')) return undefined;
+  const admission = deps.rateLimiter.admit(clientOf(req));
+  if (admission.ok) return undefined;
+  return { ...problem(429, 'too_many_requests', `too many requests from this client; retry in ${admission.retryAfterS} s`), headers: { 'retry-after': String(admission.retryAfterS) } };
+}
+
+/** Who is asking: the client certificate's fingerprint under mTLS, else the peer address. */
+function clientOf(req: IncomingMessage): string {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.authorized === true && typeof socket.getPeerCertificate === 'function') {
+    const fingerprint = socket.getPeerCertificate().fingerprint256;
+    if (typeof fingerprint === 'string' && fingerprint !== '') return `cert:${fingerprint}`;
+  }
+  return `addr:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://broker');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The metrics label of a request: one of the routes, never the raw path, so clients cannot grow the label set. */
+function routeLabel(url: URL | undefined): string {
+  return url !== undefined && KNOWN_PATHS.has(url.pathname) ? url.pathname : 'unmatched';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function route(deps: ServerDeps, req: IncomingMessage, url: URL): Promise<Answer> {

@@ -3,6 +3,7 @@
 // encoding tricks. Most slots are empty most of the time, so a run holds
 // valid cases, single faults and a few combinations; shrinking empties slots.
 import fc from 'fast-check';
+import { MAX_SKEW_S } from '../../broker/core/predicates/context.js';
 import type { JsonObject, JsonValue } from '../../broker/core/strict-json.js';
 import { AGENT_POOL_SIZE, ISSUER_POOL_SIZE } from './keys.js';
 import type { BaseParams } from './model.js';
@@ -56,7 +57,8 @@ function baseParams(cli: boolean): fc.Arbitrary<BaseParams> {
   return fc.record({
     nowS: fc.oneof({ arbitrary: fc.integer({ min: 1_600_000_000, max: 2_100_000_000 }), weight: 9 }, { arbitrary: fc.integer({ min: 0, max: 100_000 }), weight: 1 }),
     nowMsPart: fc.integer({ min: 0, max: 999 }),
-    skewS: fc.oneof(fc.constantFrom(0, 1, 30), fc.integer({ min: 0, max: 600 })),
+    // Up to the cap a broker accepts (seb verify refuses more as a usage error).
+    skewS: fc.oneof(fc.constantFrom(0, 1, 30, MAX_SKEW_S), fc.integer({ min: 0, max: MAX_SKEW_S })),
     maxLifetimeS: fc.oneof(fc.constantFrom(1, 60, 300, 3600), fc.integer({ min: 1, max: 86_400 })),
     lifetimeDraw: fc.nat(),
     ageDraw: fc.nat(),

@@ -14,6 +14,8 @@ export interface Outcome {
 export interface VerifySettings {
   readonly issuer: string;
   readonly audience: string;
+  /** Other audiences sharing this verifier's ledger: --shared-ledger-audience. */
+  readonly sharedLedgerAudiences: readonly string[];
   /** Whole seconds, as --now takes it; nowMs is exact. */
   readonly now: number;
   readonly policyEpoch: number;
@@ -22,7 +24,8 @@ export interface VerifySettings {
   readonly maxSkewS: number;
 }
 
-export type LedgerSpec = { readonly down: true } | { readonly issuer: string; readonly jti: string; readonly uses: number; readonly consumed: number };
+/** `perUse`: the certificate confirms a key, so each use is its own ledger entry (spent: uses 1 to `consumed`). */
+export type LedgerSpec = { readonly down: true } | { readonly issuer: string; readonly jti: string; readonly uses: number; readonly consumed: number; readonly perUse: boolean };
 
 export interface FuzzCase {
   /** Expressible through `seb verify` flags: whole-second now, a revocation view that is current. */

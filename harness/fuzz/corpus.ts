@@ -51,6 +51,7 @@ export function writeCase(dir: string, c: FuzzCase, meta: CaseMeta): void {
     verify: {
       issuer: v.issuer,
       audience: v.audience,
+      ...(v.sharedLedgerAudiences.length === 0 ? {} : { 'shared-ledger-audience': v.sharedLedgerAudiences }),
       now: v.now,
       'policy-epoch': v.policyEpoch,
       'revocation-floor': v.revocationFloor,
@@ -84,6 +85,7 @@ export function readCase(dir: string): StoredCase {
     verify: {
       issuer: text(verify.issuer, `${path} verify.issuer`),
       audience: text(verify.audience, `${path} verify.audience`),
+      sharedLedgerAudiences: verify['shared-ledger-audience'] === undefined ? [] : strings(verify['shared-ledger-audience'], `${path} verify.shared-ledger-audience`),
       now: int(verify.now, `${path} verify.now`),
       policyEpoch: int(verify['policy-epoch'], `${path} verify.policy-epoch`),
       revocationFloor: int(verify['revocation-floor'], `${path} verify.revocation-floor`),
@@ -135,6 +137,7 @@ export function verifyArgs(dir: string, c: FuzzCase, ledgerPath?: string): strin
     ['revocation-floor', String(v.revocationFloor)],
     ['max-lifetime', String(v.maxLifetimeS)],
     ['max-skew', String(v.maxSkewS)],
+    ...v.sharedLedgerAudiences.map((a): [string, string] => ['shared-ledger-audience', a]),
   ];
   if (c.revocation.revoked.length > 0) pairs.push(['revoked', join(dir, FILES.revoked)]);
   if (c.live !== null) pairs.push(['live-state', join(dir, FILES.live)]);
@@ -180,5 +183,11 @@ function ledgerOf(v: JsonValue | undefined, what: string): LedgerSpec | null {
   if (v === null || v === undefined) return null;
   const o = object(v, what);
   if (o.down === true) return { down: true };
-  return { issuer: text(o.issuer, `${what}.issuer`), jti: text(o.jti, `${what}.jti`), uses: int(o.uses, `${what}.uses`), consumed: int(o.consumed, `${what}.consumed`) };
+  return {
+    issuer: text(o.issuer, `${what}.issuer`),
+    jti: text(o.jti, `${what}.jti`),
+    uses: int(o.uses, `${what}.uses`),
+    consumed: int(o.consumed, `${what}.consumed`),
+    perUse: o.perUse === true,
+  };
 }

@@ -4,6 +4,7 @@
 // equal decisions), and with the request re-encoded (whitespace and member
 // order must not matter).
 import { MAX_REQUEST_BYTES } from '../../broker/core/limits.js';
+import { trustIssuers } from '../../broker/core/issuer-keys.js';
 import { importKeySet, type KeySet } from '../../broker/core/keys.js';
 import type { BrokerState, VerifierPolicy } from '../../broker/core/predicates/context.js';
 import type { Decision } from '../../broker/core/reasons.js';
@@ -33,9 +34,9 @@ export interface CheckResult {
 
 export async function decideCase(c: FuzzCase, requestBytes: Uint8Array = c.request): Promise<Decision> {
   const policy: VerifierPolicy = {
-    keys: keySet(c.jwks),
-    issuers: new Set([c.verify.issuer]),
+    trust: trustIssuers([[c.verify.issuer, keySet(c.jwks)]], 'case issuer'),
     audience: c.verify.audience,
+    sharedLedgerAudiences: new Set(c.verify.sharedLedgerAudiences),
     maxLifetimeS: c.verify.maxLifetimeS,
     maxSkewS: c.verify.maxSkewS,
   };

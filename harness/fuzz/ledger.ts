@@ -4,7 +4,7 @@
 // whose table refuses every write, so the real SqliteLedger fails.
 import Database from 'better-sqlite3';
 import { IoError } from '../../broker/core/errors.js';
-import type { ReplayLedger } from '../../broker/core/ports/ledger.js';
+import { useClaim, type ReplayLedger } from '../../broker/core/ports/ledger.js';
 import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
 import type { LedgerSpec } from './case.js';
 
@@ -61,7 +61,6 @@ export async function writeLedgerFile(spec: LedgerSpec, path: string): Promise<v
 }
 
 async function spend(ledger: ReplayLedger, spec: Exclude<LedgerSpec, { down: true }>): Promise<void> {
-  for (let i = 0; i < spec.consumed; i++) {
-    await ledger.consume({ issuer: spec.issuer, jti: spec.jti, uses: spec.uses, retainUntilMs: RETAIN_FOREVER_MS });
-  }
+  const claim = { issuer: spec.issuer, jti: spec.jti, uses: spec.uses, retainUntilMs: RETAIN_FOREVER_MS };
+  for (let i = 1; i <= spec.consumed; i++) await ledger.consume(spec.perUse ? useClaim(claim, i) : claim);
 }

@@ -72,8 +72,12 @@ export interface ProofPlan {
   alg: string | null; // null: the signing key's alg
   typ: JsonValue | undefined;
   extraHeader: [string, JsonValue] | null;
+  /** Whom the proof names: the verifier's audience, another broker, or none (the form before proofs named one). */
+  aud: 'verifier' | 'other' | 'missing';
   jti: 'cert' | 'other';
   cdg: 'cert' | 'other';
+  /** Which use the proof spends: the certificate's last (valid with any ledger that has one left), its first, or an invalid one. */
+  use: 'last' | 'first' | 'zero' | 'over' | 'string';
   iatOffsetS: number;
   iat: JsonValue | undefined; // set: replaces the number
   extraPayload: [string, JsonValue] | null;
@@ -85,7 +89,7 @@ export type LedgerPlan = { kind: 'none' } | { kind: 'fresh'; consumed: number } 
 export interface Draft {
   readonly cli: boolean;
   nowMs: number;
-  policy: { issuer: string; audience: string; maxLifetimeS: number; maxSkewS: number; policyEpoch: number };
+  policy: { issuer: string; audience: string; sharedLedgerAudiences: string[]; maxLifetimeS: number; maxSkewS: number; policyEpoch: number };
   revocation: { floor: number; revoked: string[]; ageMs: number; maxAgeMs: number };
   trusted: number[];
   signer: number;
@@ -116,7 +120,7 @@ export function plainText(): TextPlan {
 }
 
 export function validProof(iatOffsetS: number): ProofPlan {
-  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, jti: 'cert', cdg: 'cert', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
+  return { signer: 'agent', headerKey: 'agent', alg: null, typ: undefined, extraHeader: null, aud: 'verifier', jti: 'cert', cdg: 'cert', use: 'last', iatOffsetS, iat: undefined, extraPayload: null, raw: null };
 }
 
 /** A valid case: every predicate passes, whatever the draws. */
@@ -152,7 +156,8 @@ export function draftFrom(b: BaseParams, cli: boolean): Draft {
   return {
     cli,
     nowMs,
-    policy: { issuer: b.iss, audience: b.audience, maxLifetimeS: b.maxLifetimeS, maxSkewS: b.skewS, policyEpoch: b.pep },
+    // The other audiences a valid certificate names share the verifier's ledger (single use holds per ledger).
+    policy: { issuer: b.iss, audience: b.audience, sharedLedgerAudiences: b.audOthers.filter((a) => a !== b.audience), maxLifetimeS: b.maxLifetimeS, maxSkewS: b.skewS, policyEpoch: b.pep },
     revocation: {
       floor: Math.max(0, b.rep - b.floorBelow),
       revoked: b.revokedOthers.filter((j) => j !== b.jti),

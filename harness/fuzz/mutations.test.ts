@@ -73,7 +73,7 @@ describe('the valid model', () => {
     const uses = 3;
     for (let spent = 0; spent <= uses; spent++) {
       const c = buildCase(inputWith([['ledger.fresh', 0]], { ...PLAIN_BASE, uses }));
-      const d = await decideCase({ ...c, ledger: { issuer: 'sab.example', jti: 'cert-0001', uses, consumed: spent } });
+      const d = await decideCase({ ...c, ledger: { issuer: 'sab.example', jti: 'cert-0001', uses, consumed: spent, perUse: false } });
       expect(d.reason).toBe(spent < uses ? null : 'replayed');
     }
   });

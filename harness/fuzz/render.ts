@@ -46,6 +46,7 @@ export function render(d: Draft): Rendered {
       verify: {
         issuer: d.policy.issuer,
         audience: d.policy.audience,
+        sharedLedgerAudiences: [...d.policy.sharedLedgerAudiences],
         now: Math.floor(d.nowMs / 1000),
         policyEpoch: d.policy.policyEpoch,
         revocationFloor: d.revocation.floor,
@@ -166,12 +167,17 @@ function proofOf(d: Draft): { proof: string | undefined; proofIatS: number | nul
   const certCdg = String(d.claims.cdg);
   const jti = plan.jti === 'cert' ? certJti : `other-${certJti}`;
   const cdg = plan.cdg === 'cert' ? certCdg : jcsDigest(['other', certCdg]);
+  const certUses = typeof d.claims.uses === 'number' && Number.isSafeInteger(d.claims.uses) && d.claims.uses >= 1 ? d.claims.uses : 1;
+  const use = { last: certUses, first: 1, zero: 0, over: certUses + 1, string: String(certUses) }[plan.use];
+  const proofAud = plan.aud === 'verifier' ? d.policy.audience : plan.aud === 'other' ? `${d.policy.audience}x` : undefined;
   const iatS = Math.floor(d.nowMs / 1000) + plan.iatOffsetS;
   const iat = plan.iat === undefined ? iatS : plan.iat;
   const proofIatS = plan.iat === undefined ? iatS : null;
   const wellMade =
+    proofAud !== undefined &&
+    typeof use === 'number' &&
     plan.signer === 'agent' && plan.headerKey === 'agent' && plan.alg === null && plan.typ === undefined && plan.extraHeader === null && plan.extraPayload === null;
-  if (wellMade && typeof iat === 'number') return { proof: makeProof(agent.signing, jti, cdg, iat), proofIatS };
+  if (wellMade && typeof iat === 'number') return { proof: makeProof(agent.signing, { aud: proofAud, jti, cdg, use }, iat), proofIatS };
   const signer = plan.signer === 'agent' ? agent.signing : other.signing;
   const { kid: _kid, alg: _alg, ...bareOther } = other.publicJwk;
   const { kid: _k, alg: _a, ...bareAgent } = agent.publicJwk;
@@ -179,7 +185,7 @@ function proofOf(d: Draft): { proof: string | undefined; proofIatS: number | nul
   const header: JsonObject = { alg: plan.alg ?? signer.alg, jwk };
   if (plan.typ !== null) header.typ = plan.typ === undefined ? TYP_PROOF : plan.typ;
   if (plan.extraHeader !== null) setMember(header, plan.extraHeader[0], plan.extraHeader[1]);
-  const payload: JsonObject = { jti, cdg, iat };
+  const payload: JsonObject = proofAud === undefined ? { jti, cdg, use, iat } : { aud: proofAud, jti, cdg, use, iat };
   if (plan.extraPayload !== null) setMember(payload, plan.extraPayload[0], plan.extraPayload[1]);
   return { proof: signCompactWithHeader(signer, header, JSON.stringify(payload)), proofIatS };
 }
@@ -193,5 +199,6 @@ function ledgerSpec(d: Draft): LedgerSpec | null {
     jti: String(d.claims.jti),
     uses: typeof uses === 'number' && Number.isSafeInteger(uses) && uses >= 1 ? uses : 1,
     consumed: d.ledger.consumed,
+    perUse: d.agent !== null,
   };
 }

@@ -46,6 +46,13 @@ export function proofTimeReason(iatS: number, nowMs: number, skewS: number): Rea
   return (gap < 0n ? -gap : gap) <= BigInt(skewS) * 1000n ? null : 'pop_invalid';
 }
 
+/** Names us, and no broker that keeps a ledger of its own. */
+export function audienceReason(aud: unknown, audience: string, sharedLedgerAudiences: readonly string[]): Reason | null {
+  const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!list.includes(audience)) return 'wrong_audience';
+  return list.every((a) => a === audience || sharedLedgerAudiences.includes(a)) ? null : 'wrong_audience';
+}
+
 export interface RevocationInput {
   readonly rep: unknown;
   readonly jti: unknown;

@@ -31,7 +31,7 @@ function signatureVerify(alg: Alg): MicroTask['setup'] {
   return async () => {
     const issuer = await makeIssuer(alg);
     const cert = readCertificate(await issueFor(issuer));
-    const key = issuer.policy.keys.get(cert.kid);
+    const key = issuer.policy.trust.keys.get(cert.kid);
     if (key === undefined) throw new Error('fixture key missing');
     return () => {
       if (!verifySignature(key.alg, key.key, cert.signingInput, cert.signature)) throw new Error('signature should verify');

@@ -19,6 +19,8 @@ export function readRecordLog(path: string, t0: number): LogEntry[] {
       const r = opened.entry.record;
       // An intent announces an allow's mint; the validator judges decisions and outcomes.
       if (r.kind === 'intent') continue;
+      // A tally counts denials of unverified certificates: no jti, nothing for the validator.
+      if (r.kind === 'tally') continue;
       out.push(
         r.kind === 'decision'
           ? { broker: r.broker, kind: 'decision', seq: r.seq, atMs: r.time - t0, decision: r.decision, reason: r.reason, jti: r.jti }

@@ -21,6 +21,15 @@ export interface ReplayLedger {
   close(): Promise<void>;
 }
 
+/**
+ * The ledger entry of one use of a certificate that confirms a key: the proof
+ * names the use, and each is spent once (uses: 1). `#` is not in JTI_PATTERN,
+ * so no certificate id is ever a use's key.
+ */
+export function useClaim(claim: UseClaim, use: number): UseClaim {
+  return { ...claim, jti: `${claim.jti}#${use}`, uses: 1 };
+}
+
 export function retainUntilMs(expS: number, maxSkewS: number): number {
   return (expS + maxSkewS) * 1000;
 }

@@ -1,7 +1,7 @@
 // The record log port (docs/design.md section 2.4). Asynchronous so that a remote or etcd
 // backed log can implement it; the SQLite log is one file per broker.
 import type { OpenAllow } from '../records/allows.js';
-import type { DecisionRecord, IntentRecord, OutcomeRecord } from '../records/record.js';
+import type { DecisionRecord, IntentRecord, OutcomeRecord, TallyRecord } from '../records/record.js';
 import type { SignedTreeHead } from '../records/tree-head.js';
 
 /** The log stamps kind, seq, time and broker itself; the broker supplies the rest. */
@@ -10,6 +10,7 @@ type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type DecisionInput = OmitEach<DecisionRecord, Stamped>;
 export type OutcomeInput = Omit<OutcomeRecord, Stamped>;
 export type IntentInput = Omit<IntentRecord, Stamped>;
+export type TallyInput = Omit<TallyRecord, Stamped>;
 
 export interface Appended {
   readonly seq: number;
@@ -40,6 +41,8 @@ export interface RecordLog {
   /** Before minting for an allow: what is about to run. Signed in the log, so reconciliation can trust it. */
   appendIntent(intent: IntentInput): Promise<Appended>;
   appendOutcome(outcome: OutcomeInput): Promise<Appended>;
+  /** Denials before the signature verified, counted over an interval (TallyRecord). */
+  appendTally(tally: TallyInput): Promise<Appended>;
   treeHead(): Promise<SignedTreeHead>;
   inclusionProof(seq: number): Promise<InclusionProof>;
   consistencyProof(fromSize: number): Promise<ConsistencyProof>;

@@ -1,12 +1,12 @@
 // What the predicates judge against: the broker's fixed policy and its
 // current state. Time comes in as an argument; nothing here reads a clock.
 import type { Contract } from '../certificate/contract.js';
-import type { KeySet } from '../keys.js';
+import type { IssuerTrust } from '../issuer-keys.js';
+import type { AudiencePolicy } from './issuer.js';
 
-export interface VerifierPolicy {
-  readonly keys: KeySet;
-  readonly issuers: ReadonlySet<string>;
-  readonly audience: string;
+export interface VerifierPolicy extends AudiencePolicy {
+  /** The trusted issuers, each with its own keys. */
+  readonly trust: IssuerTrust;
   /** Longest certificate lifetime (exp - iat) accepted, in seconds. */
   readonly maxLifetimeS: number;
   /** Clock skew tolerated at each edge of the window, in seconds. */
@@ -35,4 +35,6 @@ export interface BrokerState {
 
 export const DEFAULT_MAX_LIFETIME_S = 3600;
 export const DEFAULT_MAX_SKEW_S = 30;
+/** The most skew a broker may tolerate: a larger one would stretch every window and let a proof of possession live that long. */
+export const MAX_SKEW_S = 300;
 export const DEFAULT_REVOCATION_MAX_AGE_MS = 2000;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Claims, PreState } from '../certificate/claims.js';
 import { jcsDigest } from '../digest.js';
+import type { IssuerKey } from '../issuer-keys.js';
 import { checkDrift } from './drift.js';
 import { checkIssuer } from './issuer.js';
 import { checkPolicyEpoch } from './policy-epoch.js';
@@ -13,13 +14,37 @@ const claims = (partial: Partial<Claims>) => partial as Claims;
 const token = fc.stringMatching(/^[a-z0-9.-]{1,12}$/);
 
 describe('predicate 3: issuer and audience', () => {
-  it('accepts only a trusted issuer, then only a certificate naming our audience', () => {
+  it('accepts only a trusted issuer signing with its own key, then only a certificate naming us and no broker with another ledger', () => {
     fc.assert(
-      fc.property(token, fc.uniqueArray(token, { maxLength: 4 }), fc.array(token, { minLength: 1, maxLength: 4 }), token, (iss, trusted, aud, ours) => {
-        const reason = checkIssuer(claims({ iss, aud }), new Set(trusted), ours);
-        const expected = !trusted.includes(iss) ? 'wrong_issuer' : !aud.includes(ours) ? 'wrong_audience' : null;
-        expect(reason).toBe(expected);
-      }),
+      fc.property(
+        fc.record({
+          trusted: fc.uniqueArray(token, { minLength: 1, maxLength: 4 }),
+          signerDraw: fc.nat(),
+          claimsSigner: fc.boolean(),
+          otherIss: token,
+          ours: token,
+          others: fc.array(token, { maxLength: 3 }),
+          namesUs: fc.boolean(),
+          shared: fc.uniqueArray(token, { maxLength: 3 }),
+          sharesOthers: fc.boolean(),
+        }),
+        ({ trusted, signerDraw, claimsSigner, otherIss, ours, others, namesUs, shared, sharesOthers }) => {
+          // Each trusted issuer owns one key, named after it.
+          const signer = trusted[signerDraw % trusted.length] as string;
+          const trust = { issuers: new Set(trusted), keys: new Map(trusted.map((i) => [`k:${i}`, { issuer: i } as IssuerKey])) };
+          const iss = claimsSigner ? signer : otherIss;
+          const aud = namesUs || others.length === 0 ? [...others, ours] : others;
+          const sharedLedgerAudiences = new Set(sharesOthers ? [...shared, ...others] : shared);
+          const reason = checkIssuer(claims({ iss, aud }), `k:${signer}`, trust, { audience: ours, sharedLedgerAudiences });
+          const expected =
+            !trusted.includes(iss) || iss !== signer
+              ? 'wrong_issuer'
+              : !aud.includes(ours) || aud.some((a) => a !== ours && !sharedLedgerAudiences.has(a))
+                ? 'wrong_audience'
+                : null;
+          expect(reason).toBe(expected);
+        },
+      ),
     );
   });
 });

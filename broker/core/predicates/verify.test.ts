@@ -4,10 +4,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentThumbprint, makeProof } from '../../agent/proof.js';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/sample-certificates.js';
+import { AUDIENCE, freshState, ISSUER, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../../../harness/sample-certificates.js';
 import { encodeBase64url } from '../base64url.js';
 import { jcsDigest } from '../digest.js';
-import { signBytes } from '../jws.js';
+import { signBytes, signCompactWithHeader } from '../jws.js';
+import { trustIssuers } from '../issuer-keys.js';
 import { importKeySet, importPrivateJwk, type SigningKey } from '../keys.js';
 import { REASONS, type Reason } from '../reasons.js';
 import { generateSigningKey } from '../../sab/keygen.js';
@@ -131,11 +132,31 @@ describe('the offline predicates', () => {
   it('follow key rotation by kid', async () => {
     const next = await generateSigningKey('ES256', 'es-2');
     const jwks = { keys: [...(ed.jwks.keys as JsonObject[]), next.publicJwk] };
-    const rotated: Issuer = { ...ed, policy: { ...ed.policy, keys: importKeySet(jwks) } };
+    const rotated: Issuer = { ...ed, policy: { ...ed.policy, trust: trustIssuers([[ISSUER, importKeySet(jwks)]]) } };
     const cert = await issueFor({ ...rotated, privateJwk: next.privateJwk });
     expect(decide(cert, { issuer: rotated }).decision).toBe('allow');
     expect(decide(valid, { issuer: rotated }).decision).toBe('allow');
     expect(decide(cert).reason).toBe('unknown_key');
+  });
+
+  it("deny a certificate claiming one trusted issuer but signed with another trusted issuer's key", async () => {
+    const other = await makeIssuer('ES256', 'other-1');
+    const trust = trustIssuers([
+      [ISSUER, importKeySet(ed.jwks)],
+      ['sab.other', importKeySet(other.jwks)],
+    ]);
+    const both: Issuer = { ...ed, policy: { ...ed.policy, trust } };
+    // issueFor names ISSUER; signed with the other issuer's key it is not ISSUER's certificate.
+    expect(decide(await issueFor(other), { issuer: both }).reason).toBe('wrong_issuer');
+    expect(decide(await issueFor(other, { issuer: 'sab.other' }), { issuer: both }).decision).toBe('allow');
+    expect(decide(valid, { issuer: both }).decision).toBe('allow');
+  });
+
+  it('deny a certificate that also names a broker with its own ledger, unless configured to share ours', async () => {
+    const twoBrokers = await issueFor(ed, { audience: ['seb.test', 'seb.elsewhere'] });
+    expect(decide(twoBrokers).reason).toBe('wrong_audience');
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.elsewhere']) } };
+    expect(decide(twoBrokers, { issuer: sharing }).decision).toBe('allow');
   });
 
   it('decide by the first failing predicate when several fail', async () => {
@@ -170,19 +191,50 @@ describe('predicate 8: proof of possession', () => {
     bound = await issueFor(ed, { confirmationJkt: agentThumbprint(agent) });
   });
 
-  it('allows a fresh proof by the confirmed key for this certificate and contract', () => {
+  it('allows a fresh proof by the confirmed key for this broker, certificate and contract', () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
-    expect(decide(bound, { proof: makeProof(agent, jti, cdg, NOW_S) }).decision).toBe('allow');
+    expect(decide(bound, { proof: makeProof(agent, { aud: AUDIENCE, jti, cdg, use: 1 }, NOW_S) }).decision).toBe('allow');
+  });
+
+  it('denies a proof made for another broker the certificate also names, and one that names no broker', async () => {
+    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], confirmationJkt: agentThumbprint(agent) });
+    const { jti, cdg } = payloadOf(forTwo) as { jti: string; cdg: string };
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: AUDIENCE, jti, cdg, use: 1 }, NOW_S) }).decision).toBe('allow');
+    expect(decide(forTwo, { issuer: sharing, proof: makeProof(agent, { aud: 'seb.peer', jti, cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    // The proof an agent made before proofs named their broker.
+    const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
+    const unnamed = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify({ jti, cdg, iat: NOW_S }));
+    expect(decide(forTwo, { issuer: sharing, proof: unnamed }).reason).toBe('pop_invalid');
+  });
+
+  it('holds a proof exactly when it names this broker, this certificate and contract, one of its uses, and a time within the skew', async () => {
+    const forTwo = await issueFor(ed, { audience: [AUDIENCE, 'seb.peer'], uses: 3, confirmationJkt: agentThumbprint(agent) });
+    const claimed = payloadOf(forTwo) as { jti: string; cdg: string };
+    const sharing: Issuer = { ...ed, policy: { ...ed.policy, sharedLedgerAudiences: new Set(['seb.peer']) } };
+    fc.assert(
+      fc.property(fc.constantFrom(AUDIENCE, 'seb.peer', undefined), fc.boolean(), fc.boolean(), fc.integer({ min: -40, max: 40 }), fc.oneof(fc.integer({ min: -1, max: 4 }), fc.constant('1')), (aud, sameJti, sameCdg, offsetS, use) => {
+        const { kid: _k, alg: _a, ...bare } = agent.publicJwk;
+        const iat = Math.floor(NOW_MS / 1000) + offsetS;
+        const payload = { ...(aud === undefined ? {} : { aud }), jti: sameJti ? claimed.jti : 'other-jti', cdg: sameCdg ? claimed.cdg : jcsDigest(['other']), use, iat };
+        const proof = signCompactWithHeader(agent, { typ: 'seb-pop+jwt', jwk: bare }, JSON.stringify(payload));
+        // The certificate grants 3 uses: a proof names one of them.
+        const holds = aud === AUDIENCE && sameJti && sameCdg && typeof use === 'number' && use >= 1 && use <= 3 && Math.abs(NOW_MS - iat * 1000) <= 30_000;
+        expect(decide(forTwo, { issuer: sharing, proof }).reason).toBe(holds ? null : 'pop_invalid');
+      }),
+      { numRuns: 120 },
+    );
   });
 
   it('denies a missing, foreign, misdirected or stale proof', async () => {
     const { jti, cdg } = payloadOf(bound) as { jti: string; cdg: string };
     const other = importPrivateJwk((await generateSigningKey('ES256', 'agent-2')).privateJwk);
     expect(decide(bound).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(other, jti, cdg, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, 'another-jti', cdg, NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, jti, jcsDigest({ other: true }), NOW_S) }).reason).toBe('pop_invalid');
-    expect(decide(bound, { proof: makeProof(agent, jti, cdg, NOW_S - 120) }).reason).toBe('pop_invalid');
+    const aud = AUDIENCE;
+    expect(decide(bound, { proof: makeProof(other, { aud, jti, cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti: 'another-jti', cdg, use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg: jcsDigest({ other: true }), use: 1 }, NOW_S) }).reason).toBe('pop_invalid');
+    expect(decide(bound, { proof: makeProof(agent, { aud, jti, cdg, use: 1 }, NOW_S - 120) }).reason).toBe('pop_invalid');
     expect(decide(bound, { proof: 'not.a.proof' }).reason).toBe('pop_invalid');
   });
 });

@@ -10,7 +10,7 @@ import { checkContract } from './contract.js';
 import type { BrokerState, VerifierPolicy } from './context.js';
 import { checkIssuer } from './issuer.js';
 import { checkPolicyEpoch } from './policy-epoch.js';
-import { checkProof } from './proof.js';
+import { checkProof, proofUse } from './proof.js';
 import { checkRevocation } from './revocation.js';
 import { checkSignature } from './signature.js';
 import { checkWindow } from './window.js';
@@ -20,6 +20,8 @@ export interface Accepted {
   readonly decision: Allow;
   readonly request: ExecutionRequest;
   readonly certificate: Certificate;
+  /** The use the proof of possession spends, when the certificate confirms a key. */
+  readonly use?: number;
 }
 
 export interface Refused {
@@ -44,13 +46,14 @@ export function verifyRequest(requestBytes: Uint8Array, policy: VerifierPolicy, 
   }
   const { claims } = certificate;
   const reason =
-    checkSignature(certificate, policy.keys) ??
-    checkIssuer(claims, policy.issuers, policy.audience) ??
+    checkSignature(certificate, policy.trust.keys) ??
+    checkIssuer(claims, certificate.kid, policy.trust, policy) ??
     checkWindow(claims, nowMs, policy.maxSkewS, policy.maxLifetimeS) ??
     checkPolicyEpoch(claims, state.policyEpoch) ??
     checkRevocation(claims, state.revocation, nowMs) ??
     checkContract(claims, request.contract) ??
-    checkProof(claims, request.proof, nowMs, policy.maxSkewS);
+    checkProof(claims, request.proof, policy.audience, nowMs, policy.maxSkewS);
   if (reason !== null) return { ok: false, decision: deny(reason, claims.jti), request, certificate };
-  return { ok: true, decision: allow(claims.jti), request, certificate };
+  const accepted = { ok: true as const, decision: allow(claims.jti), request, certificate };
+  return claims.cnf === undefined || request.proof === undefined ? accepted : { ...accepted, use: proofUse(request.proof) };
 }

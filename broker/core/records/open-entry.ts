@@ -6,9 +6,9 @@ import { readContract } from '../certificate/contract.js';
 import { TYP_RECORD } from '../crypto-params.js';
 import { InvalidInputError } from '../errors.js';
 import type { KeySet } from '../keys.js';
-import { isReason, type Reason } from '../reasons.js';
+import { isReason, UNAUTHENTICATED_REASONS, type Reason } from '../reasons.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../strict-json.js';
-import type { DecisionRecord, Entry, IntentRecord, OutcomeRecord, PhaseTimings } from './record.js';
+import type { DecisionRecord, Entry, IntentRecord, OutcomeRecord, PhaseTimings, TallyRecord } from './record.js';
 import { openSigned, type SignedProblem } from './signed.js';
 
 export type OpenedEntry =
@@ -30,6 +30,7 @@ export function openEntry(jws: string, keys: KeySet, what: string): OpenedEntry 
 const DECISION_MEMBERS = ['broker', 'cdg', 'decision', 'iss', 'jti', 'kind', 'prev', 'reason', 'seq', 'sub', 'time'];
 const OUTCOME_MEMBERS = ['broker', 'decision', 'jti', 'kind', 'prev', 'seq', 'status', 'time'];
 const INTENT_MEMBERS = ['broker', 'contract', 'decision', 'jti', 'kind', 'prev', 'seq', 'time'];
+const TALLY_MEMBERS = ['broker', 'counts', 'from', 'kind', 'prev', 'seq', 'time', 'to'];
 const STATUSES: readonly string[] = ['succeeded', 'failed', 'unknown'];
 
 function readEntry(p: JsonObject): Entry {
@@ -76,7 +77,14 @@ function readEntry(p: JsonObject): Entry {
     };
     return { record, prev };
   }
-  throw new InvalidInputError('record: kind must be decision, intent or outcome');
+  if (p.kind === 'tally') {
+    members(p, TALLY_MEMBERS, []);
+    const [from, to] = [count(p.from, 'from'), count(p.to, 'to')];
+    if (from > to) throw new InvalidInputError('record: a tally ends before it starts');
+    const record: TallyRecord = { kind: 'tally', ...common, from, to, counts: tallyCounts(p.counts) };
+    return { record, prev };
+  }
+  throw new InvalidInputError('record: kind must be decision, intent, outcome or tally');
 }
 
 /** The {seq, hash} by which an intent or an outcome names its allow. */
@@ -90,6 +98,16 @@ function preState(v: JsonValue): PreState {
   members(v, ['digest'], ['version']);
   const digest = text(v.digest, 'pre.digest');
   return v.version === undefined ? { digest } : { digest, version: text(v.version, 'pre.version') };
+}
+
+/** Only reasons given before a signature verified, each counted at least once. */
+function tallyCounts(v: JsonValue | undefined): TallyRecord['counts'] {
+  if (!isJsonObject(v) || Object.keys(v).length === 0) throw new InvalidInputError('record: counts must be a non-empty object');
+  for (const [name, n] of Object.entries(v)) {
+    if (!isReason(name) || !UNAUTHENTICATED_REASONS.includes(name)) throw new InvalidInputError(`record: a tally counts only denials before the signature, not ${name}`);
+    if (count(n, `counts.${name}`) === 0) throw new InvalidInputError(`record: counts.${name} must be at least 1`);
+  }
+  return v as TallyRecord['counts'];
 }
 
 function members(p: JsonObject, required: readonly string[], optional: readonly string[]): void {

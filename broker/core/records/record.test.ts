@@ -46,4 +46,16 @@ describe('entries', () => {
     expect(bad({ ...allow, seq: -1 })).toMatchObject({ ok: false, problem: 'malformed' });
     expect(bad({ ...allow, reason: 'no_such_reason', decision: 'deny' })).toMatchObject({ ok: false, problem: 'malformed' });
   });
+
+  it('open a tally of denials before the signature, and refuse one that counts anything else', () => {
+    const tally: LogRecord = { kind: 'tally', seq: 0, time: 9, broker: 'b', from: 1, to: 8, counts: { malformed: 3, unknown_key: 1 } };
+    expect(openEntry(signEntry(key, tally, 'p'), keys, 'r')).toEqual({ ok: true, entry: { record: tally, prev: 'p' } });
+    const bad = (payload: object) => openEntry(signEntry(key, { ...tally, ...payload } as LogRecord, 'p'), keys, 'r');
+    // A verified certificate's denial is recorded on its own, never folded into a count.
+    expect(bad({ counts: { wrong_audience: 1 } })).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(bad({ counts: { malformed: 0 } })).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(bad({ counts: {} })).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(bad({ from: 9, to: 8 })).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(bad({ jti: 'j' })).toMatchObject({ ok: false, problem: 'malformed' });
+  });
 });

@@ -68,7 +68,25 @@ export interface IntentRecord {
   readonly executor?: JsonObject;
 }
 
-export type LogRecord = DecisionRecord | IntentRecord | OutcomeRecord;
+/**
+ * Denials of requests whose certificate did not verify (UNAUTHENTICATED_REASONS),
+ * counted per reason over [from, to): unauthenticated input cannot grow the log
+ * faster than one record per interval. Every certificate that verified gets a
+ * decision record of its own.
+ */
+export interface TallyRecord {
+  readonly kind: 'tally';
+  readonly seq: number;
+  readonly time: number;
+  readonly broker: string;
+  /** Unix ms of the first and of the last denial counted. */
+  readonly from: number;
+  readonly to: number;
+  /** Denials per reason; only reasons with at least one. */
+  readonly counts: Readonly<Partial<Record<Reason, number>>>;
+}
+
+export type LogRecord = DecisionRecord | IntentRecord | OutcomeRecord | TallyRecord;
 
 /** A record as signed: the record plus the hash of the entry before it. */
 export interface Entry {

@@ -9,7 +9,7 @@ import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
 import { importKeySet, type KeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, IntentInput, OutcomeInput, RecordLog } from '../../core/ports/record-log.js';
+import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
 import { AllowPairing, allowOf, intentMismatch, type OpenAllow } from '../../core/records/allows.js';
 import { Frontier, leafHash, storedConsistencyProof, storedInclusionProof, type Subtree, type SubtreeHashes } from '../../core/records/merkle.js';
 import { openEntry } from '../../core/records/open-entry.js';
@@ -115,6 +115,11 @@ export class SqliteRecordLog implements RecordLog {
       status,
       detail,
     }));
+  }
+
+  async appendTally(t: TallyInput): Promise<Appended> {
+    const { from, to, counts } = t;
+    return this.append((seq, time, broker) => ({ kind: 'tally', seq, time, broker, from, to, counts: { ...counts } }));
   }
 
   async treeHead(): Promise<SignedTreeHead> {

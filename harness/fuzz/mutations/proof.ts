@@ -70,6 +70,21 @@ export const PROOF: Slot = {
     broken('private-key-in-header', (plan) => {
       plan.headerKey = 'agent-private';
     }),
+    broken('aud-other-broker', (plan) => {
+      plan.aud = 'other';
+    }),
+    broken('aud-missing', (plan) => {
+      plan.aud = 'missing';
+    }),
+    broken('use-zero', (plan) => {
+      plan.use = 'zero';
+    }),
+    broken('use-over-uses', (plan) => {
+      plan.use = 'over';
+    }),
+    broken('use-string', (plan) => {
+      plan.use = 'string';
+    }),
     broken('wrong-jti', (plan) => {
       plan.jti = 'other';
     }),

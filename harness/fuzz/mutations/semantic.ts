@@ -4,7 +4,7 @@
 // equal expects nothing).
 import { otherIdentifier, type Mutation, type Slot } from './mutation.js';
 import type { Draft } from '../model.js';
-import { revocationReason } from '../spec.js';
+import { audienceReason as audienceRule, revocationReason } from '../spec.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -13,9 +13,12 @@ function issuerReason(d: Draft) {
 }
 
 function audienceReason(d: Draft) {
-  const aud = d.claims.aud;
-  const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  return list.includes(d.policy.audience) ? null : 'wrong_audience';
+  return audienceRule(d.claims.aud, d.policy.audience, d.policy.sharedLedgerAudiences);
+}
+
+/** An audience that is not ours (and short, so the claim stays well formed). */
+function otherAudience(d: Draft, name: string): string {
+  return name === d.policy.audience ? `${name}-2` : name;
 }
 
 function swapCase(s: string): string {
@@ -41,9 +44,34 @@ export const AUDIENCE: Slot = {
     { name: 'policy-audience-other', apply: (d) => ((d.policy.audience = otherIdentifier(d.policy.audience)), audienceReason(d)) },
     { name: 'aud-string', apply: (d) => ((d.claims.aud = d.policy.audience), audienceReason(d)) },
     {
-      // Sixteen entries, the most a certificate may name, ours last.
+      // Sixteen entries, the most a certificate may name, ours last; all sharing our ledger.
       name: 'aud-sixteen',
-      apply: (d) => ((d.claims.aud = [...Array.from({ length: 15 }, (_, i) => `broker-${i}`), d.policy.audience]), audienceReason(d)),
+      apply: (d) => {
+        const others = Array.from({ length: 15 }, (_, i) => `broker-${i}`);
+        d.claims.aud = [...others, d.policy.audience];
+        d.policy.sharedLedgerAudiences = others;
+        return audienceReason(d);
+      },
+    },
+    {
+      // Also names a broker with a ledger of its own: it could spend each use there too.
+      name: 'aud-unshared',
+      apply: (d) => {
+        const aud = d.claims.aud;
+        d.claims.aud = [...(Array.isArray(aud) ? aud : typeof aud === 'string' ? [aud] : []), otherAudience(d, 'broker.elsewhere')];
+        return audienceReason(d);
+      },
+    },
+    {
+      // A second audience that the verifier says shares its ledger.
+      name: 'aud-shared',
+      apply: (d) => {
+        const aud = d.claims.aud;
+        const peer = otherAudience(d, 'broker.peer');
+        d.claims.aud = [peer, ...(Array.isArray(aud) ? aud : typeof aud === 'string' ? [aud] : [])];
+        d.policy.sharedLedgerAudiences.push(peer);
+        return audienceReason(d);
+      },
     },
   ] satisfies Mutation[],
 };

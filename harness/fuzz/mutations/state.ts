@@ -16,6 +16,15 @@ export const LEDGER: Slot = {
     { name: 'fresh', apply: (d) => ((d.ledger = { kind: 'fresh', consumed: 0 }), null) },
     { name: 'one-use-left', apply: (d) => ((d.ledger = { kind: 'fresh', consumed: uses(d) - 1 }), null) },
     { name: 'all-uses-spent', apply: (d) => ((d.ledger = { kind: 'fresh', consumed: uses(d) }), 'replayed') },
+    {
+      // The first use already spent. A key-bound certificate's proof names that use: its replay. A bearer one spends any use left.
+      name: 'first-use-spent-proof-names-it',
+      apply: (d) => {
+        d.ledger = { kind: 'fresh', consumed: 1 };
+        if (d.proof?.use === 'last') d.proof.use = 'first';
+        return d.agent !== null || uses(d) <= 1 ? 'replayed' : null;
+      },
+    },
     { name: 'unavailable', apply: (d) => ((d.ledger = { kind: 'down' }), 'ledger_unavailable') },
   ],
 };
