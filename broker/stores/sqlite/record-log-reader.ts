@@ -3,6 +3,7 @@
 // change it nor take its write lock. Nothing read here is trusted; audit.ts
 // judges it.
 import Database from 'better-sqlite3';
+import { requireRegularFile } from '../../files.js';
 import { IntegrityError, IoError, SebError } from '../../core/errors.js';
 import type { StoredEntry } from '../../core/records/audit.js';
 import { parseStrictJson, type JsonValue } from '../../core/strict-json.js';
@@ -30,6 +31,7 @@ interface EntryRow {
 
 export function openLogForAudit(path: string): LogReader {
   let db: Database.Database;
+  requireRegularFile(path, 'record log');
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error) {

@@ -3,6 +3,7 @@
 // the file never shows a record that no head signs. The chain tip and the
 // Merkle frontier live in memory and are rebuilt from the file on open.
 import Database from 'better-sqlite3';
+import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
@@ -51,6 +52,7 @@ export class SqliteRecordLog implements RecordLog {
   static open(path: string, options: SqliteRecordLogOptions): SqliteRecordLog {
     if (options.broker === '') throw new ConfigError('broker id', 'must not be empty');
     let db: Database.Database | undefined;
+    requireRegularFile(path, 'record log', { mayBeAbsent: true });
     try {
       db = new Database(path);
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
