@@ -7,7 +7,8 @@ import { VERSION_ATTRIBUTE, type AwsPlan, type ScalarValue } from './operations.
 
 type ItemPlan = Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>;
 
-export function attributeValue(v: ScalarValue): AttributeValue {
+/** The typed form of a scalar: what UpdateItem sends and what the item projection shows. */
+export function attributeValue(v: ScalarValue): { S: string } | { N: string } | { BOOL: boolean } {
   if (typeof v === 'string') return { S: v };
   if (typeof v === 'number') return { N: String(v) };
   return { BOOL: v };
