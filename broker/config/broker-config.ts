@@ -1,11 +1,12 @@
 // The broker's configuration file (JSON or YAML): every setting on an
 // allowlist, checked at start, with an error that names the setting. Paths
 // are resolved against the file's folder.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
+import { decodeUtf8 } from '../core/strict-json.js';
+import { readBytesCapped } from '../files.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
 import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
@@ -53,13 +54,13 @@ const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 
 
 type Raw = Record<string, unknown>;
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadBrokerSettings(path: string): BrokerSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new IoError(`config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  // A regular file only (a FIFO would block the start), of bounded size.
+  const bytes = readBytesCapped(path, 'config', MAX_CONFIG_BYTES);
+  if (bytes.length > MAX_CONFIG_BYTES) throw new IoError(`config: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
+  const text = decodeUtf8(bytes, `config ${path}`);
   let raw: unknown;
   try {
     raw = parseYaml(text, { uniqueKeys: true });
