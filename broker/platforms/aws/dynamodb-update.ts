@@ -18,6 +18,17 @@ export function itemKey(plan: ItemPlan): Record<string, AttributeValue> {
   return Object.fromEntries(Object.entries(plan.key).map(([name, v]) => [name, attributeValue(v)]));
 }
 
+/** Every attribute the plan's read and write name: the key, the set attributes and the version (what the session policies allow). */
+export function itemAttributes(plan: ItemPlan): string[] {
+  return [...new Set([...Object.keys(plan.key), ...Object.keys(plan.set), VERSION_ATTRIBUTE])].sort();
+}
+
+/** The GetItem projection of the drift check: only the attributes the plan names, so the read session needs no others. */
+export function itemProjection(plan: ItemPlan): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const names = itemAttributes(plan);
+  return { ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])) };
+}
+
 /**
  * `version` is the item's version at the drift check, or undefined when the
  * item (or its version attribute) did not exist: then the write requires it

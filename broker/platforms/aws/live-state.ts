@@ -11,7 +11,7 @@ import { IoError } from '../../core/errors.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { dynamodbClient, ec2Client, s3Client, ssmClient, type AwsCredentials, type Connection } from './clients.js';
 import { errorCode } from './errors.js';
-import { itemKey } from './dynamodb-update.js';
+import { itemKey, itemProjection } from './dynamodb-update.js';
 import type { AwsPlan } from './operations.js';
 import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
 
@@ -60,7 +60,7 @@ export async function readLiveState(plan: AwsPlan, c: Connection, credentials: A
       const ddb = dynamodbClient(c, credentials, 'read');
       try {
         // Strongly consistent: an eventually consistent read could certify a state already overwritten.
-        const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true }));
+        const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true, ...itemProjection(plan) }));
         return projectItem(out.Item, Object.keys(plan.set));
       } finally {
         ddb.destroy();

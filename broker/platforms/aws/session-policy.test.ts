@@ -108,11 +108,20 @@ function certifiedContext(plan: AwsPlan): Context {
   };
 }
 
+/** The context of the drift check's GetItem: the item's partition, the projected attributes. */
+function readContext(plan: Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>): Context {
+  return {
+    'dynamodb:LeadingKeys': [String(Object.values(plan.key)[0])],
+    'dynamodb:Attributes': [...Object.keys(plan.key), ...Object.keys(plan.set), 'version'],
+    'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+  };
+}
+
 /** Each read the live state makes: where it goes and the context it carries. */
 function reads(plan: AwsPlan): [string, string, Context][] {
   return READ_ACTIONS[plan.action].map((r) => {
     if (r.anyResource) return [r.action, '*', { 'aws:RequestedRegion': 'us-east-1' }];
-    if (plan.action === 'dynamodb:UpdateItem') return [r.action, plan.arn, { 'dynamodb:LeadingKeys': [String(Object.values(plan.key)[0])] }];
+    if (plan.action === 'dynamodb:UpdateItem') return [r.action, plan.arn, readContext(plan)];
     return [r.action, plan.arn, {}];
   });
 }
@@ -168,7 +177,7 @@ describe('dynamodb:UpdateItem session policy, per item and attribute', () => {
     .record({ key: keyValue, otherKey: keyValue, set: fc.uniqueArray(attribute, { minLength: 1, maxLength: 4 }), otherAttribute: attribute })
     .filter((c) => String(c.key) !== String(c.otherKey) && !c.set.includes(c.otherAttribute));
 
-  it('refuses an UpdateItem of another item, of another attribute, or returning values', async () => {
+  it('refuses an UpdateItem (and a GetItem) of another item, of another attribute, or returning values', async () => {
     await fc.assert(
       fc.asyncProperty(itemCase, async (c) => {
         const plan = planAws(
@@ -193,8 +202,16 @@ describe('dynamodb:UpdateItem session policy, per item and attribute', () => {
         for (const [what, context] of refused) expect(await simulate(plan.action, plan.arn, role, session, context), what).toMatch(/Denied$/);
         // The role alone would allow each of them.
         for (const [what, context] of refused) expect(await simulate(plan.action, plan.arn, role, undefined, context), what).toBe('Allowed');
-        // The read session is held to the item's partition too.
-        expect(await simulate('dynamodb:GetItem', plan.arn, role, readPolicy(plan), { 'dynamodb:LeadingKeys': [String(c.otherKey)] })).toMatch(/Denied$/);
+        // The read session is held to the item's partition and attributes too.
+        if (plan.action !== 'dynamodb:UpdateItem') throw new Error('planned another kind');
+        const read = readContext(plan);
+        expect(await simulate('dynamodb:GetItem', plan.arn, role, readPolicy(plan), read)).toBe('Allowed');
+        const refusedReads: [string, Context][] = [
+          ['another item', { ...read, 'dynamodb:LeadingKeys': [String(c.otherKey)] }],
+          ['another attribute', { ...read, 'dynamodb:Attributes': [...(read['dynamodb:Attributes'] as string[]), c.otherAttribute] }],
+          ['all attributes', { 'dynamodb:LeadingKeys': read['dynamodb:LeadingKeys'] as string[], 'dynamodb:Select': 'ALL_ATTRIBUTES' }],
+        ];
+        for (const [what, context] of refusedReads) expect(await simulate('dynamodb:GetItem', plan.arn, role, readPolicy(plan), context), `read of ${what}`).toMatch(/Denied$/);
       }),
       { numRuns: 40 },
     );

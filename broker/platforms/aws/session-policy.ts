@@ -10,8 +10,8 @@
 // authorized by the write action alone. The live-state read is a separate
 // session with its own read-only policy, so the write credential can never
 // read and the read credential can never write.
+import { itemAttributes } from './dynamodb-update.js';
 import type { Action, AwsPlan } from './operations.js';
-import { VERSION_ATTRIBUTE } from './operations.js';
 
 export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -61,17 +61,14 @@ export const READ_ACTIONS: Readonly<Record<Action, readonly ReadAction[]>> = {
  */
 export function sessionPolicy(plan: AwsPlan): PolicyDocument {
   if (plan.action === 'dynamodb:UpdateItem') {
-    const attributes = [...new Set([...Object.keys(plan.key), ...Object.keys(plan.set), VERSION_ATTRIBUTE])].sort();
     return document({
       Sid: 'Certified',
       Effect: 'Allow',
       Action: plan.action,
       Resource: plan.arn,
       Condition: {
-        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': leadingKeys(plan), 'dynamodb:Attributes': attributes },
+        ...itemConditions(plan),
         StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE', 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-        // ForAllValues holds for a request without the key: require it, so the grant is never vacuous.
-        Null: { 'dynamodb:LeadingKeys': 'false' },
       },
     });
   }
@@ -81,7 +78,7 @@ export function sessionPolicy(plan: AwsPlan): PolicyDocument {
 /**
  * Exactly the reads the live state needs: on the target where the action can
  * be scoped to it, else on `*` held to the target's region. A DynamoDB read is
- * held to the certified item's partition.
+ * held to the certified item's partition and attributes.
  */
 export function readPolicy(plan: AwsPlan): PolicyDocument {
   return document(
@@ -89,19 +86,21 @@ export function readPolicy(plan: AwsPlan): PolicyDocument {
       const statement = { Sid: `LiveState${i}`, Effect: 'Allow' as const, Action: read.action };
       if (read.anyResource) return { ...statement, Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': regionOf(plan.arn) } } };
       if (plan.action === 'dynamodb:UpdateItem') {
-        return {
-          ...statement,
-          Resource: plan.arn,
-          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': leadingKeys(plan) }, Null: { 'dynamodb:LeadingKeys': 'false' } },
-        };
+        // The read projects only the plan's attributes (live-state.ts), so it is held to them too.
+        return { ...statement, Resource: plan.arn, Condition: { ...itemConditions(plan), StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } } };
       }
       return { ...statement, Resource: plan.arn };
     }),
   );
 }
 
-function leadingKeys(plan: Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>): string[] {
-  return [...new Set(Object.values(plan.key).map(String))].sort();
+/** The certified item's partition (each key value: see sessionPolicy) and attributes. */
+function itemConditions(plan: Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>): PolicyCondition {
+  return {
+    'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(Object.values(plan.key).map(String))].sort(), 'dynamodb:Attributes': itemAttributes(plan) },
+    // ForAllValues holds for a request without the key: require it, so the grant is never vacuous.
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
 }
 
 /** The region of a regional ARN (every target an `anyResource` read serves is regional). */
