@@ -1,6 +1,6 @@
 // A certified write changes what the contract names and nothing else, on a
 // real moto: a SecureString stays a SecureString under its KMS key; an object
-// keeps its content type, user metadata and SSE-KMS settings; an object with
+// keeps its headers, user metadata and SSE-KMS settings; an object with
 // tags, which a PutObject would drop, is refused before anything is sent.
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -83,7 +83,7 @@ describe('ssm:PutParameter', () => {
 });
 
 describe('s3:PutObject', () => {
-  it('keeps the content type, user metadata and SSE-KMS settings', async () => {
+  it('keeps the content type and other headers, user metadata and SSE-KMS settings', async () => {
     const key = `config/attrs-${++n}.json`;
     await s3.send(
       new PutObjectCommand({
@@ -91,6 +91,8 @@ describe('s3:PutObject', () => {
         Key: key,
         Body: '{}',
         ContentType: 'application/json',
+        CacheControl: 'max-age=60',
+        ContentDisposition: 'attachment',
         Metadata: { owner: 'team-a' },
         ServerSideEncryption: 'aws:kms',
         SSEKMSKeyId: KMS_KEY,
@@ -98,7 +100,7 @@ describe('s3:PutObject', () => {
     );
     expect(await execute(objectContract(key, '{"on":true}'))).toMatchObject({ status: 'succeeded' });
     const head = await s3.send(new HeadObjectCommand({ Bucket: aws.resources.bucket, Key: key }));
-    expect(head).toMatchObject({ ContentType: 'application/json', Metadata: { owner: 'team-a' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS_KEY });
+    expect(head).toMatchObject({ ContentType: 'application/json', CacheControl: 'max-age=60', ContentDisposition: 'attachment', Metadata: { owner: 'team-a' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS_KEY });
     expect(await (await s3.send(new GetObjectCommand({ Bucket: aws.resources.bucket, Key: key }))).Body?.transformToString()).toBe('{"on":true}');
   });
 

@@ -4,9 +4,9 @@ import { projectIngress, projectItem, projectObject, projectParameter } from './
 
 describe('live-state projections', () => {
   it('an S3 object: ETag and every attribute a PutObject would replace or drop, versioned by the ETag', () => {
-    const head = { ETag: '"abc"', ContentType: 'text/plain', Metadata: { b: '2', a: '1' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k', BucketKeyEnabled: true };
+    const head = { ETag: '"abc"', ContentType: 'text/plain', CacheControl: 'no-cache', Metadata: { b: '2', a: '1' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k', BucketKeyEnabled: true };
     expect(projectObject(head, 2)).toEqual({
-      state: { exists: true, etag: '"abc"', contentType: 'text/plain', metadata: { a: '1', b: '2' }, encryption: 'aws:kms', kmsKeyId: head.SSEKMSKeyId, bucketKey: true, tags: 2 },
+      state: { exists: true, etag: '"abc"', headers: { CacheControl: 'no-cache', ContentType: 'text/plain' }, metadata: { a: '1', b: '2' }, encryption: 'aws:kms', kmsKeyId: head.SSEKMSKeyId, bucketKey: true, tags: 2 },
       version: '"abc"',
     });
     // Metadata, encryption or tags changed since the certificate are drift.

@@ -11,31 +11,37 @@ import type { LiveState } from '../../core/predicates/drift.js';
 import type { JsonObject, JsonValue } from '../../core/strict-json.js';
 import { VERSION_ATTRIBUTE } from './operations.js';
 
-/** What HeadObject returns that a PutObject would replace, and the object's tag count (from GetObjectTagging). */
-export interface ObjectHead {
+/** The headers of an object that a PutObject replaces and can set again, by their SDK names. */
+export const OBJECT_HEADERS = ['CacheControl', 'ContentDisposition', 'ContentEncoding', 'ContentLanguage', 'ContentType', 'StorageClass', 'WebsiteRedirectLocation'] as const;
+export type ObjectHeader = (typeof OBJECT_HEADERS)[number];
+
+/** What HeadObject returns that a PutObject would replace. */
+export type ObjectHead = { readonly [H in ObjectHeader]?: string } & {
   readonly ETag?: string;
-  readonly ContentType?: string;
   readonly Metadata?: Record<string, string>;
   readonly ServerSideEncryption?: string;
   readonly SSEKMSKeyId?: string;
   readonly BucketKeyEnabled?: boolean;
-}
+};
 
 /**
  * An S3 object: its content (the ETag stands for it), and every attribute a
- * PutObject would otherwise replace (content type, user metadata, server-side
- * encryption) or drop (tags). The write carries the first kind forward and is
- * refused for the second (object-write.ts), so all of them are certified here.
+ * PutObject would otherwise replace (headers, user metadata, server-side
+ * encryption) or drop (tags, counted by GetObjectTagging). The write carries
+ * the first kind forward and is refused for the second (write-inputs.ts), so
+ * all of them are certified here.
  */
 export function projectObject(head: ObjectHead | undefined, tagCount: number): LiveState {
   if (head === undefined) return { state: { exists: false } };
   if (head.ETag === undefined) throw new IoError('HeadObject returned no ETag');
+  const headers: JsonObject = {};
+  for (const name of OBJECT_HEADERS) if (head[name] !== undefined) headers[name] = head[name];
   const metadata: JsonObject = {};
   for (const name of Object.keys(head.Metadata ?? {}).sort()) metadata[name] = head.Metadata?.[name] ?? '';
   const state: JsonObject = {
     exists: true,
     etag: head.ETag,
-    contentType: head.ContentType ?? null,
+    headers,
     metadata,
     encryption: head.ServerSideEncryption ?? null,
     kmsKeyId: head.SSEKMSKeyId ?? null,

@@ -21,8 +21,8 @@ describe('putObjectInput', () => {
     });
   });
 
-  it('keeps the content type, user metadata and SSE-KMS settings of the object it replaces', () => {
-    const live = projectObject({ ETag: '"e"', ContentType: 'application/json', Metadata: { owner: 'team-a' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS_KEY, BucketKeyEnabled: true }, 0);
+  it('keeps the headers, user metadata and SSE-KMS settings of the object it replaces', () => {
+    const live = projectObject({ ETag: '"e"', ContentType: 'application/json', CacheControl: 'max-age=60', StorageClass: 'STANDARD_IA', Metadata: { owner: 'team-a' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS_KEY, BucketKeyEnabled: true }, 0);
     expect(putObjectInput(objectPlan, live, ACCOUNT)).toEqual({
       input: {
         Bucket: 'bucket',
@@ -31,6 +31,8 @@ describe('putObjectInput', () => {
         ExpectedBucketOwner: ACCOUNT,
         IfMatch: '"e"',
         ContentType: 'application/json',
+        CacheControl: 'max-age=60',
+        StorageClass: 'STANDARD_IA',
         Metadata: { owner: 'team-a' },
         ServerSideEncryption: 'aws:kms',
         SSEKMSKeyId: KMS_KEY,

@@ -15,6 +15,7 @@ import type { PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/strict-json.js';
 import type { AwsPlan } from './operations.js';
+import { OBJECT_HEADERS, type ObjectHeader } from './projection.js';
 
 /** The content type of an object the broker creates. */
 export const OBJECT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -42,18 +43,20 @@ export function putObjectInput(plan: ObjectPlan, live: LiveState, accountId: str
     return { refused: `the live object's encryption ${JSON.stringify(state.encryption)} cannot be carried by a PutObject` };
   }
   const metadata = stringMap(state.metadata);
-  const contentType = optionalString(state.contentType);
+  const headers = stringMap(state.headers);
   const kmsKeyId = optionalString(state.kmsKeyId);
   const bucketKey = state.bucketKey;
-  if (metadata === undefined || contentType === false || kmsKeyId === false || (bucketKey !== null && typeof bucketKey !== 'boolean')) {
+  if (metadata === undefined || headers === undefined || kmsKeyId === false || (bucketKey !== null && typeof bucketKey !== 'boolean')) {
     return { refused: 'the live object state is not the projection this adapter writes' };
   }
+  const carried: Partial<Record<ObjectHeader, string>> = {};
+  for (const name of OBJECT_HEADERS) if (headers[name] !== undefined) carried[name] = headers[name];
   return {
     input: {
       ...target,
       IfMatch: live.version,
       Metadata: metadata,
-      ...(contentType === undefined ? {} : { ContentType: contentType }),
+      ...(carried as Pick<PutObjectCommandInput, ObjectHeader>),
       ...(encryption === undefined ? {} : { ServerSideEncryption: encryption as PutObjectCommandInput['ServerSideEncryption'] }),
       ...(kmsKeyId === undefined ? {} : { SSEKMSKeyId: kmsKeyId }),
       ...(typeof bucketKey === 'boolean' ? { BucketKeyEnabled: bucketKey } : {}),
