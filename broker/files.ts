@@ -62,11 +62,16 @@ export function readBytesCapped(path: string, what: string, max: number): Buffer
   }
 }
 
-/** Read a JSON file strictly; a broken file is the user's input error, named by path. */
-export function readJsonFile(path: string, what: string, maxBytes = 1024 * 1024): JsonValue {
+/** Read a UTF-8 text file of at most `maxBytes`; a broken file is the user's input error, named by path. */
+export function readTextFile(path: string, what: string, maxBytes = 1024 * 1024): string {
   const bytes = readBytesCapped(path, what, maxBytes);
   if (bytes.length > maxBytes) throw new IoError(`${what}: ${path} is larger than ${maxBytes} bytes`);
-  return parseStrictJson(decodeUtf8(bytes, `${what} ${path}`), `${what} ${path}`);
+  return decodeUtf8(bytes, `${what} ${path}`);
+}
+
+/** Read a JSON file strictly. */
+export function readJsonFile(path: string, what: string, maxBytes = 1024 * 1024): JsonValue {
+  return parseStrictJson(readTextFile(path, what, maxBytes), `${what} ${path}`);
 }
 
 /**

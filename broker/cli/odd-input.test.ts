@@ -84,6 +84,7 @@ const cases: Case[] = [
   { name: 'audit verify --log a FIFO', argv: () => ['audit', 'verify', '--log', fifoWithGuard('log.fifo')], message: /record log: .* is a FIFO, not a regular file/ },
   { name: 'verify --log a FIFO', argv: () => verifyArgs('--log', fifoWithGuard('vlog.fifo'), '--broker-key', path('sab/private.jwk.json')), message: /record log: .* is a FIFO/ },
   { name: 'execute --config a FIFO', argv: () => ['execute', '--config', fifoWithGuard('config.fifo'), '--request', path('req.json')], message: /config: .* is a FIFO, not a regular file/ },
+  { name: 'bench compare a FIFO', argv: () => ['bench', 'compare', fifoWithGuard('summary.fifo'), path('a-directory')], message: /summary: .* is a FIFO, not a regular file/ },
   { name: '--ledger a directory', argv: () => verifyArgs('--ledger', path('a-directory')), message: /ledger: .* is a directory/ },
   { name: '--request a device (read only)', argv: () => verifyArgs('--request', '/dev/null'), message: /request: \/dev\/null is a device/ },
   // Special files as --out: never replaced, no temporary file left.

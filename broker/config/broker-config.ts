@@ -5,8 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
-import { decodeUtf8 } from '../core/strict-json.js';
-import { readBytesCapped } from '../files.js';
+import { readTextFile } from '../files.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS } from '../core/predicates/context.js';
 import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
@@ -54,13 +53,9 @@ const TOP = ['id', 'issuers', 'audience', 'trustedKeys', 'brokerKey', 'ledger', 
 
 type Raw = Record<string, unknown>;
 
-const MAX_CONFIG_BYTES = 1024 * 1024;
-
 export function loadBrokerSettings(path: string): BrokerSettings {
   // A regular file only (a FIFO would block the start), of bounded size.
-  const bytes = readBytesCapped(path, 'config', MAX_CONFIG_BYTES);
-  if (bytes.length > MAX_CONFIG_BYTES) throw new IoError(`config: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
-  const text = decodeUtf8(bytes, `config ${path}`);
+  const text = readTextFile(path, 'config');
   let raw: unknown;
   try {
     raw = parseYaml(text, { uniqueKeys: true });
