@@ -95,6 +95,6 @@ describe('seb bench compare', () => {
     expect(await runSeb('bench', 'compare', base, slow, '--percentile', 'p42')).toMatchObject({ code: 2, err: 'seb: --percentile: expected one of p50, p90, p99, max, got "p42"\n' });
     expect(await runSeb('bench', 'compare', base, slow, '--threshold', '-1')).toMatchObject({ code: 2 });
     expect(await runSeb('bench', 'compare', base)).toMatchObject({ code: 2, err: 'seb: bench compare: expected BASE_DIR NEW_DIR\n' });
-    expect((await runSeb('bench', 'compare', base, join(dir, 'absent'))).err).toMatch(/^seb: cannot read .*absent: ENOENT\n$/);
+    expect((await runSeb('bench', 'compare', base, join(dir, 'absent'))).err).toMatch(/^seb: summary: cannot read .*absent: ENOENT\n$/);
   });
 });

@@ -2,9 +2,10 @@
 // operation) on one percentile. A row is worse when new / base exceeds the
 // threshold (a ratio equal to it passes), better when base / new does. Rows
 // on one side only are reported, never a crash. Pure but for readSummary.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInputError, IoError } from '../broker/core/errors.js';
+import { InvalidInputError } from '../broker/core/errors.js';
+import { readTextFile } from '../broker/files.js';
 import { readCsv } from './csv.js';
 import { SUMMARY_CSV, SUMMARY_KEY } from './results/summary.js';
 
@@ -77,16 +78,13 @@ export function compareSummaries(base: readonly SummaryPoint[], next: readonly S
   return { percentile: o.percentile, threshold: o.threshold, rows, worse, better: count('better'), missing: count('only-in-base') + count('only-in-new'), failed: worse > 0 };
 }
 
+const MAX_SUMMARY_BYTES = 16 * 1024 * 1024;
+
 /** A run directory (or its summary.csv) as points; errors name the file and line. */
 export function readSummary(dirOrFile: string): SummaryPoint[] {
   const file = existsSync(dirOrFile) && statSync(dirOrFile).isDirectory() ? join(dirOrFile, 'summary.csv') : dirOrFile;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new IoError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  return summaryPoints(text, file);
+  // A regular file only: a FIFO would block the comparison.
+  return summaryPoints(readTextFile(file, 'summary', MAX_SUMMARY_BYTES), file);
 }
 
 /** summary.csv in the schema the runner writes it in; a second row for one key is refused. */

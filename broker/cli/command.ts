@@ -12,6 +12,8 @@ export interface FlagSpec {
   readonly required?: boolean;
   readonly multiple?: boolean;
   readonly short?: string;
+  /** Another flag this one means nothing without: giving it alone is a usage error, never silently dropped. */
+  readonly requires?: string;
 }
 
 export type Flags = Readonly<Record<string, FlagSpec>>;
@@ -44,30 +46,61 @@ export function defineCommand<F extends Flags>(command: Command<F>): Command {
 }
 
 export function parseFlags<F extends Flags>(command: Command<F>, argv: string[]): { flags: ParsedFlags<F>; positionals: string[] } {
+  const name = command.words.join(' ');
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
-  for (const [name, spec] of Object.entries(command.flags)) {
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+  for (const [flag, spec] of Object.entries(command.flags)) {
+    options[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
   }
+  refuseDashValues(command, argv);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: (command.allowPositionals ?? 0) > 0 });
+    // Multiple is set everywhere so that a flag given twice is seen, then refused where it is not repeatable.
+    const all = Object.fromEntries(Object.entries(options).map(([flag, o]) => [flag, { ...o, multiple: true }]));
+    parsed = parseArgs({ args: argv, options: all, strict: true, allowPositionals: (command.allowPositionals ?? 0) > 0 });
   } catch (error) {
-    throw new UsageError(`${command.words.join(' ')}: ${firstLine(error)}`);
+    throw new UsageError(`${name}: ${firstLine(error)}`);
   }
-  const values: Record<string, unknown> = { ...parsed.values };
-  for (const [name, spec] of Object.entries(command.flags)) {
-    if (values[name] === undefined) {
-      if (spec.required) throw new UsageError(`${command.words.join(' ')}: --${name} is required`);
-      if (spec.default !== undefined) values[name] = spec.default;
-      else if (spec.type === 'boolean') values[name] = false;
-      else if (spec.multiple) values[name] = [];
+  const values: Record<string, unknown> = {};
+  for (const [flag, given] of Object.entries(parsed.values) as [string, unknown[]][]) {
+    if (command.flags[flag]?.multiple) values[flag] = given;
+    else if (given.length > 1) throw new UsageError(`${name}: --${flag} given ${given.length} times; give it once`);
+    else values[flag] = given[0];
+  }
+  for (const [flag, spec] of Object.entries(command.flags)) {
+    if (spec.requires !== undefined && values[flag] !== undefined && values[spec.requires] === undefined) {
+      throw new UsageError(`${name}: --${flag} needs --${spec.requires}`);
+    }
+  }
+  for (const [flag, spec] of Object.entries(command.flags)) {
+    if (values[flag] === undefined) {
+      if (spec.required) throw new UsageError(`${name}: --${flag} is required`);
+      if (spec.default !== undefined) values[flag] = spec.default;
+      else if (spec.type === 'boolean') values[flag] = false;
+      else if (spec.multiple) values[flag] = [];
     }
   }
   const max = command.allowPositionals ?? 0;
   if (parsed.positionals.length > max) {
-    throw new UsageError(`${command.words.join(' ')}: unexpected argument ${JSON.stringify(parsed.positionals[max])}`);
+    throw new UsageError(`${name}: unexpected argument ${JSON.stringify(parsed.positionals[max])}`);
   }
   return { flags: values as ParsedFlags<F>, positionals: parsed.positionals };
+}
+
+// `--now -5` leaves parseArgs unsure whether -5 is a value or a flag, and its
+// message ("argument is ambiguous") does not say what to do. A string flag
+// followed by a word starting with "-" is refused with the way to write it.
+function refuseDashValues(command: Command, argv: string[]): void {
+  const strings = new Set(Object.entries(command.flags).flatMap(([flag, spec]) => (spec.type === 'string' ? [`--${flag}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])));
+  for (let i = 0; i < argv.length - 1 && argv[i] !== '--'; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1] as string;
+    if (strings.has(arg)) {
+      if (next.startsWith('-') && next !== '-') {
+        throw new UsageError(`${command.words.join(' ')}: ${arg} needs a value; to give one that starts with "-", write ${arg}=${next}`);
+      }
+      i++; // the value is not itself a flag
+    }
+  }
 }
 
 export function helpText(command: Command): string {
@@ -76,7 +109,7 @@ export function helpText(command: Command): string {
   lines.push('', 'Flags:');
   const entries = Object.entries(command.flags).map(([name, spec]) => {
     const left = `  --${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
-    const notes = [spec.required ? 'required' : '', spec.default !== undefined ? `default ${spec.default}` : '', spec.multiple ? 'repeatable' : '']
+    const notes = [spec.required ? 'required' : '', spec.default !== undefined ? `default ${spec.default}` : '', spec.multiple ? 'repeatable' : '', spec.requires ? `needs --${spec.requires}` : '']
       .filter(Boolean)
       .join(', ');
     return [left, `${spec.description}${notes ? ` (${notes})` : ''}`] as const;
@@ -92,7 +125,8 @@ export function intFlag(name: string, value: string | undefined, { min = Number.
   if (value === undefined) return undefined;
   if (!/^-?[0-9]+$/.test(value)) throw new UsageError(`--${name}: expected an integer, got ${JSON.stringify(value)}`);
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: out of range: ${value}`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name}: out of range: ${value}`);
+  if (n < min) throw new UsageError(`--${name}: must be at least ${min}, got ${value}`);
   return n;
 }
 

@@ -20,7 +20,7 @@ export const sabIssue = defineCommand({
     'revocation-epoch': { type: 'string', value: 'N', description: 'rep claim', default: '0' },
     uses: { type: 'string', value: 'N', description: 'how many executions it allows', default: '1' },
     'pre-state': { type: 'string', value: 'FILE', description: 'expected live state, JSON; its digest becomes pre.digest' },
-    'pre-version': { type: 'string', value: 'VERSION', description: 'expected version (resourceVersion, ETag), recorded in pre.version' },
+    'pre-version': { type: 'string', value: 'VERSION', description: 'expected version (resourceVersion, ETag), recorded in pre.version', requires: 'pre-state' },
     jti: { type: 'string', value: 'ID', description: 'certificate id; default random' },
     cnf: { type: 'string', value: 'JKT', description: "agent key thumbprint: the request must then carry a proof signed by that key" },
   },

@@ -37,8 +37,8 @@ export const verify = defineCommand({
     'live-state': { type: 'string', value: 'FILE', description: 'live state, JSON: its digest is compared with pre (drift)' },
     'max-lifetime': { type: 'string', value: 'SECONDS', description: 'longest accepted exp - iat', default: String(DEFAULT_MAX_LIFETIME_S) },
     'max-skew': { type: 'string', value: 'SECONDS', description: 'tolerated clock skew at each window edge', default: String(DEFAULT_MAX_SKEW_S) },
-    log: { type: 'string', value: 'FILE', description: 'SQLite record log: append the decision as a signed record (needs --broker-key)' },
-    'broker-key': { type: 'string', value: 'FILE', description: "the broker's private JWK, which signs records" },
+    log: { type: 'string', value: 'FILE', description: 'SQLite record log: append the decision as a signed record', requires: 'broker-key' },
+    'broker-key': { type: 'string', value: 'FILE', description: "the broker's private JWK, which signs records", requires: 'log' },
     'broker-id': { type: 'string', value: 'ID', description: 'the broker id a new log is written for', default: 'seb-verify' },
   },
   async run(flags) {
@@ -62,7 +62,6 @@ export const verify = defineCommand({
     };
     const live = flags['live-state'] === undefined ? undefined : readJsonFile(flags['live-state'], 'live state');
     const requestBytes = readBytesCapped(flags.request, 'request', MAX_REQUEST_BYTES);
-    if ((flags.log === undefined) !== (flags['broker-key'] === undefined)) throw new UsageError('verify: --log and --broker-key go together');
     const brokerKey = flags['broker-key'] === undefined ? undefined : importPrivateJwk(readJsonFile(flags['broker-key'], 'broker key'), `broker key ${flags['broker-key']}`);
     const log = flags.log === undefined || brokerKey === undefined ? undefined : SqliteRecordLog.open(flags.log, { broker: flags['broker-id'], key: brokerKey });
     const ledger = flags.ledger === undefined ? undefined : new SqliteLedger(flags.ledger);

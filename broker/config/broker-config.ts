@@ -1,11 +1,11 @@
 // The broker's configuration file (JSON or YAML): every setting on an
 // allowlist, checked at start, with an error that names the setting. Paths
 // are resolved against the file's folder.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
+import { readTextFile } from '../files.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS, MAX_SKEW_S } from '../core/predicates/context.js';
 import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
@@ -62,12 +62,8 @@ const TOP = ['id', 'issuers', 'audience', 'sharedLedgerAudiences', 'trustedKeys'
 type Raw = Record<string, unknown>;
 
 export function loadBrokerSettings(path: string): BrokerSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new IoError(`config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  // A regular file only (a FIFO would block the start), of bounded size.
+  const text = readTextFile(path, 'config');
   let raw: unknown;
   try {
     raw = parseYaml(text, { uniqueKeys: true });

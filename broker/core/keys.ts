@@ -22,7 +22,8 @@ export type KeySet = ReadonlyMap<string, TrustedKey>;
 const BARE_MEMBERS = new Set(['kty', 'crv', 'x', 'y']);
 const PUBLIC_MEMBERS = new Set([...BARE_MEMBERS, 'kid', 'alg', 'use']);
 const PRIVATE_MEMBERS = new Set([...PUBLIC_MEMBERS, 'd']);
-const KID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The kids a key set accepts: the one rule, shared by the verifier and `seb sab keygen`. */
+export const KID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function checkMembers(jwk: JsonObject, allowed: ReadonlySet<string>, what: string): void {
   for (const name of Object.keys(jwk)) {

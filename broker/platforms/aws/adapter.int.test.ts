@@ -71,6 +71,9 @@ describe.each(ACTIONS)('%s through the adapter', (action: Action) => {
     expect(await adapter.invoke(plan, identity, live)).toMatchObject({ status: 'succeeded' });
     const after = await adapter.readLiveState(plan);
     expect(jcsDigest(after.state)).not.toBe(claims.pre?.digest);
+    // What crash reconciliation asks: the state after shows the mutation, the state before does not.
+    expect(adapter.matchesIntent(plan, after)).toBe(true);
+    expect(adapter.matchesIntent(plan, live)).toBe(false);
   });
 
   it('an out-of-band change makes the live digest differ (drift)', async () => {

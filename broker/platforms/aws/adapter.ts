@@ -9,6 +9,7 @@ import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/p
 import type { LiveState } from '../../core/predicates/drift.js';
 import { ACCOUNT_ID, partitionOf, REGION, type AwsScope } from './arn.js';
 import { stsClient, type AwsCredentials, type Connection } from './clients.js';
+import { matchesIntent } from './intent.js';
 import { invokePlan } from './invoke.js';
 import { readLiveState } from './live-state.js';
 import { isSessionCredentials, mintExecutor } from './mint.js';
@@ -56,6 +57,11 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
 
   plan(contract: Contract): AwsPlan {
     return planAws(contract, this.scope);
+  }
+
+  /** For reconciliation after a crash: whether the live state shows the mutation done (intent.ts). */
+  matchesIntent(plan: AwsPlan, live: LiveState): boolean {
+    return matchesIntent(plan, live);
   }
 
   async readLiveState(plan: AwsPlan): Promise<LiveState> {

@@ -7,7 +7,8 @@ import { VERSION_ATTRIBUTE, type AwsPlan, type ScalarValue } from './operations.
 
 type ItemPlan = Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>;
 
-export function attributeValue(v: ScalarValue): AttributeValue {
+/** The typed form of a scalar: what UpdateItem sends and what the item projection shows. */
+export function attributeValue(v: ScalarValue): { S: string } | { N: string } | { BOOL: boolean } {
   if (typeof v === 'string') return { S: v };
   if (typeof v === 'number') return { N: String(v) };
   return { BOOL: v };
@@ -15,6 +16,17 @@ export function attributeValue(v: ScalarValue): AttributeValue {
 
 export function itemKey(plan: ItemPlan): Record<string, AttributeValue> {
   return Object.fromEntries(Object.entries(plan.key).map(([name, v]) => [name, attributeValue(v)]));
+}
+
+/** Every attribute the plan's read and write name: the key, the set attributes and the version (what the session policies allow). */
+export function itemAttributes(plan: ItemPlan): string[] {
+  return [...new Set([...Object.keys(plan.key), ...Object.keys(plan.set), VERSION_ATTRIBUTE])].sort();
+}
+
+/** The GetItem projection of the drift check: only the attributes the plan names, so the read session needs no others. */
+export function itemProjection(plan: ItemPlan): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const names = itemAttributes(plan);
+  return { ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])) };
 }
 
 /**

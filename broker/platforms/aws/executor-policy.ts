@@ -9,7 +9,7 @@
 // deny every call there; on real AWS an operator may narrow them to the
 // account's parameters, groups and tables without touching the broker.
 import { ACTIONS } from './operations.js';
-import { READ_ACTION } from './session-policy.js';
+import { READ_ACTIONS } from './session-policy.js';
 
 export interface ExecutorPolicyDocument {
   readonly Version: '2012-10-17';
@@ -17,7 +17,7 @@ export interface ExecutorPolicyDocument {
 }
 
 export function executorRolePolicy(partition: string, buckets: readonly string[]): ExecutorPolicyDocument {
-  const pairs = ACTIONS.map((a) => [a, READ_ACTION[a]] as const);
+  const pairs = ACTIONS.map((a) => [a, ...READ_ACTIONS[a].map((r) => r.action)] as const);
   const s3 = pairs.filter(([a]) => a.startsWith('s3:')).flat();
   const others = pairs.filter(([a]) => !a.startsWith('s3:')).flat();
   const objects = { Sid: 'TargetObjects', Effect: 'Allow' as const, Action: s3, Resource: buckets.map((b) => `arn:${partition}:s3:::${b}/*`) };

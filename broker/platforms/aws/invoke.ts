@@ -2,7 +2,8 @@
 // on the version the drift check observed wherever the service can condition
 // a write: S3 If-Match (If-None-Match * for an object that was absent),
 // DynamoDB ConditionExpression, and SSM's Overwrite=false when the parameter
-// was absent (it refuses to create over one that appeared since).
+// was absent (it refuses to create over one that appeared since). What the
+// object and parameter writes keep of the live target: write-inputs.ts.
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -13,8 +14,9 @@ import { dynamodbClient, ec2Client, s3Client, ssmClient, type AwsCredentials, ty
 import { updateItemInput } from './dynamodb-update.js';
 import { refusal } from './errors.js';
 import type { AwsPlan } from './operations.js';
+import { putObjectInput, putParameterInput } from './write-inputs.js';
 
-export const OBJECT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+export { OBJECT_CONTENT_TYPE } from './write-inputs.js';
 
 export async function invokePlan(plan: AwsPlan, c: Connection, credentials: AwsCredentials, live: LiveState, accountId: string): Promise<InvokeResult> {
   try {
@@ -29,16 +31,9 @@ async function send(plan: AwsPlan, c: Connection, credentials: AwsCredentials, l
     case 's3:PutObject': {
       const s3 = s3Client(c, credentials, 'write');
       try {
-        const out = await s3.send(
-          new PutObjectCommand({
-            Bucket: plan.bucket,
-            Key: plan.key,
-            Body: plan.body,
-            ContentType: OBJECT_CONTENT_TYPE,
-            ExpectedBucketOwner: accountId,
-            ...(live.version === undefined ? { IfNoneMatch: '*' } : { IfMatch: live.version }),
-          }),
-        );
+        const write = putObjectInput(plan, live, accountId);
+        if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+        const out = await s3.send(new PutObjectCommand(write.input));
         return { status: 'succeeded', detail: { etag: out.ETag ?? null } };
       } finally {
         s3.destroy();
@@ -47,8 +42,9 @@ async function send(plan: AwsPlan, c: Connection, credentials: AwsCredentials, l
     case 'ssm:PutParameter': {
       const ssm = ssmClient(c, credentials, 'write');
       try {
-        // The projection reports a version exactly when the parameter exists.
-        const out = await ssm.send(new PutParameterCommand({ Name: plan.name, Value: plan.value, Type: 'String', Overwrite: live.version !== undefined }));
+        const write = putParameterInput(plan, live);
+        if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+        const out = await ssm.send(new PutParameterCommand(write.input));
         return { status: 'succeeded', detail: { version: out.Version ?? null } };
       } finally {
         ssm.destroy();

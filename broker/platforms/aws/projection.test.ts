@@ -3,13 +3,25 @@ import { jcsDigest } from '../../core/digest.js';
 import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
 
 describe('live-state projections', () => {
-  it('an S3 object: ETag and content type, versioned by the ETag', () => {
-    expect(projectObject({ ETag: '"abc"', ContentType: 'text/plain' })).toEqual({ state: { exists: true, etag: '"abc"', contentType: 'text/plain' }, version: '"abc"' });
-    expect(projectObject(undefined)).toEqual({ state: { exists: false } });
+  it('an S3 object: ETag and every attribute a PutObject would replace or drop, versioned by the ETag', () => {
+    const head = { ETag: '"abc"', ContentType: 'text/plain', CacheControl: 'no-cache', Metadata: { b: '2', a: '1' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k', BucketKeyEnabled: true };
+    expect(projectObject(head, 2)).toEqual({
+      state: { exists: true, etag: '"abc"', headers: { CacheControl: 'no-cache', ContentType: 'text/plain' }, metadata: { a: '1', b: '2' }, encryption: 'aws:kms', kmsKeyId: head.SSEKMSKeyId, bucketKey: true, tags: 2 },
+      version: '"abc"',
+    });
+    // Metadata, encryption or tags changed since the certificate are drift.
+    expect(jcsDigest(projectObject({ ...head, Metadata: { a: '1' } }, 2).state)).not.toBe(jcsDigest(projectObject(head, 2).state));
+    expect(jcsDigest(projectObject({ ...head, ServerSideEncryption: 'AES256' }, 2).state)).not.toBe(jcsDigest(projectObject(head, 2).state));
+    expect(jcsDigest(projectObject(head, 0).state)).not.toBe(jcsDigest(projectObject(head, 2).state));
+    expect(projectObject(undefined, 0)).toEqual({ state: { exists: false } });
   });
 
-  it('an SSM parameter: type and value, its Version reported', () => {
-    expect(projectParameter({ Type: 'String', Value: 'on', Version: 3 })).toEqual({ state: { exists: true, type: 'String', value: 'on' }, version: '3' });
+  it('an SSM parameter: type, value, KMS key, tier and data type; its Version reported', () => {
+    expect(projectParameter({ Type: 'SecureString', Value: 'cipher', Version: 3, KeyId: 'alias/app', Tier: 'Standard', DataType: 'text' })).toEqual({
+      state: { exists: true, type: 'SecureString', value: 'cipher', keyId: 'alias/app', tier: 'Standard', dataType: 'text' },
+      version: '3',
+    });
+    expect(projectParameter({ Type: 'String', Value: 'on' }).state).toEqual({ exists: true, type: 'String', value: 'on', keyId: null, tier: null, dataType: null });
     expect(projectParameter(undefined)).toEqual({ state: { exists: false } });
   });
 

@@ -11,17 +11,66 @@ import type { LiveState } from '../../core/predicates/drift.js';
 import type { JsonObject, JsonValue } from '../../core/strict-json.js';
 import { VERSION_ATTRIBUTE } from './operations.js';
 
-/** An S3 object: its content (the ETag stands for it) and content type. */
-export function projectObject(head: { ETag?: string; ContentType?: string } | undefined): LiveState {
+/** The headers of an object that a PutObject replaces and can set again, by their SDK names. */
+export const OBJECT_HEADERS = ['CacheControl', 'ContentDisposition', 'ContentEncoding', 'ContentLanguage', 'ContentType', 'StorageClass', 'WebsiteRedirectLocation'] as const;
+export type ObjectHeader = (typeof OBJECT_HEADERS)[number];
+
+/** What HeadObject returns that a PutObject would replace. */
+export type ObjectHead = { readonly [H in ObjectHeader]?: string } & {
+  readonly ETag?: string;
+  readonly Metadata?: Record<string, string>;
+  readonly ServerSideEncryption?: string;
+  readonly SSEKMSKeyId?: string;
+  readonly BucketKeyEnabled?: boolean;
+};
+
+/**
+ * An S3 object: its content (the ETag stands for it), and every attribute a
+ * PutObject would otherwise replace (headers, user metadata, server-side
+ * encryption) or drop (tags, counted by GetObjectTagging). The write carries
+ * the first kind forward and is refused for the second (write-inputs.ts), so
+ * all of them are certified here.
+ */
+export function projectObject(head: ObjectHead | undefined, tagCount: number): LiveState {
   if (head === undefined) return { state: { exists: false } };
   if (head.ETag === undefined) throw new IoError('HeadObject returned no ETag');
-  return { state: { exists: true, etag: head.ETag, contentType: head.ContentType ?? null }, version: head.ETag };
+  const headers: JsonObject = {};
+  for (const name of OBJECT_HEADERS) if (head[name] !== undefined) headers[name] = head[name];
+  const metadata: JsonObject = {};
+  for (const name of Object.keys(head.Metadata ?? {}).sort()) metadata[name] = head.Metadata?.[name] ?? '';
+  const state: JsonObject = {
+    exists: true,
+    etag: head.ETag,
+    headers,
+    metadata,
+    encryption: head.ServerSideEncryption ?? null,
+    kmsKeyId: head.SSEKMSKeyId ?? null,
+    bucketKey: head.BucketKeyEnabled ?? null,
+    tags: tagCount,
+  };
+  return { state, version: head.ETag };
 }
 
-/** An SSM parameter: type and value. Its Version cannot condition a write, but is reported. */
-export function projectParameter(p: { Type?: string; Value?: string; Version?: number } | undefined): LiveState {
+/** What GetParameter and DescribeParameters say of a parameter. */
+export interface ParameterRead {
+  readonly Type?: string;
+  readonly Value?: string;
+  readonly Version?: number;
+  /** DescribeParameters only: the KMS key of a SecureString, its tier and data type. */
+  readonly KeyId?: string;
+  readonly Tier?: string;
+  readonly DataType?: string;
+}
+
+/**
+ * An SSM parameter: its value and what an overwrite must keep (type, KMS
+ * key, tier, data type). Its Version cannot condition a write, but is
+ * reported. A SecureString's value is read without decryption: the broker
+ * never holds the secret.
+ */
+export function projectParameter(p: ParameterRead | undefined): LiveState {
   if (p === undefined) return { state: { exists: false } };
-  const state = { exists: true, type: p.Type ?? null, value: p.Value ?? null };
+  const state = { exists: true, type: p.Type ?? null, value: p.Value ?? null, keyId: p.KeyId ?? null, tier: p.Tier ?? null, dataType: p.DataType ?? null };
   return p.Version === undefined ? { state } : { state, version: String(p.Version) };
 }
 
@@ -33,13 +82,18 @@ export function projectIngress(permissions: readonly IpPermission[]): LiveState 
   const rules = new Set<string>();
   for (const p of permissions) {
     const ports = p.IpProtocol === '-1' ? 'all' : `${p.FromPort ?? ''}-${p.ToPort ?? ''}`;
-    const prefix = `${p.IpProtocol ?? ''}:${ports}:`;
-    for (const r of p.IpRanges ?? []) rules.add(prefix + (r.CidrIp ?? ''));
-    for (const r of p.Ipv6Ranges ?? []) rules.add(prefix + (r.CidrIpv6 ?? ''));
-    for (const r of p.UserIdGroupPairs ?? []) rules.add(prefix + (r.GroupId ?? ''));
-    for (const r of p.PrefixListIds ?? []) rules.add(prefix + (r.PrefixListId ?? ''));
+    const rule = (source: string | undefined) => rules.add(ingressRuleName(p.IpProtocol ?? '', ports, source ?? ''));
+    for (const r of p.IpRanges ?? []) rule(r.CidrIp);
+    for (const r of p.Ipv6Ranges ?? []) rule(r.CidrIpv6);
+    for (const r of p.UserIdGroupPairs ?? []) rule(r.GroupId);
+    for (const r of p.PrefixListIds ?? []) rule(r.PrefixListId);
   }
   return { state: { ingress: [...rules].sort() } };
+}
+
+/** One granted (protocol, ports, source) as the ingress projection lists it. */
+export function ingressRuleName(protocol: string, ports: string, source: string): string {
+  return `${protocol}:${ports}:${source}`;
 }
 
 /** A DynamoDB item: the attributes the update sets, in DynamoDB's typed form; its `version` is the precondition. */

@@ -34,7 +34,7 @@ describe('ReadSessions', () => {
     const [a, b] = await Promise.all([reads.credentialsFor(plan('a')), reads.credentialsFor(plan('a'))]);
     expect(a).toBe(b);
     expect(double.calls).toHaveLength(1);
-    expect(JSON.parse(double.calls[0]?.Policy ?? '')).toMatchObject({ Statement: [{ Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }] });
+    expect(JSON.parse(double.calls[0]?.Policy ?? '')).toMatchObject({ Statement: [{ Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }, { Action: 'ssm:DescribeParameters', Resource: '*' }] });
     expect(double.calls[0]?.RoleSessionName).toMatch(/^seb-read\.[0-9a-f]{32}$/);
 
     expect((await reads.credentialsFor(plan('b'))).accessKeyId).toBe('ASIA2');

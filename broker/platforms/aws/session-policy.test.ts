@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Contract } from '../../core/certificate/contract.js';
 import { executorRolePolicy } from './executor-policy.js';
 import { planAws, type Action, type AwsPlan } from './operations.js';
-import { READ_ACTION, readPolicy, sessionPolicy, type PolicyDocument } from './session-policy.js';
+import { READ_ACTIONS, readPolicy, sessionPolicy, type PolicyDocument } from './session-policy.js';
 
 const ACCOUNT = '123456789012';
 const scope = { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT };
@@ -27,10 +27,12 @@ const DESTRUCTIVE: Readonly<Record<Action, string>> = {
 
 type Result = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-async function simulate(action: string, resource: string, role: object, session: PolicyDocument | undefined): Promise<Result> {
+type Context = Record<string, string | string[]>;
+
+async function simulate(action: string, resource: string, role: object, session: PolicyDocument | undefined, context: Context = {}): Promise<Result> {
   const response = await runSimulation(
     {
-      request: { principal: PRINCIPAL, action, resource: { resource, accountId: ACCOUNT }, contextVariables: {} },
+      request: { principal: PRINCIPAL, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
       identityPolicies: [{ name: 'executor', policy: role }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -96,9 +98,32 @@ const cases: Record<Action, fc.Arbitrary<Case>> = {
   })),
 };
 
-/** Where the read goes: the target, except for EC2's Describe*, which has no resource-level scope. */
-function readResource(plan: AwsPlan): string {
-  return plan.action === 'ec2:AuthorizeSecurityGroupIngress' ? '*' : plan.arn;
+/** The request context AWS sends with the certified call (DynamoDB's fine-grained keys), as UpdateItem would for the plan. */
+function certifiedContext(plan: AwsPlan): Context {
+  if (plan.action !== 'dynamodb:UpdateItem') return {};
+  return {
+    'dynamodb:LeadingKeys': [String(Object.values(plan.key)[0])],
+    'dynamodb:Attributes': [...Object.keys(plan.key), ...Object.keys(plan.set), 'version'],
+    'dynamodb:ReturnValues': 'NONE',
+  };
+}
+
+/** The context of the drift check's GetItem: the item's partition, the projected attributes. */
+function readContext(plan: Extract<AwsPlan, { action: 'dynamodb:UpdateItem' }>): Context {
+  return {
+    'dynamodb:LeadingKeys': [String(Object.values(plan.key)[0])],
+    'dynamodb:Attributes': [...Object.keys(plan.key), ...Object.keys(plan.set), 'version'],
+    'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+  };
+}
+
+/** Each read the live state makes: where it goes and the context it carries. */
+function reads(plan: AwsPlan): [string, string, Context][] {
+  return READ_ACTIONS[plan.action].map((r) => {
+    if (r.anyResource) return [r.action, '*', { 'aws:RequestedRegion': 'us-east-1' }];
+    if (plan.action === 'dynamodb:UpdateItem') return [r.action, plan.arn, readContext(plan)];
+    return [r.action, plan.arn, {}];
+  });
 }
 
 describe.each(Object.keys(cases) as Action[])('%s session policies, intersected with the executor role', (action) => {
@@ -108,39 +133,93 @@ describe.each(Object.keys(cases) as Action[])('%s session policies, intersected 
         const plan = planAws(c.contract, scope);
         const role = executorRolePolicy('aws', c.buckets);
         const session = sessionPolicy(plan);
-        expect(await simulate(plan.action, plan.arn, role, session)).toBe('Allowed');
+        const context = certifiedContext(plan);
+        expect(await simulate(plan.action, plan.arn, role, session, context)).toBe('Allowed');
         const refused: [string, string][] = [
-          [READ_ACTION[plan.action], readResource(plan)], // another action the role allows
+          ...reads(plan).map(([a, r]): [string, string] => [a, r]), // other actions the role allows
           [DESTRUCTIVE[plan.action], plan.arn], // another action
           [plan.action, c.otherResource], // another resource
           [plan.action, c.otherName], // another name of the same type
         ];
         for (const [a, resource] of refused) {
-          expect(await simulate(a, resource, role, session), `${a} on ${resource}`).toMatch(/Denied$/);
+          expect(await simulate(a, resource, role, session, context), `${a} on ${resource}`).toMatch(/Denied$/);
         }
         // The role alone allows the certified action elsewhere: the narrowing is the session policy's.
-        expect(await simulate(plan.action, c.otherName, role, undefined)).toBe('Allowed');
+        expect(await simulate(plan.action, c.otherName, role, undefined, context)).toBe('Allowed');
       }),
       { numRuns: 50 }, // about 6 simulations of some 5 ms each per run
     );
   });
 
-  it('read policies allow the read and never the mutation', async () => {
+  it('read policies allow the reads and never the mutation', async () => {
     await fc.assert(
       fc.asyncProperty(cases[action], async (c) => {
         const plan = planAws(c.contract, scope);
         const role = executorRolePolicy('aws', c.buckets);
         const session = readPolicy(plan);
-        expect(await simulate(READ_ACTION[plan.action], readResource(plan), role, session)).toBe('Allowed');
-        expect(await simulate(plan.action, plan.arn, role, session)).toMatch(/Denied$/);
+        for (const [a, resource, context] of reads(plan)) {
+          expect(await simulate(a, resource, role, session, context), `${a} on ${resource}`).toBe('Allowed');
+          // A read that cannot be scoped to the target is held to its region.
+          if (resource === '*') expect(await simulate(a, resource, role, session, { 'aws:RequestedRegion': OTHER_REGION })).toMatch(/Denied$/);
+        }
+        expect(await simulate(plan.action, plan.arn, role, session, certifiedContext(plan))).toMatch(/Denied$/);
       }),
       { numRuns: 25 },
     );
   });
 });
 
+const attribute = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,11}$/).filter((a) => a !== 'version' && a !== 'id');
+const keyValue = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), fc.integer({ min: 0, max: 1_000_000 }));
+
+describe('dynamodb:UpdateItem session policy, per item and attribute', () => {
+  const itemCase = fc
+    .record({ key: keyValue, otherKey: keyValue, set: fc.uniqueArray(attribute, { minLength: 1, maxLength: 4 }), otherAttribute: attribute })
+    .filter((c) => String(c.key) !== String(c.otherKey) && !c.set.includes(c.otherAttribute));
+
+  it('refuses an UpdateItem (and a GetItem) of another item, of another attribute, or returning values', async () => {
+    await fc.assert(
+      fc.asyncProperty(itemCase, async (c) => {
+        const plan = planAws(
+          {
+            platform: 'aws',
+            target: { service: 'dynamodb', arn: `${regional('dynamodb')}:table/settings` },
+            operation: 'dynamodb:UpdateItem',
+            parameters: { key: { id: c.key }, set: Object.fromEntries(c.set.map((a) => [a, 'on'])) },
+          },
+          scope,
+        );
+        const role = executorRolePolicy('aws', []);
+        const session = sessionPolicy(plan);
+        const certified = certifiedContext(plan);
+        expect(await simulate(plan.action, plan.arn, role, session, certified)).toBe('Allowed');
+        const refused: [string, Context][] = [
+          ['another item', { ...certified, 'dynamodb:LeadingKeys': [String(c.otherKey)] }],
+          ['another attribute', { ...certified, 'dynamodb:Attributes': [...(certified['dynamodb:Attributes'] as string[]), c.otherAttribute] }],
+          ['old values returned', { ...certified, 'dynamodb:ReturnValues': 'ALL_OLD' }],
+          ['no partition key in the request', { 'dynamodb:Attributes': certified['dynamodb:Attributes'] as string[], 'dynamodb:ReturnValues': 'NONE' }],
+        ];
+        for (const [what, context] of refused) expect(await simulate(plan.action, plan.arn, role, session, context), what).toMatch(/Denied$/);
+        // The role alone would allow each of them.
+        for (const [what, context] of refused) expect(await simulate(plan.action, plan.arn, role, undefined, context), what).toBe('Allowed');
+        // The read session is held to the item's partition and attributes too.
+        if (plan.action !== 'dynamodb:UpdateItem') throw new Error('planned another kind');
+        const read = readContext(plan);
+        expect(await simulate('dynamodb:GetItem', plan.arn, role, readPolicy(plan), read)).toBe('Allowed');
+        const refusedReads: [string, Context][] = [
+          ['another item', { ...read, 'dynamodb:LeadingKeys': [String(c.otherKey)] }],
+          ['another attribute', { ...read, 'dynamodb:Attributes': [...(read['dynamodb:Attributes'] as string[]), c.otherAttribute] }],
+          ['all attributes', { 'dynamodb:LeadingKeys': read['dynamodb:LeadingKeys'] as string[], 'dynamodb:Select': 'ALL_ATTRIBUTES' }],
+        ];
+        for (const [what, context] of refusedReads) expect(await simulate('dynamodb:GetItem', plan.arn, role, readPolicy(plan), context), `read of ${what}`).toMatch(/Denied$/);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('session policy documents', () => {
-  it('are one Allow statement with no wildcard and no condition', () => {
+  it('are one Allow statement with no wildcard (and, outside DynamoDB, no condition)', () => {
     const plan = planAws(
       { platform: 'aws', target: { service: 'ssm', arn: `${regional('ssm')}:parameter/app/flag` }, operation: 'ssm:PutParameter', parameters: { value: 'on' } },
       scope,

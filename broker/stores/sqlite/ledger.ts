@@ -1,6 +1,7 @@
 // The replay ledger on a SQLite file: one statement consumes a use, so two
 // connections (or processes) racing on one certificate cannot both win.
 import Database from 'better-sqlite3';
+import { requireRegularFile } from '../../files.js';
 import { IoError } from '../../core/errors.js';
 import type { ConsumeResult, ReplayLedger, UseClaim } from '../../core/ports/ledger.js';
 
@@ -34,6 +35,7 @@ export class SqliteLedger implements ReplayLedger {
   private readonly pruneStmt: Database.Statement<[number]>;
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
+    requireRegularFile(path, 'ledger', { mayBeAbsent: true });
     try {
       this.db = new Database(path);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

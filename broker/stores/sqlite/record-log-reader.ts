@@ -3,6 +3,7 @@
 // change it nor take its write lock. Nothing read here is trusted; audit.ts
 // judges it.
 import Database from 'better-sqlite3';
+import { requireRegularFile } from '../../files.js';
 import { IntegrityError, IoError, SebError } from '../../core/errors.js';
 import { importKeySet } from '../../core/keys.js';
 import type { StoredEntry, StoredTreeHead } from '../../core/records/audit.js';
@@ -31,6 +32,7 @@ interface EntryRow {
 
 export function openLogForAudit(path: string): LogReader {
   let db: Database.Database;
+  requireRegularFile(path, 'record log');
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error) {

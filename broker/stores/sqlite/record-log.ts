@@ -5,6 +5,7 @@
 // O(log n) rows: the subtrees table holds every interior hash a proof needs,
 // and the chain tip and Merkle frontier are rebuilt from it on open.
 import Database from 'better-sqlite3';
+import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
@@ -66,6 +67,7 @@ export class SqliteRecordLog implements RecordLog {
     if (options.broker === '') throw new ConfigError('broker id', 'must not be empty');
     const lock = lockWriter(path);
     let db: Database.Database | undefined;
+    requireRegularFile(path, 'record log', { mayBeAbsent: true });
     try {
       db = new Database(path, options.trace === undefined ? {} : { verbose: (sql) => options.trace?.(String(sql)) });
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
