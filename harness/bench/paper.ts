@@ -31,6 +31,7 @@ import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
 import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
+import type { WatchedProcess } from '../metrics/cpu.js';
 import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
@@ -102,6 +103,8 @@ function dockerEngine(): Promise<true | string> {
 
 interface Target {
   readonly info: TargetInfo;
+  /** The platform processes this bench started (none for a target from a file). */
+  readonly processes: readonly WatchedProcess[];
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
   stop(): Promise<void>;
@@ -111,13 +114,18 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   if (choice.kind === 'local') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
-    return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+    const processes: WatchedProcess[] = [];
+    const watch = (name: string, pid: number | undefined, platform: 'kubernetes' | 'aws') => pid !== undefined && processes.push({ name, pid, platform });
+    watch('kube-apiserver', local.kubernetes?.processes.apiserver.pid, 'kubernetes');
+    watch('etcd', local.kubernetes?.processes.etcd.pid, 'kubernetes');
+    watch('moto', local.aws?.pid, 'aws');
+    return { info: local.info, processes, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
   }
   const file = resolve(choice.file);
   const info = readTargetInfo(readJsonFile(file, 'target'), file);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
   // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
-  return { info, awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
+  return { info, processes: [], awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
 }
 
 export async function runPaper(o: PaperOptions): Promise<PaperResult> {
@@ -193,6 +201,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       events: benchEventHandler(live),
       target: { name: target.info.name, ...(target.info.versions === undefined ? {} : { versions: target.info.versions }) },
       brokerUrl: broker.url,
+      processes: [...target.processes, { name: 'broker', pid: broker.pid }, { name: 'load-generator', pid: process.pid }],
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',

@@ -42,6 +42,7 @@ const FILE_OF: Readonly<Record<RowKind, string>> = {
   requests: 'requests.csv',
   summary: 'summary.csv',
   sweep: 'sweep.csv',
+  cpu: 'cpu.csv',
   drift: 'drift.csv',
   revocation: 'revocation.csv',
   faults: 'faults.csv',

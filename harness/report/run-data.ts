@@ -52,6 +52,19 @@ export const SWEEP = {
   saturated: 'boolean',
 } as const;
 
+/** cpu.csv (harness/results/cpu.ts): CPU per scenario, path, operation and process. */
+export const CPU = {
+  scenario: 'string',
+  platform: 'string',
+  path: 'string',
+  operation: 'string',
+  process: 'string',
+  mutations: 'number',
+  cpu_ms: 'number',
+  cpu_ms_per_mutation: 'number?',
+} as const;
+export const CPU_OPTIONAL = { rss_mib: 'number?' } as const;
+
 export const DRIFT = { trials: 'number', drifted: 'number', detected: 'number', false_positives: 'number', missed: 'number', precondition_caught: 'number' } as const;
 export const DRIFT_OPTIONAL = { scenario: 'string?', platform: 'string?', path: 'string?', operation: 'string?' } as const;
 
@@ -87,6 +100,7 @@ export type Labelled<T> = T & { readonly run: string };
 export type RequestRow = Labelled<Row<typeof REQUESTS, typeof REQUESTS_OPTIONAL>>;
 export type SummaryRow = Labelled<Row<typeof SUMMARY, typeof SUMMARY_OPTIONAL>>;
 export type SweepRow = Labelled<Row<typeof SWEEP>>;
+export type CpuRow = Labelled<Row<typeof CPU, typeof CPU_OPTIONAL>>;
 export type DriftRow = Labelled<Row<typeof DRIFT, typeof DRIFT_OPTIONAL>>;
 export type RevocationRow = Labelled<Row<typeof REVOCATION>>;
 export type FaultRow = Labelled<Row<typeof FAULTS>>;
@@ -99,6 +113,7 @@ export interface RunData {
   readonly requests?: readonly RequestRow[];
   readonly summary?: readonly SummaryRow[];
   readonly sweep?: readonly SweepRow[];
+  readonly cpu?: readonly CpuRow[];
   readonly drift?: readonly DriftRow[];
   readonly revocation?: readonly RevocationRow[];
   readonly faults?: readonly FaultRow[];
@@ -106,7 +121,7 @@ export interface RunData {
 }
 
 /** The files the report reads, each optional. */
-export const RUN_FILES = ['requests.csv', 'summary.csv', 'sweep.csv', 'drift.csv', 'revocation.csv', 'faults.csv', 'microbench.csv', 'meta.json'] as const;
+export const RUN_FILES = ['requests.csv', 'summary.csv', 'sweep.csv', 'cpu.csv', 'drift.csv', 'revocation.csv', 'faults.csv', 'microbench.csv', 'meta.json'] as const;
 
 /** Read a run folder; `label` defaults to meta.json's run_id, else the folder's name. */
 export function loadRun(dir: string, label?: string): RunData {
@@ -137,6 +152,7 @@ export function loadRun(dir: string, label?: string): RunData {
     requests: read('requests.csv', (t, p) => readTable(t, p, REQUESTS, REQUESTS_OPTIONAL)),
     summary: read('summary.csv', (t, p) => readTable(t, p, SUMMARY, SUMMARY_OPTIONAL)),
     sweep: read('sweep.csv', (t, p) => readTable(t, p, SWEEP)),
+    cpu: read('cpu.csv', (t, p) => readTable(t, p, CPU, CPU_OPTIONAL)),
     drift: read('drift.csv', (t, p) => readTable(t, p, DRIFT, DRIFT_OPTIONAL)),
     revocation: read('revocation.csv', (t, p) => readTable(t, p, REVOCATION)),
     faults: read('faults.csv', (t, p) => readTable(t, p, FAULTS)),
