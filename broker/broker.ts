@@ -1,8 +1,10 @@
 // Execute(Ω, req, St, Platform): the one place that sequences I/O. Decide
-// (predicates 1-10), write the decision record, mint a scoped identity,
-// invoke, retire the identity, write the outcome record. Nothing executes
-// without a durable decision record; every allow that got a record gets an
-// outcome record, whatever fails after it.
+// (predicates 1-10; an allow carries its plan and the live state it was
+// checked against), write the decision record, journal the intent, mint a
+// scoped identity, invoke, retire the identity, write the outcome record.
+// Nothing executes without a durable decision record and a durable intent;
+// every allow that got a record gets an outcome record, whatever fails after
+// it.
 import type { Claims } from './core/certificate/claims.js';
 import type { Contract, PlatformName } from './core/certificate/contract.js';
 import { InvalidInputError } from './core/errors.js';
@@ -14,6 +16,13 @@ import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Decided } from './decide.js';
 import { decisionRecordInput } from './decision-record.js';
+import type { Intent } from './reconcile-journal.js';
+
+/** Where the broker writes what it is about to do before it mints (reconcile-journal.ts): what a restart reconciles from. */
+export interface IntentRecorder {
+  /** Resolves once the intent is durable. */
+  record(intent: Intent): Promise<void>;
+}
 
 export const PHASES = ['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -27,6 +36,8 @@ export interface BrokerConfig {
   readonly ledger: ReplayLedger;
   readonly log: RecordLog;
   readonly platforms: readonly PlatformAdapter[];
+  /** Without one, a crash mid-execution leaves an allow that reconciliation can only call failed or unknown. */
+  readonly journal?: IntentRecorder;
   readonly clock?: () => number;
 }
 
@@ -43,11 +54,13 @@ export class Broker {
   private readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
   private readonly policy: VerifierPolicy;
   private readonly clock: () => number;
+  /** Each request's contract, planned once by the schema predicate and reused by the drift check and execution. */
+  private readonly plans = new WeakMap<Contract, MutationPlan>();
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
     this.clock = config.clock ?? Date.now;
-    this.policy = { ...config.policy, contractSchema: (contract) => void this.adapterFor(contract).plan(contract) };
+    this.policy = { ...config.policy, contractSchema: (contract) => void this.plans.set(contract, this.adapterFor(contract).plan(contract)) };
   }
 
   get id(): string {
@@ -60,17 +73,13 @@ export class Broker {
   }
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
-    let plan: MutationPlan | undefined;
     const decided = await decide({
       requestBytes,
       policy: this.policy,
       state: this.config.state(),
       nowMs: this.clock(),
       ledger: this.config.ledger,
-      readLiveState: (accepted) => {
-        plan = this.adapterFor(accepted.request.contract).plan(accepted.request.contract);
-        return this.adapterFor(plan.contract).readLiveState(plan);
-      },
+      liveState: { plan: (accepted) => this.planOf(accepted.request.contract), read: (plan) => this.adapterFor(plan.contract).readLiveState(plan) },
     });
     const phases: PhaseTimings = { ...decided.phases };
 
@@ -80,20 +89,25 @@ export class Broker {
       const decision = decided.decision.decision === 'allow' ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
       return { decision, phases };
     }
-    if (decided.decision.decision === 'deny' || !decided.verified.ok || plan === undefined || decided.live === undefined) {
-      return { decision: decided.decision, phases, decisionSeq: recorded.seq };
-    }
-    const { claims } = decided.verified.certificate;
+    const allowed = decided.allowed;
+    if (decided.decision.decision === 'deny' || allowed === undefined) return { decision: decided.decision, phases, decisionSeq: recorded.seq };
+    const { plan, live } = allowed;
+    const { claims } = allowed.certificate;
     const adapter = this.adapterFor(plan.contract);
 
-    const identity = await timed(phases, 'mint', () => adapter.mint(plan as MutationPlan, claims).catch((e: unknown) => failure(e)));
+    // The intent is durable before the mint: from here on, a crash is reconciled from it (reconcile.ts).
+    const identity = await timed(phases, 'mint', async () => {
+      try {
+        await this.config.journal?.record({ iss: claims.iss, jti: claims.jti, contract: plan.contract, ...(claims.pre === undefined ? {} : { pre: claims.pre }) });
+        return await adapter.mint(plan, claims);
+      } catch (error) {
+        return failure(error);
+      }
+    });
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
-    const live = decided.live;
-    const result = await timed(phases, 'invoke', () =>
-      adapter.invoke(plan as MutationPlan, identity, live).catch((e: unknown) => ({ status: 'unknown' as const, detail: failure(e).message })),
-    );
+    const result = await timed(phases, 'invoke', () => adapter.invoke(plan, identity, live).catch((e: unknown) => ({ status: 'unknown' as const, detail: failure(e).message })));
     await timed(phases, 'retire', () => adapter.retire(identity).catch(() => undefined));
     switch (result.status) {
       case 'succeeded':
@@ -106,6 +120,10 @@ export class Broker {
         // The call may or may not have landed (a timeout, a reset): say so, never guess.
         return this.finish(recorded, claims, phases, 'invoke_failed', 'unknown', result.detail);
     }
+  }
+
+  private planOf(contract: Contract): MutationPlan {
+    return this.plans.get(contract) ?? this.adapterFor(contract).plan(contract);
   }
 
   private adapterFor(contract: Contract): PlatformAdapter {

@@ -4,13 +4,15 @@
 // own. A decision record names its certificate only by id and contract
 // digest; after a crash this is where reconciliation finds the contract to
 // read live state for. Nothing here is trusted blindly: reconciliation
-// checks the contract against the decision's signed digest.
+// checks the contract against the decision's signed digest. Intents written
+// together share one transaction and fsync (stores/sqlite/group-commit.ts).
 import Database from 'better-sqlite3';
 import type { PreState } from './core/certificate/claims.js';
 import { readContract, type Contract } from './core/certificate/contract.js';
 import { IoError } from './core/errors.js';
 import { canonicalize } from './core/jcs.js';
 import { isJsonObject, parseStrictJson, type JsonObject } from './core/strict-json.js';
+import { GroupCommit } from './stores/sqlite/group-commit.js';
 
 export interface Intent {
   readonly iss: string;
@@ -35,6 +37,7 @@ interface Row {
 
 export class IntentJournal {
   private readonly db: Database.Database;
+  private readonly commits: GroupCommit;
 
   constructor(private readonly path: string) {
     try {
@@ -43,18 +46,20 @@ export class IntentJournal {
       // The intent must be on disk before the mint it announces.
       this.db.pragma('synchronous = FULL');
       this.db.exec(SCHEMA);
+      this.commits = new GroupCommit(this.db);
     } catch (error) {
       throw new IoError(`intent journal ${path}: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  /** Idempotent: every use of one certificate announces the same contract. */
-  record(intent: Intent): void {
-    this.run('record', () =>
-      this.db
-        .prepare('INSERT OR IGNORE INTO intents (iss, jti, contract, pre) VALUES (?, ?, ?, ?)')
-        .run(intent.iss, intent.jti, canonicalize(intent.contract), intent.pre === undefined ? null : canonicalize(preJson(intent.pre))),
-    );
+  /** Resolves once the intent is on disk. Idempotent: every use of one certificate announces the same contract. */
+  async record(intent: Intent): Promise<void> {
+    const row = [intent.iss, intent.jti, canonicalize(intent.contract), intent.pre === undefined ? null : canonicalize(preJson(intent.pre))] as const;
+    try {
+      await this.commits.submit(() => this.db.prepare('INSERT OR IGNORE INTO intents (iss, jti, contract, pre) VALUES (?, ?, ?, ?)').run(...row));
+    } catch (error) {
+      throw new IoError(`intent journal ${this.path}: record: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   find(iss: string, jti: string): Intent | undefined {

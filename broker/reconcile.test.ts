@@ -18,7 +18,6 @@ import { auditLog } from './core/records/audit.js';
 import { openEntry } from './core/records/open-entry.js';
 import type { LogRecord } from './core/records/record.js';
 import { isJsonObject, type JsonValue } from './core/strict-json.js';
-import { journaled } from './reconcile-adapter.js';
 import { IntentJournal } from './reconcile-journal.js';
 import { reconcile, type ReconcilableAdapter } from './reconcile.js';
 import { generateSigningKey } from './sab/keygen.js';
@@ -71,7 +70,8 @@ function brokerOn(adapter: ReconcilableAdapter, log: SqliteRecordLog, journal: I
     state: () => freshState(NOW_MS),
     ledger: new SqliteLedger(join(dir, 'ledger.db')),
     log,
-    platforms: [journaled(adapter, journal)],
+    platforms: [adapter],
+    journal,
     clock: () => NOW_MS,
   });
 }
@@ -179,7 +179,7 @@ describe('reconcile', () => {
     await log.appendDecision({ decision: 'allow', reason: null, jti: 'swapped', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
     await log.close();
     const journal = openJournal();
-    journal.record({ iss: ISSUER, jti: 'swapped', contract: { ...SAMPLE_CONTRACT, parameters: { replicas: 9 } } });
+    await journal.record({ iss: ISSUER, jti: 'swapped', contract: { ...SAMPLE_CONTRACT, parameters: { replicas: 9 } } });
     journal.close();
     expect(await restartAndReconcile(platform(hang))).toMatchObject([{ status: 'unknown', detail: expect.stringContaining('cdg differs') }]);
   });

@@ -66,7 +66,7 @@ export const verify = defineCommand({
         state,
         nowMs,
         ...(ledger === undefined ? {} : { ledger }),
-        ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
+        ...(live === undefined ? {} : { liveState: { plan: () => undefined, read: async () => ({ state: live }) } }),
       });
       const recorded = log === undefined || (await log.appendDecision(decisionRecordInput(decided)).then(() => true, () => false));
       // As in the broker: an allow that could not be recorded is refused.

@@ -2,8 +2,8 @@
 // record log, intent journal and platform adapters, opened in that order and
 // closed in reverse. With `etcd` set, the ledger and the revocation feed
 // (policy epoch included) are the cluster's, shared by every broker of the
-// deployment. Adapters are wrapped so each mint is journaled first, which is
-// what reconcile() reads after a crash.
+// deployment. The broker journals each intent before it mints, which is what
+// reconcile() reads after a crash.
 import type { Etcd3 } from 'etcd3';
 import { Broker } from '../broker.js';
 import { ConfigError } from '../core/errors.js';
@@ -11,7 +11,6 @@ import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import type { ReplayLedger } from '../core/ports/ledger.js';
 import type { RevocationSource } from '../core/ports/revocation.js';
 import { readJsonFile } from '../files.js';
-import { journaled } from '../reconcile-adapter.js';
 import { IntentJournal } from '../reconcile-journal.js';
 import { reconcile, type ReconcilableAdapter, type Reconciled } from '../reconcile.js';
 import { connectEtcd } from '../stores/etcd/client.js';
@@ -51,7 +50,8 @@ export function assembleBroker(
     },
     ledger,
     log,
-    platforms: platforms.map((p) => journaled(p, journal)),
+    platforms,
+    journal,
     clock,
   });
   return {

@@ -22,7 +22,8 @@ import { adaptersFor, readTargetInfo } from '../../broker/platforms/from-target.
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { BrokerClient } from '../workload/broker-client.js';
 import { awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
@@ -47,6 +48,8 @@ export interface PaperOptions {
   /** Scenario files, run in the paper's order (latency, throughput, drift, replay storm). */
   readonly scenarios: readonly string[];
   readonly resultsRoot: string;
+  /** The broker's Kubernetes executor mode; default the workspace's. */
+  readonly kubernetesMode?: ExecutorMode;
   /** Target processes, workspace and broker log; default a fresh temporary folder, removed after a good run. */
   readonly workDir?: string;
   readonly signal?: AbortSignal;
@@ -146,7 +149,8 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
 
     const t1 = performance.now();
-    const workspace = await writeWorkspace(join(workDir, 'workspace'), `${JSON.stringify(target.info, null, 2)}\n`);
+    const kubernetesMode = o.kubernetesMode ?? DEFAULT_KUBERNETES_MODE;
+    const workspace = await writeWorkspace(join(workDir, 'workspace'), `${JSON.stringify(target.info, null, 2)}\n`, { kubernetesMode });
     const broker = await startBrokerProcess({ config: workspace.brokerConfig, logFile: join(workDir, 'broker.log') });
     cleanups.push(() => broker.stop());
     const brokerMs = performance.now() - t1;
@@ -206,7 +210,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       meta: {
         bench: 'paper',
         target_source: o.target.kind === 'local' ? 'local (started by the bench)' : o.target.file,
-        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: 'pooled', ledger: 'sqlite' },
+        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: kubernetesMode, ledger: 'sqlite' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
       },
     });

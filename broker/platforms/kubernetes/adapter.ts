@@ -52,7 +52,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     }
     if (audience === '') throw new ConfigError('kubernetes.audience', 'must not be empty');
     this.protectedNamespaces = [...options.protectedNamespaces];
-    this.mode = options.mode ?? 'pooled';
+    this.mode = options.mode ?? 'impersonation';
     this.executors = new Executors(client, { namespace: executorNamespace, audience, mode: this.mode });
   }
 
@@ -86,7 +86,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
   }
 
   mint(plan: KubernetesPlan, claims: Claims): Promise<ScopedIdentity> {
-    return this.executors.mint(plan, claims.jti);
+    return this.executors.mint(plan, { jti: claims.jti, cdg: claims.cdg });
   }
 
   invoke(plan: KubernetesPlan, identity: ScopedIdentity, live: LiveState): Promise<InvokeResult> {

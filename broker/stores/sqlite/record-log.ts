@@ -1,7 +1,10 @@
-// The record log on a SQLite file, one per broker. Each append is one
-// transaction holding the signed entry and the tree head that covers it, so
-// the file never shows a record that no head signs. The chain tip and the
-// Merkle frontier live in memory and are rebuilt from the file on open.
+// The record log on a SQLite file, one per broker. Each append writes the
+// signed entry and the tree head that covers it in one transaction, so the
+// file never shows a record that no head signs; appends made together share
+// the transaction and its fsync (group-commit.ts), and each is answered once
+// it is on disk. The chain tip and the Merkle frontier live in memory and are
+// rebuilt from the file on open: `tip` runs ahead over appends in flight,
+// `durable` is what the file holds, and a failed commit takes the tip back.
 import Database from 'better-sqlite3';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
@@ -12,6 +15,7 @@ import { Frontier, consistencyProof, inclusionProof, leafHash } from '../../core
 import { GENESIS_PREV, entryHash, signEntry, type LogRecord } from '../../core/records/record.js';
 import { openTreeHead, signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.js';
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
+import { GroupCommit } from './group-commit.js';
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA } from './record-log-schema.js';
 
 export interface SqliteRecordLogOptions {
@@ -32,19 +36,24 @@ interface Tip {
 
 export class SqliteRecordLog implements RecordLog {
   private readonly write: (seq: number, jws: string, leaf: Buffer, head: SignedTreeHead) => void;
+  private readonly commits: GroupCommit;
+  private tip: Tip;
 
   private constructor(
     private readonly path: string,
     private readonly db: Database.Database,
     private readonly options: SqliteRecordLogOptions,
-    private tip: Tip,
+    private durable: Tip,
   ) {
+    this.tip = durable;
     const insertEntry = db.prepare('INSERT INTO entries (seq, jws, leaf) VALUES (?, ?, ?)');
     const insertHead = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
-    this.write = db.transaction((seq: number, jws: string, leaf: Buffer, head: SignedTreeHead) => {
+    this.write = (seq: number, jws: string, leaf: Buffer, head: SignedTreeHead) => {
       insertEntry.run(seq, jws, leaf);
       insertHead.run(head.size, head.jws);
-    });
+    };
+    // A batch commits everything appended up to its flush, which is the tip then.
+    this.commits = new GroupCommit(db, { committed: () => (this.durable = this.tip), rolledBack: () => (this.tip = this.durable) });
   }
 
   /** Open or create the log at `path`; an existing log resumes its chain. */
@@ -67,12 +76,12 @@ export class SqliteRecordLog implements RecordLog {
 
   // Members are copied by name: a caller's extra property must never reach a
   // signed record, where the auditor would reject it as malformed.
-  async appendDecision(d: DecisionInput): Promise<Appended> {
+  appendDecision(d: DecisionInput): Promise<Appended> {
     const { jti, iss, sub, cdg, decision, reason, phases } = d;
     return this.append((seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord);
   }
 
-  async appendOutcome(o: OutcomeInput): Promise<Appended> {
+  appendOutcome(o: OutcomeInput): Promise<Appended> {
     const { decision, jti, status, detail } = o;
     return this.append((seq, time, broker) => ({
       kind: 'outcome',
@@ -87,18 +96,18 @@ export class SqliteRecordLog implements RecordLog {
   }
 
   async treeHead(): Promise<SignedTreeHead> {
-    return this.tip.head;
+    return this.durable.head;
   }
 
   async inclusionProof(seq: number): Promise<InclusionProof> {
-    const { head } = this.tip;
+    const { head } = this.durable;
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= head.size) throw new InvalidInputError(`record log: no record ${seq} (size ${head.size})`);
     const leaves = this.leaves(head.size);
     return { seq, leafHash: encodeBase64url(leaves[seq]!), path: inclusionProof(seq, leaves).map(encodeBase64url), treeHead: head };
   }
 
   async consistencyProof(fromSize: number): Promise<ConsistencyProof> {
-    const { head } = this.tip;
+    const { head } = this.durable;
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new InvalidInputError(`record log: size ${fromSize} is not within 0..${head.size}`);
     }
@@ -109,7 +118,7 @@ export class SqliteRecordLog implements RecordLog {
     this.db.close();
   }
 
-  private append(build: (seq: number, time: number, broker: string) => LogRecord): Appended {
+  private async append(build: (seq: number, time: number, broker: string) => LogRecord): Promise<Appended> {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
@@ -117,14 +126,14 @@ export class SqliteRecordLog implements RecordLog {
     const leaf = leafHash(Buffer.from(jws, 'ascii'));
     const frontier = this.tip.frontier.append(leaf);
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
-    try {
-      this.write(seq, jws, leaf, head);
-    } catch (error) {
-      // The tip is left as it was: the next append retries the same seq.
-      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    }
     const hash = entryHash(jws);
     this.tip = { frontier, prev: hash, head };
+    try {
+      await this.commits.submit(() => this.write(seq, jws, leaf, head));
+    } catch (error) {
+      // The tip went back to what is on disk: the next append retries the same seq.
+      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
+    }
     return { seq, hash, treeHead: head };
   }
 
