@@ -17,6 +17,11 @@ export interface LiveStateSource<P> {
   read(plan: P): Promise<LiveState>;
 }
 
+/** A live state given rather than read (`seb verify --live-state`): nothing to plan. */
+export function givenLiveState(state: LiveState['state']): LiveStateSource<undefined> {
+  return { plan: () => undefined, read: async () => ({ state }) };
+}
+
 export interface DecideInput<P = unknown> {
   readonly requestBytes: Uint8Array;
   readonly policy: VerifierPolicy;

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import type { JsonValue } from '../core/strict-json.js';
 import { deny } from '../core/reasons.js';
-import { decide } from '../decide.js';
+import { decide, givenLiveState } from '../decide.js';
 import { decisionRecordInput } from '../decision-record.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
@@ -66,7 +66,7 @@ export const verify = defineCommand({
         state,
         nowMs,
         ...(ledger === undefined ? {} : { ledger }),
-        ...(live === undefined ? {} : { liveState: { plan: () => undefined, read: async () => ({ state: live }) } }),
+        ...(live === undefined ? {} : { liveState: givenLiveState(live) }),
       });
       const recorded = log === undefined || (await log.appendDecision(decisionRecordInput(decided)).then(() => true, () => false));
       // As in the broker: an allow that could not be recorded is refused.

@@ -3,6 +3,9 @@
 // it prints `listening URL`; its logs go to a file; stop() ends it for sure.
 // It runs in its own process group, so a Ctrl-C at the terminal reaches only
 // the harness, which then stops the broker after writing what was measured.
+// SEB_BROKER_NODE_ARGS adds arguments for its node (say `--cpu-prof
+// --cpu-prof-dir=DIR` to profile the broker under a bench's load; NODE_OPTIONS
+// refuses --cpu-prof).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +32,8 @@ const SEB = join(REPO_ROOT, 'bin', 'seb.js');
 
 export async function startBrokerProcess(o: BrokerProcessOptions): Promise<BrokerProcess> {
   const log = openSync(o.logFile, 'a');
-  const child = spawn(process.execPath, [SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'], {
+  const nodeArgs = (process.env.SEB_BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', log],
     detached: true,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

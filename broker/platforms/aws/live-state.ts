@@ -18,44 +18,28 @@ export async function readLiveState(plan: AwsPlan, c: Connection, credentials: A
   switch (plan.action) {
     case 's3:PutObject': {
       const s3 = s3Client(c, credentials, 'read');
-      try {
-        const head = await s3
-          .send(new HeadObjectCommand({ Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId }))
-          .catch((e: unknown) => absentIf(e, 'NotFound'));
-        return projectObject(head);
-      } finally {
-        s3.destroy();
-      }
+      const head = await s3
+        .send(new HeadObjectCommand({ Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId }))
+        .catch((e: unknown) => absentIf(e, 'NotFound'));
+      return projectObject(head);
     }
     case 'ssm:PutParameter': {
       const ssm = ssmClient(c, credentials, 'read');
-      try {
-        const out = await ssm.send(new GetParameterCommand({ Name: plan.name })).catch((e: unknown) => absentIf(e, 'ParameterNotFound'));
-        return projectParameter(out?.Parameter);
-      } finally {
-        ssm.destroy();
-      }
+      const out = await ssm.send(new GetParameterCommand({ Name: plan.name })).catch((e: unknown) => absentIf(e, 'ParameterNotFound'));
+      return projectParameter(out?.Parameter);
     }
     case 'ec2:AuthorizeSecurityGroupIngress': {
       const ec2 = ec2Client(c, credentials, 'read');
-      try {
-        const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
-        const group = out.SecurityGroups?.find((g) => g.GroupId === plan.groupId);
-        if (group === undefined) throw new IoError(`security group ${plan.groupId} not found`);
-        return projectIngress(group.IpPermissions ?? []);
-      } finally {
-        ec2.destroy();
-      }
+      const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
+      const group = out.SecurityGroups?.find((g) => g.GroupId === plan.groupId);
+      if (group === undefined) throw new IoError(`security group ${plan.groupId} not found`);
+      return projectIngress(group.IpPermissions ?? []);
     }
     case 'dynamodb:UpdateItem': {
       const ddb = dynamodbClient(c, credentials, 'read');
-      try {
-        // Strongly consistent: an eventually consistent read could certify a state already overwritten.
-        const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true }));
-        return projectItem(out.Item, Object.keys(plan.set));
-      } finally {
-        ddb.destroy();
-      }
+      // Strongly consistent: an eventually consistent read could certify a state already overwritten.
+      const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true }));
+      return projectItem(out.Item, Object.keys(plan.set));
     }
   }
 }
