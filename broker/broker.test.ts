@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/fixtures/certificates.js';
-import { Broker } from './broker.js';
+import { Broker, type BrokerConfig } from './broker.js';
 import { importPrivateJwk } from './core/keys.js';
 import { platformDouble, type DoubleBehaviour, type PlatformDouble } from '../harness/fixtures/platform-double.js';
 import type { RecordLog } from './core/ports/record-log.js';
@@ -32,7 +32,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function broker(adapter: PlatformDouble, log?: RecordLog) {
-  return new Broker({
+  return new Broker(brokerConfig(adapter, log));
+}
+
+function brokerConfig(adapter: PlatformDouble, log?: RecordLog): BrokerConfig {
+  return {
     id: 'broker-1',
     policy: issuer.policy,
     state: () => freshState(NOW_MS),
@@ -40,7 +44,7 @@ function broker(adapter: PlatformDouble, log?: RecordLog) {
     log: log ?? SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS }),
     platforms: [adapter],
     clock: () => NOW_MS,
-  });
+  };
 }
 
 function audit() {
@@ -62,6 +66,33 @@ function entryCount(): number {
 }
 
 describe('Broker.execute', () => {
+  it('plans each contract once, and journals the intent after the decision record and before the mint', async () => {
+    const p = platformDouble();
+    const plan = p.plan.bind(p);
+    let planned = 0;
+    p.plan = (contract) => {
+      planned++;
+      return plan(contract);
+    };
+    const journal = {
+      async record() {
+        p.calls.push(`intent after ${entryCount()} record(s)`);
+      },
+    };
+    const b = new Broker({ ...brokerConfig(p), journal });
+    expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
+    expect(planned).toBe(1);
+    expect(p.calls).toEqual(['read', 'intent after 1 record(s)', 'mint', 'invoke@7', 'retire']);
+  });
+
+  it('does not mint when the intent cannot be journaled, and ends the allow with mint_failed', async () => {
+    const p = platformDouble();
+    const b = new Broker({ ...brokerConfig(p), journal: { record: () => Promise.reject(new Error('disk full')) } });
+    expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'disk full' });
+    expect(p.calls).toEqual(['read']);
+    expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
   it('executes a certified mutation once, conditioned on the version it checked, and records decision and outcome', async () => {
     const p = platformDouble();
     const b = broker(p);
