@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/sample-certificates.js';
-import { Broker } from './broker.js';
+import { Broker, type BrokerConfig } from './broker.js';
 import { importPrivateJwk } from './core/keys.js';
 import { platformDouble, type DoubleBehaviour, type PlatformDouble } from '../harness/fixtures/platform-double.js';
 import type { RecordLog } from './core/ports/record-log.js';
@@ -34,7 +34,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function broker(adapter: PlatformDouble, log?: RecordLog) {
-  return new Broker({
+  return new Broker(brokerConfig(adapter, log));
+}
+
+function brokerConfig(adapter: PlatformDouble, log?: RecordLog): BrokerConfig {
+  return {
     id: 'broker-1',
     policy: issuer.policy,
     state: () => freshState(NOW_MS),
@@ -42,7 +46,7 @@ function broker(adapter: PlatformDouble, log?: RecordLog) {
     log: log ?? SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS }),
     platforms: [adapter],
     clock: () => NOW_MS,
-  });
+  };
 }
 
 function audit() {
@@ -81,6 +85,19 @@ function entryCount(): number {
 }
 
 describe('Broker.execute', () => {
+  it('plans each contract once, for the schema predicate, the drift check and the execution', async () => {
+    const p = platformDouble();
+    const plan = p.plan.bind(p);
+    let planned = 0;
+    p.plan = (contract) => {
+      planned++;
+      return plan(contract);
+    };
+    expect(await broker(p).execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
+    expect(planned).toBe(1);
+    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
+  });
+
   it('executes a certified mutation once, conditioned on the version it checked, and records decision and outcome', async () => {
     const p = platformDouble();
     const b = broker(p);

@@ -1,5 +1,6 @@
 // Execute(Ω, req, St, Platform): the one place that sequences I/O. Decide
-// (predicates 1-10), write the decision record (a denial before the
+// (predicates 1-10; an allow carries its plan and the live state it was
+// checked against), write the decision record (a denial before the
 // certificate's signature verified is only counted, in a tally record per
 // interval: see flushTally), write the intent record, mint a scoped identity,
 // invoke, retire the identity, write the outcome record. Nothing executes
@@ -53,11 +54,13 @@ export class Broker {
   private logFailure: string | undefined;
   private logFailureListener: (error: Error) => void = () => undefined;
   private readonly unauthenticated = new DenialTally();
+  /** Each request's contract, planned once by the schema predicate and reused by the drift check and execution. */
+  private readonly plans = new WeakMap<Contract, MutationPlan>();
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
     this.clock = config.clock ?? Date.now;
-    this.policy = { ...config.policy, contractSchema: (contract) => void this.adapterFor(contract).plan(contract) };
+    this.policy = { ...config.policy, contractSchema: (contract) => void this.plans.set(contract, this.adapterFor(contract).plan(contract)) };
   }
 
   get id(): string {
@@ -80,7 +83,6 @@ export class Broker {
   }
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
-    let plan: MutationPlan | undefined;
     const nowMs = this.clock();
     const decided = await decide({
       requestBytes,
@@ -88,10 +90,7 @@ export class Broker {
       state: this.config.state(),
       nowMs,
       ledger: this.config.ledger,
-      readLiveState: (accepted) => {
-        plan = this.adapterFor(accepted.request.contract).plan(accepted.request.contract);
-        return this.adapterFor(plan.contract).readLiveState(plan);
-      },
+      liveState: { plan: (accepted) => this.planOf(accepted.request.contract), read: (plan) => this.adapterFor(plan.contract).readLiveState(plan) },
     });
     const phases: PhaseTimings = { ...decided.phases };
     const { reason: denied } = decided.decision;
@@ -107,20 +106,17 @@ export class Broker {
       const decision = decided.decision.decision === 'allow' ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
       return { decision, phases };
     }
-    if (decided.decision.decision === 'deny' || !decided.verified.ok || plan === undefined || decided.live === undefined) {
-      return { decision: decided.decision, phases, decisionSeq: recorded.seq };
-    }
-    const { claims } = decided.verified.certificate;
+    const allowed = decided.allowed;
+    if (decided.decision.decision === 'deny' || allowed === undefined) return { decision: decided.decision, phases, decisionSeq: recorded.seq };
+    const { plan, live } = allowed;
+    const { claims } = allowed.certificate;
     const adapter = this.adapterFor(plan.contract);
 
-    const identity = await timed(phases, 'mint', () => this.announceAndMint(recorded, plan as MutationPlan, claims, adapter));
+    const identity = await timed(phases, 'mint', () => this.announceAndMint(recorded, plan, claims, adapter));
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
-    const live = decided.live;
-    const result = await timed(phases, 'invoke', () =>
-      adapter.invoke(plan as MutationPlan, identity, live).catch((e: unknown) => ({ status: 'unknown' as const, detail: failure(e).message })),
-    );
+    const result = await timed(phases, 'invoke', () => adapter.invoke(plan, identity, live).catch((e: unknown) => ({ status: 'unknown' as const, detail: failure(e).message })));
     await timed(phases, 'retire', () => adapter.retire(identity).catch(() => undefined));
     switch (result.status) {
       case 'succeeded':
@@ -155,6 +151,10 @@ export class Broker {
     const adapter = this.adapters.get(contract.platform);
     if (adapter === undefined) throw new InvalidInputError(`contract: platform ${contract.platform} is not served by this broker`);
     return adapter;
+  }
+
+  private planOf(contract: Contract): MutationPlan {
+    return this.plans.get(contract) ?? this.adapterFor(contract).plan(contract);
   }
 
   private async recordDecision(decided: Decided): Promise<Appended | undefined> {

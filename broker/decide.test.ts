@@ -6,7 +6,8 @@ import { agentThumbprint, makeProof } from './agent/proof.js';
 import { importPrivateJwk } from './core/keys.js';
 import { generateSigningKey } from './sab/keygen.js';
 import type { ReplayLedger, UseClaim } from './core/ports/ledger.js';
-import { decide } from './decide.js';
+import type { LiveState } from './core/predicates/drift.js';
+import { decide, type LiveStateSource } from './decide.js';
 
 const NOW_MS = NOW_S * 1000 + 1000;
 let issuer: Issuer;
@@ -40,6 +41,18 @@ function memoryLedger(fail = false): ReplayLedger & { claims: UseClaim[] } {
 
 const base = () => ({ requestBytes: bytes, policy: issuer.policy, state: freshState(NOW_MS), nowMs: NOW_MS });
 
+let planned = 0;
+/** A live state source that plans once per call and reads with `read`. */
+function source(read: () => Promise<LiveState>): LiveStateSource<string> {
+  return {
+    plan: () => {
+      planned++;
+      return 'the plan';
+    },
+    read,
+  };
+}
+
 describe('decide', () => {
   it('consumes one use per allow, keyed by issuer and jti, retained past expiry plus skew', async () => {
     const ledger = memoryLedger();
@@ -61,15 +74,21 @@ describe('decide', () => {
   });
 
   it('checks drift against the live state, and denies state_unavailable when it cannot read it', async () => {
-    expect((await decide({ ...base(), readLiveState: async () => ({ state: SAMPLE_STATE }) })).decision.decision).toBe('allow');
-    expect((await decide({ ...base(), readLiveState: async () => ({ state: { replicas: 9 } }) })).decision.reason).toBe('drift');
-    const unreachable = await decide({ ...base(), readLiveState: async () => Promise.reject(new Error('ECONNREFUSED')) });
+    const allowed = await decide({ ...base(), liveState: source(async () => ({ state: SAMPLE_STATE, version: '7' })) });
+    expect(allowed.decision.decision).toBe('allow');
+    // The allow carries the one plan made, and the state the drift check saw (the write's precondition).
+    expect(allowed.allowed).toMatchObject({ plan: 'the plan', live: { state: SAMPLE_STATE, version: '7' } });
+    expect(planned).toBe(1);
+    const drifted = await decide({ ...base(), liveState: source(async () => ({ state: { replicas: 9 } })) });
+    expect(drifted.decision.reason).toBe('drift');
+    expect(drifted.allowed).toBeUndefined();
+    const unreachable = await decide({ ...base(), liveState: source(() => Promise.reject(new Error('ECONNREFUSED'))) });
     expect(unreachable.decision.reason).toBe('state_unavailable');
   });
 
   it('decides replay before drift', async () => {
     const ledger = memoryLedger();
-    const drifted = { readLiveState: async () => ({ state: { replicas: 9 } }) };
+    const drifted = { liveState: source(async () => ({ state: { replicas: 9 } })) };
     await decide({ ...base(), ledger });
     await decide({ ...base(), ledger });
     expect((await decide({ ...base(), ledger, ...drifted })).decision.reason).toBe('replayed');

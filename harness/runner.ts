@@ -5,6 +5,7 @@
 // measured is written and results/latest points at it; a failure is rethrown
 // after that.
 import { ConfigError } from '../broker/core/errors.js';
+import type { WatchedProcess } from './metrics/cpu.js';
 import { History } from './metrics/history.js';
 import { buildMeta } from './results/meta.js';
 import { groupBy, keyOf } from './results/summary.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** Progress lines; null for none. Default: stderr. */
   readonly progress?: ProgressSink | null;
   readonly graceMs?: number;
+  /** Processes whose CPU and memory each measured block records (cpu.csv). */
+  readonly processes?: readonly WatchedProcess[];
   readonly runId?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
 }
@@ -59,7 +62,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   const progress = new Progress(o.progress === undefined ? process.stderr : o.progress);
   const run = createRunDir(o.resultsRoot, o.runId);
   const history = new History();
-  const env: BlockEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000 };
+  const env: BlockEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, ...(o.processes === undefined ? {} : { processes: o.processes }) };
   const completed: string[] = [];
   let failure: unknown;
   progress.note(`run ${run.id}: ${loaded.length} scenario(s), results in ${run.path}`);
@@ -87,7 +90,14 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
     completed,
     ...(o.target === undefined ? {} : { target: o.target }),
     ...(o.brokerUrl === undefined ? {} : { brokerUrl: o.brokerUrl }),
-    results: { requests: history.requests.length, not_sent: notSentSummary(history), saturation: t.saturation, storm_violations: stormViolations },
+    results: {
+      requests: history.requests.length,
+      not_sent: notSentSummary(history),
+      saturation: t.saturation,
+      storm_violations: stormViolations,
+      processes: o.processes?.map((p) => ({ name: p.name, pid: p.pid, platform: p.platform ?? null })) ?? [],
+      rss_mib_max: maxRss(t),
+    },
     ...(o.meta === undefined ? {} : { extra: o.meta }),
   });
   const files = writeResults(run, history, t, meta);
@@ -95,6 +105,13 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);
   if (failure !== undefined) throw failure;
   return { run, files, aborted, completed, stormViolations, ...t };
+}
+
+/** Per process, the largest resident set seen at the end of a measured block (the sweeps' saturating steps included). */
+function maxRss(t: RunTables): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of t.cpu) out[r.process] = Math.max(out[r.process] ?? 0, r.rss_mib);
+  return out;
 }
 
 /** Requests the harness could not send, per scenario, path and operation, with the first reason. */

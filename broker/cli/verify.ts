@@ -8,7 +8,7 @@ import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import type { JsonValue } from '../core/strict-json.js';
 import { deny } from '../core/reasons.js';
-import { decide, type Decided } from '../decide.js';
+import { decide, givenLiveState, type Decided } from '../decide.js';
 import { decisionRecordInput } from '../decision-record.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
@@ -72,7 +72,7 @@ export const verify = defineCommand({
         state,
         nowMs,
         ...(ledger === undefined ? {} : { ledger }),
-        ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
+        ...(live === undefined ? {} : { liveState: givenLiveState(live) }),
       });
       const recorded = log === undefined || (await recordOffline(log, decided));
       // As in the broker: an allow that could not be recorded is refused.

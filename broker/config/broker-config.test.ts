@@ -10,7 +10,7 @@ const minimal = { issuers: ['sab'], audience: 'seb', trustedKeys: 'k.json', brok
 describe('broker settings', () => {
   it('fills defaults and resolves paths against the file', () => {
     const s = readSettings(minimal, '/etc/seb', 'c');
-    expect(s).toMatchObject({ id: 'seb-1', issuers: [{ name: 'sab', keys: '/etc/seb/k.json' }], sharedLedgerAudiences: [], maxSkewS: 30, maxLifetimeS: 3600, kubernetes: { mode: 'pooled' }, listen: { host: '127.0.0.1', port: 8080 } });
+    expect(s).toMatchObject({ id: 'seb-1', issuers: [{ name: 'sab', keys: '/etc/seb/k.json' }], sharedLedgerAudiences: [], maxSkewS: 30, maxLifetimeS: 3600, kubernetes: { mode: 'impersonation' }, listen: { host: '127.0.0.1', port: 8080 } });
     expect(s.revocation).toEqual({ floor: 0, revoked: [], maxAgeMs: 2000 });
   });
 

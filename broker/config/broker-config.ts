@@ -9,6 +9,7 @@ import { readTextFile } from '../files.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS, MAX_SKEW_S } from '../core/predicates/context.js';
 import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
+import { EXECUTOR_MODES, type ExecutorMode } from '../platforms/kubernetes/executor.js';
 
 /** The shared state backend of many brokers: replay ledger and revocation feed on one etcd cluster. */
 export interface EtcdSettings {
@@ -52,7 +53,7 @@ export interface BrokerSettings {
   readonly revocation: { readonly floor: number; readonly revoked: readonly string[]; readonly maxAgeMs: number };
   /** target.json: which platforms to mutate, and as whom. */
   readonly target?: string;
-  readonly kubernetes: { readonly mode: 'ephemeral' | 'pooled' };
+  readonly kubernetes: { readonly mode: ExecutorMode };
   readonly listen: { readonly host: string; readonly port: number };
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
@@ -87,8 +88,8 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
   if (!Array.isArray(revoked) || !revoked.every((j) => typeof j === 'string' && JTI_PATTERN.test(j))) {
     throw new ConfigError(at('revocation.revoked'), 'must be a list of certificate ids');
   }
-  const mode = kubernetes.mode ?? 'pooled';
-  if (mode !== 'ephemeral' && mode !== 'pooled') throw new ConfigError(at('kubernetes.mode'), 'must be ephemeral or pooled');
+  const mode = kubernetes.mode ?? 'impersonation';
+  if (!EXECUTOR_MODES.includes(mode as ExecutorMode)) throw new ConfigError(at('kubernetes.mode'), `must be one of ${EXECUTOR_MODES.join(', ')}`);
   const issuers = issuerSettings(r, at, file);
   const tls = r.tls === undefined ? undefined : object(r.tls, at('tls'), ['cert', 'key', 'clientCa']);
   const maxAgeMs = integer(revocation.maxAgeMs ?? DEFAULT_REVOCATION_MAX_AGE_MS, at('revocation.maxAgeMs'), 1);
@@ -120,7 +121,7 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
       maxAgeMs,
     },
     ...(r.target === undefined ? {} : { target: file('target', r.target) }),
-    kubernetes: { mode },
+    kubernetes: { mode: mode as ExecutorMode },
     listen: {
       host: listen.host === undefined ? '127.0.0.1' : string(listen.host, at('listen.host')),
       port: integer(listen.port ?? 8080, at('listen.port'), 0, 65535),

@@ -21,6 +21,9 @@ export interface RevocationPublisherOptions {
   readonly clock?: () => number;
 }
 
+/** etcd's default --max-txn-ops. */
+const MAX_TXN_PUTS = 128;
+
 export class RevocationPublisher {
   private readonly keys: ReturnType<typeof revocationKeys>;
   private readonly clock: () => number;
@@ -49,6 +52,24 @@ export class RevocationPublisher {
       this.client.kv.put({ key: this.keys.jti(jti), value: Buffer.from(String(now)), ...(lease === undefined ? {} : { lease: lease.ID }) }),
     );
     return { revision: Number(r.header.revision), changed: true };
+  }
+
+  /**
+   * Revoke many certificates at once, without expiry: one transaction (per
+   * MAX_TXN_PUTS), so brokers learn of them in one watch event rather than
+   * one per certificate, and none of the batch is in force before the rest.
+   */
+  async revokeAll(jtis: readonly string[]): Promise<Published> {
+    const bad = jtis.find((jti) => !JTI_PATTERN.test(jti));
+    if (bad !== undefined) throw new InvalidInputError(`revoke: ${JSON.stringify(bad)} is not a certificate id`);
+    const value = Buffer.from(String(this.clock()));
+    let revision = 0;
+    for (let at = 0; at < jtis.length; at += MAX_TXN_PUTS) {
+      const puts = jtis.slice(at, at + MAX_TXN_PUTS).map((jti) => ({ request_put: { key: this.keys.jti(jti), value } }));
+      const txn = await this.call(`revoke ${puts.length} certificates`, () => this.client.kv.txn({ compare: [], success: puts }));
+      revision = Number(txn.header.revision);
+    }
+    return { revision, changed: jtis.length > 0 };
   }
 
   /** Certificates whose `rep` is below `floor` are revoked. */

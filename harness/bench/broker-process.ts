@@ -1,6 +1,9 @@
 // `seb serve` as a child process: the broker gets its own event loop (and
 // core), apart from the load generator, as agents would reach it. It listens
 // on a port of its own choosing and is ready when it prints `listening URL`.
+// SEB_BROKER_NODE_ARGS adds arguments for its node (say `--cpu-prof
+// --cpu-prof-dir=DIR` to profile the broker under a bench's load; NODE_OPTIONS
+// refuses --cpu-prof).
 import { join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
 import { ManagedProcess } from '../targets/local/process.js';
@@ -27,10 +30,11 @@ export interface BrokerProcessOptions {
 const SEB = join(REPO_ROOT, 'bin', 'seb.js');
 
 export async function startBrokerProcess(o: BrokerProcessOptions): Promise<BrokerProcess> {
+  const nodeArgs = (process.env.SEB_BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const proc = await ManagedProcess.start({
     name: 'seb serve',
     command: process.execPath,
-    args: [SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'],
+    args: [...nodeArgs, SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'],
     logFile: o.logFile,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...o.env },
     wait: waitFor.logLine(/^listening (\S+)$/),

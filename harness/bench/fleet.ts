@@ -108,7 +108,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         etcd: { endpoints: etcdProxies.map((p) => `https://${p}`), ca: etcd.tls.ca, cert: etcd.tls.cert, key: etcd.tls.key, prefix },
         revocation: { maxAgeMs: o.maxAgeMs },
         target: proxiedTarget,
-        kubernetes: { mode: 'pooled' },
+        kubernetes: { mode: 'impersonation' },
       };
       writeFileAtomic(config, stringify(settings));
       const broker = await fleetBroker(id, config, join(dir, 'records.db'), join(o.workDir, `${id}.log`));

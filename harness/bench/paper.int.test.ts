@@ -17,6 +17,7 @@ import { REQUESTS_CSV } from '../results/requests.js';
 import { STORM_CSV } from '../results/storm.js';
 import { SUMMARY_CSV } from '../results/summary.js';
 import { SWEEP_CSV } from '../results/sweep.js';
+import { CPU_CSV } from '../results/cpu.js';
 import { RESULT_FILES } from '../results/write.js';
 import { ALL_MUTATION_KIND_NAMES } from '../workload/mutation.js';
 import { runPaper } from './paper.js';
@@ -102,6 +103,15 @@ describe('bench paper on the local target', () => {
     }
 
     expect(table(run, 'sweep.csv').columns).toEqual(Object.keys(SWEEP_CSV));
+    // What each measured block cost, per process taking part: a platform's own processes over its blocks only.
+    const cpu = table(run, 'cpu.csv');
+    expect(cpu.columns).toEqual(Object.keys(CPU_CSV));
+    const processesOf = (platform: string, path: string) => new Set(cpu.rows.filter((r) => r.cells.scenario === 'tiny-latency' && r.cells.platform === platform && r.cells.path === path).map((r) => r.cells.process));
+    expect(processesOf('kubernetes', 'seb')).toEqual(new Set(['kube-apiserver', 'etcd', 'broker', 'load-generator']));
+    expect(processesOf('aws', 'direct')).toEqual(new Set(['moto', 'broker', 'load-generator']));
+    const brokerCpu = cpu.rows.filter((r) => r.cells.scenario === 'tiny-latency' && r.cells.path === 'seb' && r.cells.process === 'broker');
+    expect(brokerCpu.reduce((n, r) => n + number(r.cells.cpu_ms), 0)).toBeGreaterThan(0);
+    for (const r of brokerCpu) expect(number(r.cells.rss_mib)).toBeGreaterThan(0);
     const events = table(run, 'events.csv');
     expect(events.columns).toEqual(Object.keys(EVENTS_CSV));
     expect(events.rows.map((r) => [r.cells.kind, r.cells.outcome, r.cells.detail])).toEqual([['out-of-band-change', 'ok', 'out-of-band change to all 4 configmap-data targets']]);

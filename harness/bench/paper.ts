@@ -22,7 +22,8 @@ import { adaptersFor, readTargetInfo } from '../../broker/platforms/from-target.
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { BrokerClient } from '../workload/broker-client.js';
 import { awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
@@ -31,6 +32,7 @@ import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
 import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
+import type { WatchedProcess } from '../metrics/cpu.js';
 import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
@@ -46,6 +48,8 @@ export interface PaperOptions {
   /** Scenario files, run in the paper's order (latency, throughput, drift, replay storm). */
   readonly scenarios: readonly string[];
   readonly resultsRoot: string;
+  /** The broker's Kubernetes executor mode; default the workspace's. */
+  readonly kubernetesMode?: ExecutorMode;
   /** Target processes, workspace and broker log; default a fresh temporary folder, removed after a good run. */
   readonly workDir?: string;
   readonly signal?: AbortSignal;
@@ -102,6 +106,8 @@ function dockerEngine(): Promise<true | string> {
 
 interface Target {
   readonly info: TargetInfo;
+  /** The platform processes this bench started (none for a target from a file). */
+  readonly processes: readonly WatchedProcess[];
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
   stop(): Promise<void>;
@@ -111,13 +117,18 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   if (choice.kind === 'local') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
-    return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+    const processes: WatchedProcess[] = [];
+    const watch = (name: string, pid: number | undefined, platform: 'kubernetes' | 'aws') => pid !== undefined && processes.push({ name, pid, platform });
+    watch('kube-apiserver', local.kubernetes?.processes.apiserver.pid, 'kubernetes');
+    watch('etcd', local.kubernetes?.processes.etcd.pid, 'kubernetes');
+    watch('moto', local.aws?.pid, 'aws');
+    return { info: local.info, processes, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
   }
   const file = resolve(choice.file);
   const info = readTargetInfo(readJsonFile(file, 'target'), file);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
   // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
-  return { info, awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
+  return { info, processes: [], awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
 }
 
 export async function runPaper(o: PaperOptions): Promise<PaperResult> {
@@ -138,7 +149,8 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
 
     const t1 = performance.now();
-    const workspace = await writeWorkspace(join(workDir, 'workspace'), `${JSON.stringify(target.info, null, 2)}\n`);
+    const kubernetesMode = o.kubernetesMode ?? DEFAULT_KUBERNETES_MODE;
+    const workspace = await writeWorkspace(join(workDir, 'workspace'), `${JSON.stringify(target.info, null, 2)}\n`, { kubernetesMode });
     const broker = await startBrokerProcess({ config: workspace.brokerConfig, logFile: join(workDir, 'broker.log') });
     cleanups.push(() => broker.stop());
     const brokerMs = performance.now() - t1;
@@ -193,11 +205,12 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       events: benchEventHandler(live),
       target: { name: target.info.name, ...(target.info.versions === undefined ? {} : { versions: target.info.versions }) },
       brokerUrl: broker.url,
+      processes: [...target.processes, { name: 'broker', pid: broker.pid }, { name: 'load-generator', pid: process.pid }],
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',
         target_source: o.target.kind === 'local' ? 'local (started by the bench)' : o.target.file,
-        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: 'pooled', ledger: 'sqlite' },
+        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: kubernetesMode, ledger: 'sqlite' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
       },
     });

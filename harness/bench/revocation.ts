@@ -162,7 +162,8 @@ async function revocationPhase(
   if (event === 'jti') {
     // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
     const outstanding = [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti);
-    await Promise.all(outstanding.map((jti) => fleet.publisher.revoke(jti)));
+    // One transaction, as a SAB revoking a batch would: one raft entry, one watch event per broker.
+    await fleet.publisher.revokeAll(outstanding);
     log(`published ${outstanding.length} jti revocations in ${load.now() - atMs} ms`);
     revocation = { atMs, boundMs: fleet.maxAgeMs, jtis: new Set(outstanding) };
   } else {

@@ -1,6 +1,7 @@
 // The final table of `seb bench paper`: our numbers beside the paper's, read
 // back from the run's CSV files and computed by the report's paper table
 // (harness/report/paper-table.ts), so the terminal and the report agree.
+import { costRows, costScenarios, type CostRow } from '../report/cost-table.js';
 import { median, round } from '../report/figures/common.js';
 import { sweepPointsFromSweep } from '../report/figures/throughput.js';
 import { PAPER, paperTable, type PaperTable } from '../report/paper-table.js';
@@ -11,13 +12,16 @@ import type { StormRow } from '../results/storm.js';
 export interface BenchTable extends PaperTable {
   readonly drift: readonly DriftRow[];
   readonly storm: readonly StormRow[];
+  readonly cost: readonly CostRow[];
 }
 
 /** Only latency scenarios pair SEB with direct for the overhead: drift trials are denied on purpose. */
 export function benchTable(runDir: string, latencyScenarios: readonly string[], drift: readonly DriftRow[], storm: readonly StormRow[]): BenchTable {
   const run = loadRun(runDir);
   const summary = (run.summary ?? []).filter((r) => latencyScenarios.includes(r.scenario));
-  return { ...paperTable(summary, sweepPointsFromSweep(run.sweep ?? [])), drift, storm };
+  const points = sweepPointsFromSweep(run.sweep ?? []);
+  const cpu = run.cpu ?? [];
+  return { ...paperTable(summary, points), drift, storm, cost: costRows(cpu, costScenarios(cpu, latencyScenarios, points)) };
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -42,17 +46,27 @@ export function formatBenchTable(t: BenchTable): string {
   const lines = ['', 'SEB beside the paper (latency: p50 over each kind\'s measured requests, SEB and direct in the same run)', ...columns(rows)];
 
   if (t.throughput.length > 0) {
-    const tp: string[][] = [['throughput', 'paper', 'path', 'sustained', 'saturated at (offered)']];
+    const tp: string[][] = [['throughput', 'paper', 'path', 'sustained', 'saturated at (offered)', 'SEB / direct']];
     for (const r of t.throughput) {
+      const direct = t.throughput.find((d) => d.platform === r.platform && d.path === 'direct')?.sustained_rps ?? null;
+      const of = r.path === 'seb' && r.sustained_rps !== null && direct !== null && direct > 0 ? ratio(round(r.sustained_rps / direct, 3)) : '';
       tp.push([
         r.platform,
         PAPER.throughput,
         r.path,
         r.sustained_rps === null ? 'none' : `${r.sustained_rps} rps`,
         r.saturated_at_rps === null ? 'not within the sweep' : `${r.saturated_at_rps} rps`,
+        of,
       ]);
     }
     lines.push('', ...columns(tp));
+  }
+  if (t.cost.length > 0) {
+    const cpu = (c: CostRow['seb']) => (c === null ? '-' : `${c.total_ms.toFixed(2)} ms`);
+    const parts = (c: CostRow['seb']) => (c === null ? '' : Object.entries(c.by_process).map(([p, v]) => `${p} ${v.toFixed(2)}`).join(', '));
+    const rows: string[][] = [['CPU per mutation (all processes)', 'SEB', 'direct', 'ratio', 'SEB by process (ms)', 'direct by process (ms)']];
+    for (const c of t.cost) rows.push([`${c.scenario} ${c.platform}/${c.operation}`, cpu(c.seb), cpu(c.direct), ratio(c.ratio), parts(c.seb), parts(c.direct)]);
+    lines.push('', ...columns(rows));
   }
   const seb = t.drift.filter((d) => d.path === 'seb');
   if (seb.length > 0) {

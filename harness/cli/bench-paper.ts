@@ -7,6 +7,8 @@ import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, t
 import { formatBenchTable } from '../bench/table.js';
 import { interruptOnSigint } from '../run/interrupt.js';
 import { ConfigError, UsageError } from '../../broker/core/errors.js';
+import { EXECUTOR_MODES, type ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
+import { DEFAULT_KUBERNETES_MODE } from '../targets/local/workspace.js';
 import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchPaper = defineCommand({
@@ -24,8 +26,11 @@ export const benchPaper = defineCommand({
     'target-file': { type: 'string', value: 'FILE', description: 'target.json of an external target (with --target external)' },
     scenarios: { type: 'string', value: 'DIR', description: 'folder of scenario YAML files', default: 'scenarios/paper' },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
+    'kubernetes-mode': { type: 'string', value: EXECUTOR_MODES.join('|'), description: "the broker's Kubernetes executor mode", default: DEFAULT_KUBERNETES_MODE },
   },
   async run(flags) {
+    const kubernetesMode = flags['kubernetes-mode'] as ExecutorMode;
+    if (!EXECUTOR_MODES.includes(kubernetesMode)) throw new UsageError(`--kubernetes-mode: must be one of ${EXECUTOR_MODES.join(', ')}`);
     const target = await targetChoice(flags.target, flags['target-file']);
     const profile = flags.quick ? 'quick' : 'full';
     const scenarios = loadScenarioDir(resolve(flags.scenarios), profile);
@@ -34,7 +39,7 @@ export const benchPaper = defineCommand({
     try {
       let result;
       try {
-        result = await runPaper({ profile, target, scenarios: scenarios.map((s) => s.file), resultsRoot: resolve(flags.results), signal: interrupt.signal });
+        result = await runPaper({ profile, target, scenarios: scenarios.map((s) => s.file), resultsRoot: resolve(flags.results), kubernetesMode, signal: interrupt.signal });
       } catch (error) {
         // What fails after a Ctrl-C is the interruption's doing (the run was cut short), not a fault to report.
         if (!interrupt.signal.aborted) throw error;

@@ -10,7 +10,7 @@ import type { BrokerState, VerifierPolicy } from '../../broker/core/predicates/c
 import type { Decision } from '../../broker/core/reasons.js';
 import { decodeUtf8, parseStrictJson, type JsonObject } from '../../broker/core/strict-json.js';
 import { InvalidInputError } from '../../broker/core/errors.js';
-import { decide } from '../../broker/decide.js';
+import { decide, givenLiveState } from '../../broker/decide.js';
 import { sameOutcome, showOutcome, type FuzzCase, type Outcome } from './case.js';
 import { writeJson } from './json-text.js';
 import { closeLedger, openLedger } from './ledger.js';
@@ -53,7 +53,7 @@ export async function decideCase(c: FuzzCase, requestBytes: Uint8Array = c.reque
       state,
       nowMs: c.nowMs,
       ...(ledger === undefined ? {} : { ledger }),
-      ...(live === undefined ? {} : { readLiveState: async () => ({ state: live }) }),
+      ...(live === undefined ? {} : { liveState: givenLiveState(live) }),
     });
     return decision;
   } finally {

@@ -42,6 +42,19 @@ export interface BlockRecord {
   readonly sweep?: string;
 }
 
+/** CPU one process spent over one measured block, and its memory at the block's end (metrics/cpu.ts). */
+export interface CpuRecord {
+  readonly scenario: string;
+  readonly platform: PlatformName;
+  readonly path: RequestPath;
+  readonly operation: string;
+  readonly process: string;
+  readonly cpu_ms: number;
+  readonly rss_kib: number;
+  /** Requests of the block that executed: what the CPU bought. */
+  readonly mutations: number;
+}
+
 export interface EventRecord {
   readonly scenario: string;
   readonly at_ms: number;
@@ -65,6 +78,7 @@ export class History {
   readonly notSent: NotSentRecord[] = [];
   readonly blocks: BlockRecord[] = [];
   readonly events: EventRecord[] = [];
+  readonly cpu: CpuRecord[] = [];
   /** performance.now() at the run's start: every *_ms above counts from here. */
   readonly origin: number;
   readonly startedAt: Date;
@@ -89,6 +103,10 @@ export class History {
 
   addBlock(b: BlockRecord): void {
     this.blocks.push(b);
+  }
+
+  addCpu(c: CpuRecord): void {
+    this.cpu.push(c);
   }
 
   addEvent(e: EventRecord): void {

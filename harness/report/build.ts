@@ -13,6 +13,7 @@ import { microbenchFigure } from './figures/microbench.js';
 import { phasesFigure } from './figures/phases.js';
 import { revocationFigure } from './figures/revocation.js';
 import { sweepPointsOf, throughputFigure } from './figures/throughput.js';
+import { cpuFigure } from './figures/cpu.js';
 import { reportHtml, type RenderedFigure } from './html.js';
 import { paperTable } from './paper-table.js';
 import { renderPng, renderSvg } from './render.js';
@@ -32,6 +33,7 @@ export const FIGURES: readonly FigureMaker[] = [
   { title: 'Latency distribution', from: ['requests'], make: (runs, ctx) => maybe(rowsOf(runs, 'requests'), (rows) => latencyCdfFigure(rows, ctx)) },
   { title: 'Where the time goes', from: ['requests'], make: (runs, ctx) => maybe(rowsOf(runs, 'requests'), (rows) => phasesFigure(rows, ctx)) },
   { title: 'Throughput against latency', from: ['sweep', 'summary'], make: (runs, ctx) => throughputFigure(runs, ctx) },
+  { title: 'CPU per mutation', from: ['cpu'], make: (runs, ctx) => cpuFigure(runs, ctx) },
   { title: 'Drift detection outcomes', from: ['drift'], make: (runs, ctx) => maybe(rowsOf(runs, 'drift'), (rows) => driftFigure(rows, ctx)) },
   { title: 'Revocation propagation', from: ['revocation'], make: (runs, ctx) => maybe(rowsOf(runs, 'revocation'), (rows) => revocationFigure(rows, ctx)) },
   { title: 'Fault matrix', from: ['faults'], make: (runs, ctx) => maybe(rowsOf(runs, 'faults'), (rows) => faultsFigure(rows, ctx)) },
@@ -42,6 +44,7 @@ const FILE_OF: Readonly<Record<RowKind, string>> = {
   requests: 'requests.csv',
   summary: 'summary.csv',
   sweep: 'sweep.csv',
+  cpu: 'cpu.csv',
   drift: 'drift.csv',
   revocation: 'revocation.csv',
   faults: 'faults.csv',

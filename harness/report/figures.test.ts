@@ -9,9 +9,10 @@ import { faultGrid, faultsFigure, isWindowed } from './figures/faults.js';
 import { cdfPoints, latencyCdfFigure, latencyRows } from './figures/latency-cdf.js';
 import { microBars, microbenchFigure } from './figures/microbench.js';
 import { phaseBars, phasesFigure } from './figures/phases.js';
+import { cpuFigure, cpuSegments } from './figures/cpu.js';
 import { brokerRevocations, integerTicks, revocationFigure } from './figures/revocation.js';
 import { saturationMarks, sweepPointsFromSummary, sweepPointsOf, throughputFigure } from './figures/throughput.js';
-import type { DriftRow, FaultRow, MicrobenchRow, RequestRow, RevocationRow, SummaryRow, SweepRow } from './run-data.js';
+import type { CpuRow, DriftRow, FaultRow, MicrobenchRow, RequestRow, RevocationRow, SummaryRow, SweepRow } from './run-data.js';
 
 const ONE: FigureContext = { runs: ['r1'] };
 const TWO: FigureContext = { runs: ['base', 'new'] };
@@ -127,6 +128,25 @@ describe('phase breakdown', () => {
   });
 });
 
+describe('CPU per mutation', () => {
+  const cpu = (path: string, process: string, cpu_ms: number): CpuRow => ({ run: 'r1', scenario: 'lat', platform: 'kubernetes', path, operation: 'op', process, mutations: 10, cpu_ms, cpu_ms_per_mutation: cpu_ms / 10, rss_mib: 1, run_id: 'r1' });
+  const runs = [{ label: 'r1', cpu: [cpu('seb', 'broker', 30), cpu('seb', 'etcd', 20), cpu('direct', 'broker', 0), cpu('direct', 'etcd', 10)] }];
+
+  it('stacks each path\'s CPU per mutation by process, SEB beside direct', () => {
+    expect(cpuSegments(runs, { runs: ['r1'], latencyScenarios: new Set(['lat']) }).map((s) => [s.bar, s.process, s.x0, s.x1])).toEqual([
+      ['kubernetes/op lat · seb', 'broker', 0, 3],
+      ['kubernetes/op lat · seb', 'etcd', 3, 5],
+      ['kubernetes/op lat · direct', 'broker', 0, 0],
+      ['kubernetes/op lat · direct', 'etcd', 0, 1],
+    ]);
+    expect(json(cpuFigure(runs, ONE)?.spec).encoding.color.field).toBe('process');
+  });
+
+  it('is not drawn without cpu.csv rows', () => {
+    expect(cpuFigure([{ label: 'r1', cpu: [] }], ONE)).toBeUndefined();
+  });
+});
+
 describe('throughput', () => {
   const step = (path: string, offered: number, rate: number, errors: number, p99: number) =>
     summ({ scenario: `sweep@${offered}rps`, path, rate_rps: rate, errors, count: 100, p99_ms: p99 });
@@ -151,7 +171,7 @@ describe('throughput', () => {
   });
 
   it('prefers a run’s sweep.csv to its summary.csv', () => {
-    const sweep: SweepRow = { run: 'r1', run_id: 'r1', scenario: 'sw', target: 'local', platform: 'aws', path: 'seb', operation: 'op', offered_rps: 10, achieved_rps: 9, count: 90, errors: 0, p50_ms: 1, p99_ms: 2, saturated: true, why: 'achieved 9 of 10 rps' };
+    const sweep: SweepRow = { run: 'r1', run_id: 'r1', scenario: 'sw', target: 'local', platform: 'aws', path: 'seb', operation: 'op', offered_rps: 10, achieved_rps: 9, count: 90, errors: 0, p50_ms: 1, p99_ms: 2, saturated: true, why: 'achieved 9 of 10 rps', sustained_rps: null, sustained_ratio: null };
     expect(sweepPointsOf({ sweep: [sweep], summary: [step('seb', 50, 50, 0, 10)] })).toMatchObject({ from: 'sweep.csv', points: [{ offered_rps: 10, saturated: true }] });
     expect(sweepPointsOf({ sweep: [], summary: [step('seb', 50, 50, 0, 10)] }).from).toBe('summary.csv');
   });

@@ -13,7 +13,7 @@ import { MICROBENCH_CSV } from '../microbench/stats.js';
 import { DRIFT_CSV } from '../results/drift.js';
 import { REQUESTS_CSV } from '../results/requests.js';
 import { SUMMARY_CSV } from '../results/summary.js';
-import { SWEEP_CSV } from '../results/sweep.js';
+import { SWEEP_CSV, withSustained, type SweepRow } from '../results/sweep.js';
 import { seededRng, type Rng } from '../load/rng.js';
 import { quantileSorted, round } from './figures/common.js';
 import { FAULTS_CSV, REVOCATION_CSV } from './run-data.js';
@@ -53,7 +53,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   const slow = o.sebSlowdown ?? 1;
   const requests: RowIn<typeof REQUESTS_CSV>[] = [];
   const summary: RowIn<typeof SUMMARY_CSV>[] = [];
-  const sweep: RowIn<typeof SWEEP_CSV>[] = [];
+  const sweep: (SweepRow & { readonly run_id: string })[] = [];
   let clock = 0;
   let id = 0;
 
@@ -199,7 +199,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   const files: [string, string][] = [
     ['requests.csv', writeCsv(REQUESTS_CSV, requests)],
     ['summary.csv', writeCsv(SUMMARY_CSV, summary)],
-    ['sweep.csv', writeCsv(SWEEP_CSV, sweep)],
+    ['sweep.csv', writeCsv(SWEEP_CSV, withSustained(sweep))],
     ['drift.csv', writeCsv(DRIFT_CSV, drift)],
     ['revocation.csv', writeCsv(REVOCATION_CSV, revocation)],
     ['faults.csv', writeCsv(FAULTS_CSV, faults)],

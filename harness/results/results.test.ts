@@ -8,7 +8,8 @@ import { eventsCsv } from './events.js';
 import { requestsCsv } from './requests.js';
 import { stormCsv, stormRows } from './storm.js';
 import { summaryCsv, summaryRows } from './summary.js';
-import { sweepCsv, sweepRows } from './sweep.js';
+import { sweepCsv, sweepRows, withSustained, type SweepRow } from './sweep.js';
+import { cpuCsv } from './cpu.js';
 
 const header = (csv: string) => csv.split('\n')[0];
 
@@ -39,7 +40,8 @@ describe('column sets', () => {
   it('summary.csv, drift.csv, sweep.csv, storm.csv, events.csv', () => {
     expect(header(summaryCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,count,errors,p50_ms,p90_ms,p99_ms,max_ms,rate_rps');
     expect(header(driftCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,trials,drifted,detected,false_positives,missed,precondition_caught');
-    expect(header(sweepCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,offered_rps,achieved_rps,count,errors,p50_ms,p99_ms,saturated,why');
+    expect(header(sweepCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,offered_rps,achieved_rps,count,errors,p50_ms,p99_ms,saturated,why,sustained_rps,sustained_ratio');
+    expect(header(cpuCsv('r', []))).toBe('run_id,scenario,platform,path,operation,process,mutations,cpu_ms,cpu_ms_per_mutation,rss_mib');
     expect(header(stormCsv('r', []))).toBe('run_id,scenario,target,platform,operation,certificates,submissions,executed_once,executed_never,executed_more,replayed,other_denials,errors');
     expect(header(eventsCsv('r', []))).toBe('run_id,scenario,at_ms,kind,detail,outcome');
   });
@@ -129,7 +131,24 @@ describe('sweep rows', () => {
         p99_ms: 10,
         saturated: true,
         why: 'achieved 40 of 100 rps (40% < 90%)',
+        sustained_rps: null,
+        sustained_ratio: null,
       },
+    ]);
+  });
+
+  it('each path\'s sustained rate is its best before it first saturated; the ratio is SEB\'s over direct\'s', () => {
+    const step = (path: string, offered: number, achieved: number, saturated: boolean): SweepRow => ({
+      scenario: 'tp', target: 'local', platform: 'kubernetes', path, operation: 'op', offered_rps: offered, achieved_rps: achieved, count: 1, errors: 0, p50_ms: 1, p99_ms: 1, saturated, why: null,
+    });
+    const rows = withSustained([
+      step('seb', 10, 10, false), step('direct', 10, 10, false),
+      step('seb', 20, 19.5, false), step('direct', 20, 20, false),
+      step('seb', 40, 25, true), step('direct', 40, 39, false),
+      step('direct', 80, 50, true), step('direct', 160, 170, false),
+    ]);
+    expect(rows.map((r) => [r.path, r.sustained_rps, r.sustained_ratio])).toEqual([
+      ['seb', 19.5, 0.5], ['direct', 39, 0.5], ['seb', 19.5, 0.5], ['direct', 39, 0.5], ['seb', 19.5, 0.5], ['direct', 39, 0.5], ['direct', 39, 0.5], ['direct', 39, 0.5],
     ]);
   });
 });

@@ -4,14 +4,15 @@ import { saturationPoint, type SaturationPoint } from '../load/saturation.js';
 import type { History } from '../metrics/history.js';
 import { writeRunFile, type RunDir } from '../run-dir.js';
 import type { SaturationCriteria, Scenario } from '../scenario/schema.js';
+import { cpuCsv, cpuRows, type CpuRow } from './cpu.js';
 import { driftCsv, driftRows, type DriftRow } from './drift.js';
 import { eventsCsv } from './events.js';
 import { requestsCsv } from './requests.js';
 import { stormCsv, stormRows, type StormRow } from './storm.js';
 import { groupBy, keyOf, summaryCsv, summaryRows, type SummaryRow } from './summary.js';
-import { sweepCsv, sweepRows, type SweepRow } from './sweep.js';
+import { sweepCsv, sweepRows, type SustainedSweepRow } from './sweep.js';
 
-export const RESULT_FILES = ['requests.csv', 'summary.csv', 'drift.csv', 'sweep.csv', 'storm.csv', 'events.csv', 'meta.json'] as const;
+export const RESULT_FILES = ['requests.csv', 'summary.csv', 'drift.csv', 'sweep.csv', 'storm.csv', 'events.csv', 'cpu.csv', 'meta.json'] as const;
 
 export interface SaturationRow extends SaturationPoint {
   readonly scenario: string;
@@ -23,9 +24,10 @@ export interface SaturationRow extends SaturationPoint {
 export interface RunTables {
   readonly summary: SummaryRow[];
   readonly drift: DriftRow[];
-  readonly sweep: SweepRow[];
+  readonly sweep: SustainedSweepRow[];
   readonly saturation: SaturationRow[];
   readonly storm: StormRow[];
+  readonly cpu: CpuRow[];
 }
 
 const DEFAULT_CRITERIA: SaturationCriteria = { min_achieved_ratio: 0.9, max_error_ratio: 0.01 };
@@ -37,10 +39,10 @@ export function tables(history: History, scenarios: readonly Scenario[]): RunTab
   };
   const sweep = sweepRows(history.requests, history.blocks, criteria);
   const saturation = [...groupBy(sweep, keyOf).values()].map((steps) => {
-    const first = steps[0] as SweepRow;
+    const first = steps[0] as SustainedSweepRow;
     return { scenario: first.scenario, platform: first.platform, path: first.path, operation: first.operation, ...saturationPoint(steps) };
   });
-  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests), sweep, saturation, storm: stormRows(history.requests) };
+  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests), sweep, saturation, storm: stormRows(history.requests), cpu: cpuRows(history.cpu) };
 }
 
 export function writeResults(run: RunDir, history: History, t: RunTables, meta: Record<string, unknown>): Record<(typeof RESULT_FILES)[number], string> {
@@ -51,6 +53,7 @@ export function writeResults(run: RunDir, history: History, t: RunTables, meta: 
     'sweep.csv': writeRunFile(run, 'sweep.csv', sweepCsv(run.id, t.sweep)),
     'storm.csv': writeRunFile(run, 'storm.csv', stormCsv(run.id, t.storm)),
     'events.csv': writeRunFile(run, 'events.csv', eventsCsv(run.id, history.events)),
+    'cpu.csv': writeRunFile(run, 'cpu.csv', cpuCsv(run.id, t.cpu)),
     'meta.json': writeRunFile(run, 'meta.json', `${JSON.stringify(meta, null, 2)}\n`),
   };
 }

@@ -2,6 +2,7 @@
 // request to its last answer, recorded as a BlockRecord so rates divide by
 // the time the path was actually measured.
 import type { RequestPath, RequestRecord } from '../metrics/history.js';
+import { processesFor, startCpuMeter, type WatchedProcess } from '../metrics/cpu.js';
 import { runClosedLoop, type LoopResult } from '../load/closed-loop.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import { arrivalTimes } from '../load/schedule.js';
@@ -27,6 +28,8 @@ export interface BlockEnv {
   readonly progress: Progress;
   readonly signal: AbortSignal | undefined;
   readonly graceMs: number;
+  /** Processes whose CPU each recorded block measures; none, none measured. */
+  readonly processes?: readonly WatchedProcess[];
 }
 
 export interface BlockResult extends LoopResult {
@@ -40,6 +43,7 @@ export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv)
   const plan = { path: spec.path, label: spec.label, record: spec.record, stats, sink: records };
   const fire = (_: number, intendedAt: number) => runRequest(run, plan, run.nextIndex(), intendedAt);
   env.progress.begin(stats);
+  const cpu = spec.record ? startCpuMeter(processesFor(env.processes ?? [], run.workload.platform)) : undefined;
   const start = performance.now();
   let result: LoopResult;
   try {
@@ -52,12 +56,13 @@ export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv)
     env.progress.end();
   }
   const end = performance.now();
+  const spent = cpu?.() ?? [];
   if (spec.record) {
+    const where = { scenario: spec.label, platform: run.workload.platform, path: spec.path, operation: run.workload.operation };
+    const mutations = records.filter((r) => r.outcome === 'executed').length;
+    for (const c of spent) run.history.addCpu({ ...where, process: c.process, cpu_ms: c.cpuMs, rss_kib: c.rssKib, mutations });
     run.history.addBlock({
-      scenario: spec.label,
-      platform: run.workload.platform,
-      path: spec.path,
-      operation: run.workload.operation,
+      ...where,
       start_ms: run.history.since(start),
       end_ms: run.history.since(end),
       ...(spec.load.mode === 'open' ? { offered_rps: spec.load.rateRps } : {}),

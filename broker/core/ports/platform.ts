@@ -44,7 +44,7 @@ export interface PlatformAdapter<P extends MutationPlan = MutationPlan> {
   plan(contract: Contract): P;
   readLiveState(plan: P): Promise<LiveState>;
   /** For an adapter whose mint creates platform objects: name them now; mint then creates exactly these. */
-  reserve?(plan: P): Reservation;
+  reserve?(plan: P): Reservation | undefined;
   mint(plan: P, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity>;
   /** Delete what a mint under `reservation` may have left; gone already is fine. Throws InvalidInputError for a reservation it did not make. */
   retireReserved?(reservation: Reservation): Promise<void>;

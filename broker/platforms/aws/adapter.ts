@@ -8,7 +8,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { ACCOUNT_ID, partitionOf, REGION, type AwsScope } from './arn.js';
-import { stsClient, type AwsCredentials, type Connection } from './clients.js';
+import { keepAliveAgents, stsClient, type AwsCredentials, type Connection } from './clients.js';
 import { matchesIntent } from './intent.js';
 import { invokePlan } from './invoke.js';
 import { readLiveState } from './live-state.js';
@@ -50,6 +50,7 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       region: config.region,
       requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      agents: keepAliveAgents(),
     };
     this.sts = stsClient(this.connection, config.brokerCredentials);
     this.reads = new ReadSessions(this.sts, config.executorRoleArn, config.clock ?? Date.now);
@@ -86,8 +87,10 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
   // session policy to the one certified action on the one certified ARN.
   async retire(): Promise<void> {}
 
-  /** Close the broker's STS connection. */
+  /** Close the broker's connections (STS's, and every client's shared agents). */
   close(): void {
     this.sts.destroy();
+    this.connection.agents.http.destroy();
+    this.connection.agents.https.destroy();
   }
 }

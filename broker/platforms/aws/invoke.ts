@@ -30,49 +30,33 @@ async function send(plan: AwsPlan, c: Connection, credentials: AwsCredentials, l
   switch (plan.action) {
     case 's3:PutObject': {
       const s3 = s3Client(c, credentials, 'write');
-      try {
-        const write = putObjectInput(plan, live, accountId);
-        if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
-        const out = await s3.send(new PutObjectCommand(write.input));
-        return { status: 'succeeded', detail: { etag: out.ETag ?? null } };
-      } finally {
-        s3.destroy();
-      }
+      const write = putObjectInput(plan, live, accountId);
+      if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+      const out = await s3.send(new PutObjectCommand(write.input));
+      return { status: 'succeeded', detail: { etag: out.ETag ?? null } };
     }
     case 'ssm:PutParameter': {
       const ssm = ssmClient(c, credentials, 'write');
-      try {
-        const write = putParameterInput(plan, live);
-        if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
-        const out = await ssm.send(new PutParameterCommand(write.input));
-        return { status: 'succeeded', detail: { version: out.Version ?? null } };
-      } finally {
-        ssm.destroy();
-      }
+      const write = putParameterInput(plan, live);
+      if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+      const out = await ssm.send(new PutParameterCommand(write.input));
+      return { status: 'succeeded', detail: { version: out.Version ?? null } };
     }
     case 'ec2:AuthorizeSecurityGroupIngress': {
       const ec2 = ec2Client(c, credentials, 'write');
-      try {
-        const { protocol, fromPort, toPort, cidr } = plan.rule;
-        await ec2.send(
-          new AuthorizeSecurityGroupIngressCommand({
-            GroupId: plan.groupId,
-            IpPermissions: [{ IpProtocol: protocol, FromPort: fromPort, ToPort: toPort, IpRanges: [{ CidrIp: cidr }] }],
-          }),
-        );
-        return { status: 'succeeded' };
-      } finally {
-        ec2.destroy();
-      }
+      const { protocol, fromPort, toPort, cidr } = plan.rule;
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: plan.groupId,
+          IpPermissions: [{ IpProtocol: protocol, FromPort: fromPort, ToPort: toPort, IpRanges: [{ CidrIp: cidr }] }],
+        }),
+      );
+      return { status: 'succeeded' };
     }
     case 'dynamodb:UpdateItem': {
       const ddb = dynamodbClient(c, credentials, 'write');
-      try {
-        await ddb.send(new UpdateItemCommand(updateItemInput(plan, live.version)));
-        return { status: 'succeeded' };
-      } finally {
-        ddb.destroy();
-      }
+      await ddb.send(new UpdateItemCommand(updateItemInput(plan, live.version)));
+      return { status: 'succeeded' };
     }
   }
 }

@@ -55,7 +55,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     if (audience === '') throw new ConfigError('kubernetes.audience', 'must not be empty');
     this.protectedNamespaces = [...options.protectedNamespaces];
     this.executorNamespace = executorNamespace;
-    this.mode = options.mode ?? 'pooled';
+    this.mode = options.mode ?? 'impersonation';
     this.executors = new Executors(client, { namespace: executorNamespace, audience, mode: this.mode });
   }
 
@@ -88,12 +88,14 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     return readLiveState(this.client, plan);
   }
 
-  reserve(plan: KubernetesPlan): Reservation {
-    return reservationOf(this.executors.reserve(plan));
+  /** Undefined for an impersonation: it creates nothing that could be left behind. */
+  reserve(plan: KubernetesPlan): Reservation | undefined {
+    const objects = this.executors.reserve(plan);
+    return objects === undefined ? undefined : reservationOf(objects);
   }
 
   async mint(plan: KubernetesPlan, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity> {
-    return this.executors.mint(plan, claims.jti, reservation === undefined ? undefined : this.readReservation(reservation));
+    return this.executors.mint(plan, { jti: claims.jti, cdg: claims.cdg }, reservation === undefined ? undefined : this.readReservation(reservation));
   }
 
   /** After a crash: delete the objects a mint under this reservation may have created. */

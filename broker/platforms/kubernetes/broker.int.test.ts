@@ -58,7 +58,7 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-describe.each<ExecutorMode>(['ephemeral', 'pooled'])('Broker on local Kubernetes (%s executors)', (mode) => {
+describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Broker on local Kubernetes (%s executors)', (mode) => {
   it('executes each mutation kind end to end, records it, and is timed against the direct write', async () => {
     const runDir = mkdtempSync(join(dir, `${mode}-`));
     const brokerKey = importPrivateJwk((await generateSigningKey('EdDSA', 'broker-1')).privateJwk);

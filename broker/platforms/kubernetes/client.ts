@@ -1,8 +1,10 @@
 // A tiny JSON client for the Kubernetes API on node:https. One keep-alive
 // Agent per identity: a TLS session authenticated by a client certificate
 // must never carry a bearer token's request, since the API server would then
-// see two identities on one connection and pick the certificate. No retries:
-// the broker decides what a failure means, never this layer.
+// see two identities on one connection and pick the certificate. Tokens share
+// one certificate-free Agent; impersonation rides the broker's own (it is the
+// broker's request, made as someone else). No retries: the broker decides
+// what a failure means, never this layer.
 import { Agent, request as httpsRequest } from 'node:https';
 import { IoError, SebError } from '../../core/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/strict-json.js';
@@ -52,6 +54,7 @@ export class KubeClient {
     private readonly authorization: string | undefined,
     private readonly timeoutMs: number,
     private readonly parent: KubeClient | undefined,
+    private readonly identityHeaders: Readonly<Record<string, string>> = {},
   ) {}
 
   static connect(endpoint: Endpoint, credential: Credential | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): KubeClient {
@@ -68,6 +71,19 @@ export class KubeClient {
     return new KubeClient(root.endpoint, root.tokenAgent, `Bearer ${token}`, root.timeoutMs, root);
   }
 
+  /**
+   * A client whose requests the API server authorizes as `user`, with these
+   * extra attributes (its audit log records both): the broker's own
+   * connection and credential, plus Impersonate-* headers. Only a client that
+   * speaks as itself may impersonate.
+   */
+  impersonating(user: string, extra: Readonly<Record<string, string>>): KubeClient {
+    if (this.parent !== undefined) throw new IoError('only the broker\'s own client may impersonate');
+    const headers: Record<string, string> = { 'impersonate-user': user };
+    for (const [key, value] of Object.entries(extra)) headers[`impersonate-extra-${key}`] = value;
+    return new KubeClient(this.endpoint, this.agent, this.authorization, this.timeoutMs, this, headers);
+  }
+
   get server(): string {
     return this.endpoint.server;
   }
@@ -75,7 +91,7 @@ export class KubeClient {
   /** Resolves with any HTTP status; rejects (IoError) only when no answer came: network, TLS, timeout. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...this.identityHeaders };
     if (this.authorization !== undefined) headers.authorization = this.authorization;
     if (payload !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';

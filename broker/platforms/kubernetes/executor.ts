@@ -1,15 +1,18 @@
-// Minting and retiring executors. Each execution gets a token from the
-// TokenRequest API for an executor ServiceAccount: audience-restricted, with
-// the shortest expiry the server allows (600 s), and bound to a Secret made
-// for that one execution, so that deleting the Secret in retire() ends the
-// token long before its expiry. The executor's RBAC grants one verb on one
-// named object.
-//
-// Two modes, to be measured against each other (docs/design.md section 2.3):
-// - ephemeral: ServiceAccount, Role and RoleBinding are made per execution
-//   and deleted with the Secret; nothing outlives the execution.
-// - pooled: one ServiceAccount, Role and RoleBinding per permission shape,
-//   made on first use and kept; per execution only the Secret and the token.
+// Minting and retiring executors. An executor is a ServiceAccount whose RBAC
+// grants one verb on one named object. Three modes, measured against each
+// other (docs/design.md section 2.3; README "Kubernetes executor modes"):
+// - impersonation (default): one executor per permission shape, made on first
+//   use and kept, as in pooled. Per execution nothing is created: the broker
+//   sends the one write as the executor (Impersonate-User), carrying the
+//   certificate's jti and contract digest as Impersonate-Extra attributes, so
+//   the API server's audit log ties the write to its certificate. The
+//   identity exists for that one request; there is nothing to retire.
+// - pooled: the same executors; per execution a token from the TokenRequest
+//   API (audience-restricted, the shortest expiry the server allows, 600 s),
+//   bound to a Secret made for that one execution, so that deleting the
+//   Secret in retire() ends the token long before its expiry.
+// - ephemeral: as pooled, but ServiceAccount, Role and RoleBinding are made
+//   per execution and deleted with the Secret; nothing outlives it.
 //
 // How soon a retired token stops working: kube-apiserver caches a successful
 // token authentication for 10 s (TokenSuccessCacheTTL, no flag), so a token
@@ -28,6 +31,7 @@ import { expectStatus, objectOf, type KubeClient } from './client.js';
 import {
   bindingSecret,
   executionName,
+  type ExecutorObjects,
   paths,
   pooledName,
   role,
@@ -35,11 +39,19 @@ import {
   selfAccessReview,
   serviceAccount,
   tokenRequest,
-  type ExecutorObjects,
 } from './executor-objects.js';
 import type { KubernetesPlan, ScopedRule } from './operations.js';
 
-export type ExecutorMode = 'ephemeral' | 'pooled';
+export const EXECUTOR_MODES = ['impersonation', 'pooled', 'ephemeral'] as const;
+export type ExecutorMode = (typeof EXECUTOR_MODES)[number];
+
+/** What the certificate contributes to an impersonated request's identity (Impersonate-Extra-*), for the audit log. */
+export interface CertificateRef {
+  readonly jti: string;
+  readonly cdg: string;
+}
+
+export const IMPERSONATION_EXTRA = { jti: 'seb-jti', contractDigest: 'seb-contract-digest' } as const;
 
 export interface ExecutorOptions {
   /** Where executor ServiceAccounts and binding Secrets live. */
@@ -51,12 +63,11 @@ export interface ExecutorOptions {
   readonly grantWaitMs?: number;
 }
 
-
-/** What invoke and retire need: the client speaking as the token, and what to delete. */
+/** What invoke and retire need: the client speaking as the executor, and what to delete (nothing for an impersonation). */
 export class ExecutorHandle {
   constructor(
     readonly client: KubeClient,
-    readonly objects: ExecutorObjects,
+    readonly objects: ExecutorObjects | undefined,
   ) {}
 }
 
@@ -73,18 +84,21 @@ export class Executors {
     private readonly options: ExecutorOptions,
   ) {}
 
-  /** Names for what one mint creates, chosen before it (the broker signs them into the intent). */
-  reserve(plan: KubernetesPlan): ExecutorObjects {
-    const pooled = this.options.mode === 'pooled';
+  /** Names for what one mint creates, chosen before it (the broker signs them into the intent); an impersonation creates nothing. */
+  reserve(plan: KubernetesPlan): ExecutorObjects | undefined {
+    if (this.options.mode === 'impersonation') return undefined;
     return {
       namespace: this.options.namespace,
       secret: executionName('seb-bind'),
-      ephemeral: pooled ? undefined : { name: executionName('seb-exec'), roleNamespace: plan.rule.namespace },
+      ephemeral: this.options.mode === 'pooled' ? undefined : { name: executionName('seb-exec'), roleNamespace: plan.rule.namespace },
     };
   }
 
   /** Creates exactly the reserved objects (a fresh reservation when none is given). */
-  async mint(plan: KubernetesPlan, jti: string, objects: ExecutorObjects = this.reserve(plan)): Promise<ScopedIdentity> {
+  async mint(plan: KubernetesPlan, certificate: CertificateRef, reserved: ExecutorObjects | undefined = this.reserve(plan)): Promise<ScopedIdentity> {
+    if (reserved === undefined) return this.impersonate(plan, certificate);
+    const objects = reserved;
+    const { jti } = certificate;
     const ns = this.options.namespace;
     const pooled = objects.ephemeral === undefined;
     const name = objects.ephemeral?.name ?? pooledName(plan.shape);
@@ -110,7 +124,8 @@ export class Executors {
   }
 
   /** Deletes the binding Secret (the token dies with it) and, in ephemeral mode, the executor. Gone already is fine. */
-  async retire(objects: ExecutorObjects): Promise<void> {
+  async retire(objects: ExecutorObjects | undefined): Promise<void> {
+    if (objects === undefined) return;
     const deletions = [`${paths.secrets(objects.namespace)}/${objects.secret}`];
     if (objects.ephemeral !== undefined) {
       const { name, roleNamespace } = objects.ephemeral;
@@ -133,7 +148,28 @@ export class Executors {
     return secret;
   }
 
+  /** The executor of this shape, as the broker's client impersonating it; its grant checked on first use. */
+  private async impersonate(plan: KubernetesPlan, certificate: CertificateRef): Promise<ScopedIdentity> {
+    const name = pooledName(plan.shape);
+    await this.pooled(plan, name);
+    const principal = `system:serviceaccount:${this.options.namespace}:${name}`;
+    const client = this.broker.impersonating(principal, { [IMPERSONATION_EXTRA.jti]: certificate.jti, [IMPERSONATION_EXTRA.contractDigest]: certificate.cdg });
+    if (!this.granted.has(plan.shape)) {
+      await this.awaitGrant(client, plan.rule);
+      this.granted.add(plan.shape);
+    }
+    // Nothing outlives the request; the expiry says so to anyone who keeps the handle.
+    return { platform: 'kubernetes', principal, expiresAt: Date.now(), handle: new ExecutorHandle(client, undefined) };
+  }
+
   private async preparePooled(plan: KubernetesPlan, name: string, secretName: string, jti: string): Promise<JsonObject> {
+    const ns = this.options.namespace;
+    const [, secret] = await settled([this.pooled(plan, name), this.create(paths.secrets(ns), bindingSecret(secretName, ns, jti))]);
+    return secret;
+  }
+
+  /** The pooled executor of a shape: made on first use (or found, made by a peer), then reused. */
+  private pooled(plan: KubernetesPlan, name: string): Promise<void> {
     const ns = this.options.namespace;
     let ready = this.pool.get(plan.shape);
     if (ready === undefined) {
@@ -148,8 +184,7 @@ export class Executors {
       this.pool.set(plan.shape, ready);
       ready.catch(() => this.pool.delete(plan.shape));
     }
-    const [, secret] = await settled([ready, this.create(paths.secrets(ns), bindingSecret(secretName, ns, jti))]);
-    return secret;
+    return ready;
   }
 
   private async requestToken(serviceAccountName: string, secret: JsonObject): Promise<{ token: string; expiresAt: number }> {

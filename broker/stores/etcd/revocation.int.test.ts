@@ -110,6 +110,18 @@ describe('the etcd revocation feed', () => {
     expect(sources.every((s) => fresh(s.view()))).toBe(true);
   });
 
+  it('revokes a batch in one transaction: every broker sees all of it at one revision, none of it before', async () => {
+    const jtis = Array.from({ length: 200 }, (_, i) => `batch-${i}`);
+    const t0 = performance.now();
+    const seen = Promise.all(sources.map((s) => until(s, (v) => jtis.some((j) => v.revoked.has(j)), t0).then(() => s.view())));
+    const published = await publisher.revokeAll(jtis);
+    // 200 puts go out in two transactions (etcd allows 128 operations in one): the first 128 appear together.
+    expect(published.changed).toBe(true);
+    for (const view of await seen) expect(jtis.slice(0, 128).every((j) => view.revoked.has(j))).toBe(true);
+    await Promise.all(sources.map((s) => until(s, (v) => jtis.every((j) => v.revoked.has(j)), t0)));
+    await expect(publisher.revokeAll(['ok', 'has/slash'])).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
   it('publishes floor and epoch only upward, refuses a bad id, and lets a revocation expire with its certificate', async () => {
     await expect(publisher.raiseFloor(2)).rejects.toBeInstanceOf(InvalidInputError);
     expect(await publisher.raiseFloor(5)).toMatchObject({ changed: false });

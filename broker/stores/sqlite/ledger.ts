@@ -1,9 +1,12 @@
 // The replay ledger on a SQLite file: one statement consumes a use, so two
 // connections (or processes) racing on one certificate cannot both win.
+// Consumes are group-committed (group-commit.ts): a use is granted once the
+// transaction that took it is on disk.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { IoError } from '../../core/errors.js';
 import type { ConsumeResult, ReplayLedger, UseClaim } from '../../core/ports/ledger.js';
+import { GroupCommit } from './group-commit.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS uses (
@@ -33,6 +36,7 @@ export class SqliteLedger implements ReplayLedger {
   private readonly db: Database.Database;
   private readonly consumeStmt: Database.Statement<[string, string, number, number], { used: number }>;
   private readonly pruneStmt: Database.Statement<[number]>;
+  private readonly commits: GroupCommit;
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
     requireRegularFile(path, 'ledger', { mayBeAbsent: true });
@@ -44,13 +48,14 @@ export class SqliteLedger implements ReplayLedger {
       this.db.exec(SCHEMA);
       this.consumeStmt = this.db.prepare(CONSUME);
       this.pruneStmt = this.db.prepare('DELETE FROM uses WHERE retain_until_ms < ?');
+      this.commits = new GroupCommit(this.db);
     } catch (error) {
       throw new IoError(`ledger ${path}: ${(error as Error).message}`, { cause: error });
     }
   }
 
   async consume(claim: UseClaim): Promise<ConsumeResult> {
-    const row = this.consumeStmt.get(claim.issuer, claim.jti, claim.uses, claim.retainUntilMs);
+    const row = await this.commits.submit(() => this.consumeStmt.get(claim.issuer, claim.jti, claim.uses, claim.retainUntilMs));
     return row === undefined ? 'exhausted' : 'consumed';
   }
 

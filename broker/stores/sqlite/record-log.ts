@@ -3,7 +3,11 @@
 // covers it, the Merkle subtrees it completes and the open-allow index, so
 // the file never shows a record that no head signs. Proofs and a restart read
 // O(log n) rows: the subtrees table holds every interior hash a proof needs,
-// and the chain tip and Merkle frontier are rebuilt from it on open.
+// and the chain tip and Merkle frontier are rebuilt from it on open. Appends
+// made together share one transaction and its fsync (group-commit.ts), and
+// each is answered once it is on disk: `tip` runs ahead over appends in
+// flight, `durable` is what the file holds, and a failed commit takes the tip
+// back.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
@@ -19,6 +23,7 @@ import { signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
 import { lockWriter } from './record-log-lock.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
@@ -49,6 +54,8 @@ interface Write {
 export class SqliteRecordLog implements RecordLog {
   private readonly write: (w: Write) => void;
   private readonly subtree: SubtreeHashes;
+  private readonly commits: GroupCommit;
+  private tip: Tip;
 
   private constructor(
     private readonly path: string,
@@ -56,10 +63,13 @@ export class SqliteRecordLog implements RecordLog {
     private readonly lock: Database.Database,
     private readonly options: SqliteRecordLogOptions,
     private readonly keys: KeySet,
-    private tip: Tip,
+    private durable: Tip,
   ) {
+    this.tip = durable;
     this.write = appendWriter(db);
     this.subtree = subtreeReader(db, path);
+    // A batch commits everything appended up to its flush, which is the tip then.
+    this.commits = new GroupCommit(db, { committed: () => (this.durable = this.tip), rolledBack: () => (this.tip = this.durable) });
   }
 
   /** Open or create the log at `path`; an existing log resumes its chain. Refused while another process or connection writes it. */
@@ -125,18 +135,18 @@ export class SqliteRecordLog implements RecordLog {
   }
 
   async treeHead(): Promise<SignedTreeHead> {
-    return this.tip.head;
+    return this.durable.head;
   }
 
   async inclusionProof(seq: number): Promise<InclusionProof> {
-    const { head, frontier } = this.tip;
+    const { head, frontier } = this.durable;
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= head.size) throw new InvalidInputError(`record log: no record ${seq} (size ${head.size})`);
     const path = storedInclusionProof(seq, frontier, this.subtree);
     return { seq, leafHash: encodeBase64url(this.subtree(0, seq)), path: path.map(encodeBase64url), treeHead: head };
   }
 
   async consistencyProof(fromSize: number): Promise<ConsistencyProof> {
-    const { head, frontier } = this.tip;
+    const { head, frontier } = this.durable;
     if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > head.size) {
       throw new InvalidInputError(`record log: size ${fromSize} is not within 0..${head.size}`);
     }
@@ -163,7 +173,7 @@ export class SqliteRecordLog implements RecordLog {
     this.lock.close();
   }
 
-  private append(build: (seq: number, time: number, broker: string) => LogRecord): Appended {
+  private async append(build: (seq: number, time: number, broker: string) => LogRecord): Promise<Appended> {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
@@ -171,14 +181,14 @@ export class SqliteRecordLog implements RecordLog {
     const jws = signEntry(key, record, this.tip.prev);
     const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
-    try {
-      this.write({ seq, jws, record, completed, head });
-    } catch (error) {
-      // The tip is left as it was: the next append retries the same seq.
-      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    }
     const hash = entryHash(jws);
     this.tip = { frontier, prev: hash, head };
+    try {
+      await this.commits.submit(() => this.write({ seq, jws, record, completed, head }));
+    } catch (error) {
+      // The tip went back to what is on disk: the next append retries the same seq.
+      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
+    }
     return { seq, hash, treeHead: head };
   }
 
@@ -196,7 +206,7 @@ export class SqliteRecordLog implements RecordLog {
   }
 }
 
-/** One append's rows: the entry, the subtrees it completes, the open-allow index, and its tree head; statements prepared once. */
+/** One append's rows (the entry, the subtrees it completes, the open-allow index, its tree head), run inside a group commit's transaction; statements prepared once. */
 function appendWriter(db: Database.Database): (w: Write) => void {
   const entry = db.prepare('INSERT INTO entries (seq, jws, leaf) VALUES (?, ?, ?)');
   const head = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
@@ -204,7 +214,7 @@ function appendWriter(db: Database.Database): (w: Write) => void {
   const openAllow = db.prepare('INSERT INTO open_allows (seq, intent) VALUES (?, NULL)');
   const intent = db.prepare('UPDATE open_allows SET intent = ? WHERE seq = ?');
   const closeAllow = db.prepare('DELETE FROM open_allows WHERE seq = ?');
-  return db.transaction((w: Write) => {
+  return (w: Write) => {
     const { record } = w;
     entry.run(w.seq, w.jws, w.completed[0]!.hash);
     subtrees(w.completed);
@@ -212,7 +222,7 @@ function appendWriter(db: Database.Database): (w: Write) => void {
     if (record.kind === 'intent') intent.run(record.seq, record.decision.seq);
     if (record.kind === 'outcome') closeAllow.run(record.decision.seq);
     head.run(w.head.size, w.head.jws);
-  });
+  };
 }
 
 function subtreeWriter(db: Database.Database): (completed: readonly Subtree[]) => void {

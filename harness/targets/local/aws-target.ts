@@ -15,6 +15,8 @@ export interface LocalAws {
   readonly info: AwsTarget;
   readonly resources: AwsResources;
   readonly logFile: string;
+  /** moto's process id, for the harness's CPU accounting. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startLocalAws(workDir: string): Promise<LocalAws> {
       },
       resources: boot.resources,
       logFile,
+      pid: moto.process.pid,
       stop: () => moto.stop(),
     };
   } catch (error) {

@@ -5,8 +5,17 @@
 // - broker: in protected namespaces, get on the target kinds, create/delete
 //   Roles and RoleBindings, and `patch` on exactly the (sub)resources the
 //   adapter's allowlist can grant (GRANTABLE_RULES); in the executor
-//   namespace, create/delete ServiceAccounts and Secrets and create
-//   serviceaccounts/token. Nothing cluster-wide.
+//   namespace, create/delete ServiceAccounts and Secrets, create
+//   serviceaccounts/token and impersonate ServiceAccounts (the executors:
+//   nothing else lives in that namespace, and only the broker makes them);
+//   cluster-wide, only impersonating the two extra attributes that tie a
+//   write to its certificate (userextras/seb-jti, seb-contract-digest).
+//   Impersonating a ServiceAccount is authorized on the serviceaccounts
+//   resource of its namespace, and it brings that account's own groups; the
+//   broker may not impersonate users or groups, so it cannot add any. Names
+//   cannot be listed in advance (executors are made per permission shape on
+//   first use); the namespace is the bound, the same one that bounds the
+//   tokens it may request.
 //   Why no `escalate` or `bind`: escalate on roles cannot be narrowed by rule
 //   content (it lets the holder write any rule into a Role, then bind itself
 //   to it, reads of Secrets included), and bind can be narrowed only by Role
@@ -36,6 +45,7 @@ import { stringify } from 'yaml';
 import { IoError } from '../../../broker/core/errors.js';
 import type { JsonObject } from '../../../broker/core/strict-json.js';
 import { expectStatus, objectOf, type KubeClient } from '../../../broker/platforms/kubernetes/client.js';
+import { IMPERSONATION_EXTRA } from '../../../broker/platforms/kubernetes/executor.js';
 import { GRANTABLE_RULES, TARGET_RESOURCES } from '../../../broker/platforms/kubernetes/operations.js';
 import { USERS, type ClientIdentity, type LocalPki } from './pki.js';
 
@@ -109,9 +119,19 @@ export async function bootstrapKubernetes(admin: KubeClient, o: BootstrapOptions
       rules: [
         { apiGroups: [''], resources: ['serviceaccounts', 'secrets'], verbs: ['create', 'delete'] },
         { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
       ],
     }),
+    create(`/apis/${RBAC}/v1/clusterroles`, {
+      metadata: { name: 'seb:broker-impersonation-extras' },
+      rules: [{ apiGroups: ['authentication.k8s.io'], resources: Object.values(IMPERSONATION_EXTRA).map((key) => `userextras/${key}`), verbs: ['impersonate'] }],
+    }),
   ]);
+  await create(`/apis/${RBAC}/v1/clusterrolebindings`, {
+    metadata: { name: 'seb:broker-impersonation-extras' },
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'seb:broker-impersonation-extras' },
+    subjects: [{ apiGroup: RBAC, kind: 'User', name: USERS.broker.user }],
+  });
   await create(`/apis/${RBAC}/v1/namespaces/${o.executorNamespace}/rolebindings`, {
     metadata: { name: 'seb:broker-executors', namespace: o.executorNamespace },
     roleRef: { apiGroup: RBAC, kind: 'Role', name: 'seb:broker-executors' },
@@ -182,6 +202,8 @@ async function grantsEffective(admin: KubeClient, o: BootstrapOptions): Promise<
     { user: USERS.agent.user, resourceAttributes: { namespace: ns, verb: 'get', group: 'apps', resource: 'deployments' } },
     { user: USERS.broker.user, resourceAttributes: { namespace: ns, verb: 'create', group: RBAC, resource: 'rolebindings' } },
     { user: USERS.broker.user, resourceAttributes: { namespace: o.executorNamespace, verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token' } },
+    { user: USERS.broker.user, resourceAttributes: { namespace: o.executorNamespace, verb: 'impersonate', group: '', resource: 'serviceaccounts', name: 'probe' } },
+    { user: USERS.broker.user, resourceAttributes: { verb: 'impersonate', group: 'authentication.k8s.io', resource: 'userextras', subresource: IMPERSONATION_EXTRA.jti, name: 'probe' } },
   ];
   await until('RBAC grants', async () => {
     for (const spec of checks) {

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../../../broker/files.js';
+import type { ExecutorMode } from '../../../broker/platforms/kubernetes/executor.js';
 import { generateSigningKey } from '../../../broker/sab/keygen.js';
 
 export const LOCAL_ISSUER = 'sab.local';
@@ -17,7 +18,10 @@ export interface Workspace {
   readonly sabJwks: string;
 }
 
-export async function writeWorkspace(dir: string, targetJson: string): Promise<Workspace> {
+/** The broker's Kubernetes executor mode unless the caller says otherwise (README: "Kubernetes executor modes"). */
+export const DEFAULT_KUBERNETES_MODE: ExecutorMode = 'impersonation';
+
+export async function writeWorkspace(dir: string, targetJson: string, options: { kubernetesMode?: ExecutorMode } = {}): Promise<Workspace> {
   const sab = await generateSigningKey('EdDSA', 'sab-local-1');
   const broker = await generateSigningKey('EdDSA', 'broker-local-1');
   const files = {
@@ -40,7 +44,7 @@ export async function writeWorkspace(dir: string, targetJson: string): Promise<W
     ledger: 'state/ledger.db',
     recordLog: 'state/records.db',
     target: 'target.json',
-    kubernetes: { mode: 'pooled' },
+    kubernetes: { mode: options.kubernetesMode ?? DEFAULT_KUBERNETES_MODE },
     listen: { host: '127.0.0.1', port: 8080 },
   };
   mkdirSync(join(dir, 'state'), { recursive: true });
