@@ -3,7 +3,7 @@
 // the broker and the direct path both write). Every result file is written
 // with its columns, drift and replays are counted right, and a stopped or
 // failed run keeps what it measured.
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,10 @@ import { REQUEST_COLUMNS } from './results/requests.js';
 import { STORM_COLUMNS } from './results/storm.js';
 import { SUMMARY_COLUMNS } from './results/summary.js';
 import { SWEEP_COLUMNS } from './results/sweep.js';
+import { benchEventHandler, LiveWorkloads } from './bench/events.js';
+import { EventFailedError } from './run/events.js';
 import { runScenarios, type RunOptions } from './runner.js';
+import type { ScenarioEvent } from './scenario/schema.js';
 import { loadScenarioFile, type LoadedScenario } from './scenario/load.js';
 import { BrokerClient } from './workload/broker-client.js';
 import type { MutationKind } from './workload/mutation.js';
@@ -215,22 +218,52 @@ describe('runScenarios end to end', () => {
     const results = join(dir, 'results-events');
     const seen: string[] = [];
     const report = await runScenarios(
-      [scenario(`${head('ev', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.6}\nevents:\n  - {at_s: 0.1, kind: revoke, scope: outstanding}\n  - {at_s: 0.2, kind: fault, fault: latency, on: etcd}\n  - {at_s: 30, kind: revoke, scope: epoch}\n`)],
+      [scenario(`${head('ev', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.6}\nevents:\n  - {at_s: 0.1, kind: revoke, scope: outstanding}\n  - {at_s: 30, kind: revoke, scope: epoch}\n`)],
       options(results, {
         events: async (e) => {
           seen.push(e.kind);
-          if (e.kind === 'fault') throw new Error('no toxiproxy here');
           return 'revoked 3';
         },
       }),
     );
-    expect(seen).toEqual(['revoke', 'fault']);
+    expect(seen).toEqual(['revoke']);
     const events = table(report.files['events.csv']).rows.map((r) => [r.cells.kind, r.cells.outcome, r.cells.detail]);
     expect(events).toEqual([
       ['revoke', 'ok', 'revoked 3'],
-      ['fault', 'error', 'fault latency on etcd: no toxiproxy here'],
       ['revoke', 'skipped', 'revoke epoch: the scenario ended first'],
     ]);
+  });
+
+  it('fails the run, after writing it, when an event could not be carried out', async () => {
+    const results = join(dir, 'results-event-failed');
+    const run = runScenarios(
+      [scenario(`${head('evf', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.4}\nevents:\n  - {at_s: 0.1, kind: fault, fault: latency, on: etcd}\n`)],
+      options(results, { events: async () => Promise.reject(new Error('no toxiproxy here')) }),
+    );
+    await expect(run).rejects.toThrow(EventFailedError);
+    await expect(run).rejects.toThrow('scenario evf: 1 event(s) could not be carried out: fault latency on etcd at 0.1 s: no toxiproxy here');
+    const events = table(join(results, 'latest', 'events.csv')).rows.map((r) => [r.cells.kind, r.cells.outcome]);
+    expect(events).toEqual([['fault', 'error']]);
+    expect(JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'))).toMatchObject({ failure: expect.stringContaining('no toxiproxy here') });
+  });
+
+  it('refuses, before anything runs, a schema-valid event the handler cannot carry out', async () => {
+    const results = join(dir, 'results-event-refused');
+    const s = scenario(`${head('evr', 'latency')}load: {mode: closed, workers: 1, count: 1}\nevents: [{at_s: 1, kind: revoke, scope: epoch}]\n`);
+    let called = 0;
+    const events = Object.assign(async () => void called++, { cannotCarryOut: (e: ScenarioEvent) => (e.kind === 'revoke' ? 'one broker, static revocation list' : undefined) });
+    const run = runScenarios([s], options(results, { events }));
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow('revoke epoch at 1 s cannot be carried out: one broker, static revocation list');
+    expect(called).toBe(0);
+    expect(existsSync(results)).toBe(false);
+  });
+
+  it('the paper bench refuses revoke and fault events up front, and carries out out-of-band changes', () => {
+    const handler = benchEventHandler(new LiveWorkloads());
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'revoke', scope: 'epoch' })).toMatch(/static revocation list/);
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'fault', fault: 'latency', on: 'etcd' })).toMatch(/does not inject faults/);
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'out-of-band-change', mutation: 'configmap-data' })).toBeUndefined();
   });
 
   it('refuses a scenario with events and no handler before starting', async () => {

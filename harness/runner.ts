@@ -11,7 +11,7 @@ import { groupBy, keyOf } from './results/summary.js';
 import { RESULT_FILES, tables, writeResults, type RunTables } from './results/write.js';
 import { createRunDir, markLatest, type RunDir } from './run-dir.js';
 import type { BlockEnv } from './run/block.js';
-import { scheduleEvents, type EventHandler } from './run/events.js';
+import { checkEvents, scheduleEvents, type EventHandler } from './run/events.js';
 import { runMeasured } from './run/measured.js';
 import { Progress, type ProgressSink } from './run/progress.js';
 import type { WorkloadRun } from './run/request.js';
@@ -49,9 +49,7 @@ export interface RunReport extends RunTables {
 }
 
 export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOptions): Promise<RunReport> {
-  for (const { scenario, file } of loaded) {
-    if (scenario.events.length > 0 && o.events === undefined) throw new ConfigError('events', `${file}: scenario ${scenario.name} has events, and no event handler was given`);
-  }
+  for (const { scenario, file } of loaded) checkEvents(scenario, file, o.events);
   const names = loaded.map((l) => l.scenario.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new ConfigError('scenarios', `scenario ${twice} is given twice`);
@@ -108,24 +106,31 @@ function notSentSummary(history: History): { scenario: string; platform: string;
 async function runScenario(scenario: Scenario, history: History, o: RunOptions, env: BlockEnv): Promise<void> {
   const events = scheduleEvents(scenario, history, o.events, o.signal ?? new AbortController().signal);
   try {
-    for (const platform of scenario.platforms) {
-      for (const mutation of scenario.mutations.filter((m) => platformOfMutation(m) === platform)) {
-        if (o.signal?.aborted) return;
-        const workload = await o.workloads({ scenario, platform, mutation });
-        if (scenario.drift !== undefined && workload.outOfBand === undefined) {
-          throw new ConfigError(`mutation ${mutation}`, `scenario ${scenario.name} measures drift, and this workload has no out-of-band mutator`);
-        }
-        await withWorkload(workload, env, async () => {
-          let next = 0;
-          const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
-          if (scenario.kind === 'replay-storm') await runStorm(run, env);
-          else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
-          else await runMeasured(run, env);
-        });
+    await runWorkloads(scenario, history, o, env);
+  } catch (error) {
+    // The workload's failure is the one to report; the events are still stopped and recorded.
+    await events.stop().catch(() => undefined);
+    throw error;
+  }
+  await events.stop();
+}
+
+async function runWorkloads(scenario: Scenario, history: History, o: RunOptions, env: BlockEnv): Promise<void> {
+  for (const platform of scenario.platforms) {
+    for (const mutation of scenario.mutations.filter((m) => platformOfMutation(m) === platform)) {
+      if (o.signal?.aborted) return;
+      const workload = await o.workloads({ scenario, platform, mutation });
+      if (scenario.drift !== undefined && workload.outOfBand === undefined) {
+        throw new ConfigError(`mutation ${mutation}`, `scenario ${scenario.name} measures drift, and this workload has no out-of-band mutator`);
       }
+      await withWorkload(workload, env, async () => {
+        let next = 0;
+        const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
+        if (scenario.kind === 'replay-storm') await runStorm(run, env);
+        else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
+        else await runMeasured(run, env);
+      });
     }
-  } finally {
-    await events.stop();
   }
 }
 
