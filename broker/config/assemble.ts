@@ -5,7 +5,8 @@
 // deployment. Adapters are wrapped so each mint is journaled first, which is
 // what reconcile() reads after a crash.
 import type { Etcd3 } from 'etcd3';
-import { Broker } from '../broker.js';
+import { Broker, type BrokerConfig } from '../broker.js';
+import { BrokenBroker, type TestBreak } from '../test-break.js';
 import { ConfigError } from '../core/errors.js';
 import { importKeySet, importPrivateJwk } from '../core/keys.js';
 import type { ReplayLedger } from '../core/ports/ledger.js';
@@ -33,7 +34,7 @@ export interface AssembledBroker {
 export function assembleBroker(
   settings: BrokerSettings,
   platforms: readonly ReconcilableAdapter[],
-  options: { clock?: () => number; revocation?: RevocationSource } = {},
+  options: { clock?: () => number; revocation?: RevocationSource; /** The validator's tests only (test-break.ts). */ testBreak?: TestBreak } = {},
 ): AssembledBroker {
   const clock = options.clock ?? Date.now;
   const keys = importKeySet(readJsonFile(settings.trustedKeys, 'trustedKeys'), `trustedKeys ${settings.trustedKeys}`);
@@ -41,7 +42,7 @@ export function assembleBroker(
   const { ledger, revocation, etcd } = openState(settings, clock, options.revocation);
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
   const journal = new IntentJournal(settings.intentJournal);
-  const broker = new Broker({
+  const config: BrokerConfig = {
     id: settings.id,
     policy: { keys, issuers: new Set(settings.issuers), audience: settings.audience, maxLifetimeS: settings.maxLifetimeS, maxSkewS: settings.maxSkewS },
     state: () => {
@@ -53,7 +54,8 @@ export function assembleBroker(
     log,
     platforms: platforms.map((p) => journaled(p, journal)),
     clock,
-  });
+  };
+  const broker = options.testBreak === undefined ? new Broker(config) : new BrokenBroker(config, options.testBreak);
   return {
     broker,
     log,

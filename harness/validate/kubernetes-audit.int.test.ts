@@ -1,0 +1,162 @@
+// The validator against a real kube-apiserver's audit log: a correct broker's
+// executions (pooled and ephemeral executors) each tie to their one allow; a
+// deliberately broken broker (broker/test-break.ts) that executes twice on one
+// use, or after a denial, keeps its record log clean, and is caught from the
+// platform's records alone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Broker } from '../../broker/broker.js';
+import type { Contract } from '../../broker/core/certificate/contract.js';
+import { importPrivateJwk } from '../../broker/core/keys.js';
+import { KubernetesAdapter } from '../../broker/platforms/kubernetes/adapter.js';
+import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
+import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
+import { issueCertificate } from '../../broker/sab/issue.js';
+import { generateSigningKey } from '../../broker/sab/keygen.js';
+import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
+import { SqliteRecordLog } from '../../broker/stores/sqlite/record-log.js';
+import { BrokenBroker, type TestBreak } from '../../broker/test-break.js';
+import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../fixtures/certificates.js';
+import { clientFor, createObject, removeObject, targetObject, type TargetObject } from '../fixtures/kubernetes.js';
+import { startLocalKubernetes, type LocalKubernetes } from '../targets/local/kubernetes-target.js';
+import { readKubernetesEvidence } from './kubernetes-audit.js';
+import { readRecordLog } from './record-logs.js';
+import { findViolations } from './violations.js';
+
+let dir: string;
+let k8s: LocalKubernetes;
+let admin: KubeClient;
+let issuer: Issuer;
+let object: TargetObject;
+let run = 0;
+const t0 = Date.now();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seb-validate-k8s-'));
+  k8s = await startLocalKubernetes(dir);
+  admin = clientFor(k8s.info.kubeconfigs.admin);
+  issuer = await makeIssuer();
+  object = targetObject('set-data', k8s.info.protectedNamespaces[0] as string);
+  await createObject(admin, object);
+});
+
+afterAll(async () => {
+  if (object !== undefined) await removeObject(admin, object).catch(() => undefined);
+  admin?.close();
+  await k8s?.stop();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Harness {
+  /** Issues a certificate for a fresh value, against the live state (or a stale one), and executes it. */
+  execute(o?: { stale?: boolean; again?: Buffer }): Promise<{ bytes: Buffer; decision: string; reason: string | null; jti: string }>;
+  /** The broker's log, and the writes the audit log shows, validated. */
+  validate(): Promise<{ fromLogAlone: string[]; withPlatform: string[]; writes: (string | null)[] }>;
+  close(): Promise<void>;
+}
+
+async function harness(mode: ExecutorMode, testBreak?: TestBreak): Promise<Harness> {
+  const runDir = mkdtempSync(join(dir, `${mode}-${testBreak ?? 'correct'}-`));
+  const brokerId = `broker-${++run}`;
+  const key = importPrivateJwk((await generateSigningKey('EdDSA', brokerId)).privateJwk);
+  const ledger = new SqliteLedger(join(runDir, 'ledger.db'));
+  const logPath = join(runDir, 'log.db');
+  const log = SqliteRecordLog.open(logPath, { broker: brokerId, key });
+  const adapter = KubernetesAdapter.fromKubeconfig(k8s.info.kubeconfigs.broker, {
+    protectedNamespaces: k8s.info.protectedNamespaces,
+    executorNamespace: k8s.info.executorNamespace,
+    audience: k8s.info.executorAudience,
+    mode,
+  });
+  const config = { id: brokerId, policy: issuer.policy, state: () => freshState(Date.now()), ledger, log, platforms: [adapter] };
+  const broker = testBreak === undefined ? new Broker(config) : new BrokenBroker(config, testBreak);
+  const since = Date.now() - t0;
+  return {
+    async execute(o = {}) {
+      let bytes = o.again;
+      if (bytes === undefined) {
+        const contract: Contract = { ...object.contract, parameters: { data: { mode: `run-${Date.now()}-${Math.random()}` } } };
+        const pre = await adapter.readLiveState(adapter.plan(contract));
+        const certificate = await issueCertificate({
+          privateJwk: issuer.privateJwk,
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          subject: SUBJECT,
+          contract,
+          nowS: Math.floor(Date.now() / 1000),
+          preState: o.stale === true ? { data: { mode: 'not what is there' } } : pre.state,
+          ...(pre.version === undefined ? {} : { preVersion: pre.version }),
+        });
+        bytes = requestBytes(certificate, contract);
+      }
+      const result = await broker.execute(bytes);
+      return { bytes, decision: result.decision.decision, reason: result.decision.reason, jti: result.decision.jti ?? '' };
+    },
+    async validate() {
+      const records = readRecordLog(logPath, t0);
+      const evidence = await readKubernetesEvidence({ auditLog: k8s.auditLog, scope: { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace }, admin, t0 });
+      // This broker's writes: the audit log is shared by every test of the file.
+      const mine = new Set(records.map((r) => r.jti));
+      const writes = evidence.writes.filter((w) => w.atMs >= since && (w.jti === null || mine.has(w.jti)));
+      const input = { history: [], records, revocations: [], live: [] };
+      return {
+        fromLogAlone: findViolations(input).map((v) => v.type),
+        withPlatform: findViolations({ ...input, writes }).map((v) => v.type),
+        writes: writes.map((w) => w.jti),
+      };
+    },
+    async close() {
+      adapter.close();
+      await ledger.close();
+      await log.close();
+    },
+  };
+}
+
+describe('validation from the kube-apiserver audit log', () => {
+  it.each<ExecutorMode>(['pooled', 'ephemeral'])('a correct broker (%s executors): one write per allow, a replay and a drift denied, no violation', async (mode) => {
+    const h = await harness(mode);
+    try {
+      const a = await h.execute();
+      const b = await h.execute();
+      expect([a.decision, b.decision]).toEqual(['allow', 'allow']);
+      expect(await h.execute({ again: a.bytes })).toMatchObject({ decision: 'deny', reason: 'replayed' });
+      expect(await h.execute({ stale: true })).toMatchObject({ decision: 'deny', reason: 'drift' });
+      const v = await h.validate();
+      expect(v.writes).toEqual([a.jti, b.jti]);
+      expect(v.withPlatform).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('a broker that executes twice on one use is caught from the platform\'s records alone', async () => {
+    const h = await harness('pooled', 'execute-twice');
+    try {
+      const a = await h.execute();
+      expect(a.decision).toBe('allow');
+      const v = await h.validate();
+      expect(v.writes).toEqual([a.jti, a.jti]);
+      expect(v.fromLogAlone).toEqual([]);
+      expect(v.withPlatform).toEqual(['double_execution']);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('a broker that executes after a denial is caught from the platform\'s records alone', async () => {
+    const h = await harness('ephemeral', 'execute-after-deny');
+    try {
+      const d = await h.execute({ stale: true });
+      expect(d).toMatchObject({ decision: 'deny', reason: 'drift' });
+      const v = await h.validate();
+      expect(v.writes).toEqual([d.jti]);
+      expect(v.fromLogAlone).toEqual([]);
+      expect(v.withPlatform).toEqual(['executed_denied']);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
