@@ -27,7 +27,10 @@ import { SUMMARY_COLUMNS } from './results/summary.js';
 import { SWEEP_COLUMNS } from './results/sweep.js';
 import { benchEventHandler, LiveWorkloads } from './bench/events.js';
 import { EventFailedError } from './run/events.js';
-import { runScenarios, type RunOptions } from './runner.js';
+import { runScenarios, ValidationFailedError, type RunOptions } from './runner.js';
+import type { PlatformWrite } from './validate/platform-writes.js';
+import { readRecordLog } from './validate/record-logs.js';
+import type { ValidationSources } from './validate/run-validation.js';
 import type { ScenarioEvent } from './scenario/schema.js';
 import { loadScenarioFile, type LoadedScenario } from './scenario/load.js';
 import { BrokerClient } from './workload/broker-client.js';
@@ -65,6 +68,11 @@ const fakeConfigMap: MutationKind<Store> = {
   },
 };
 
+/** The fake platform's own record of each executor write, by the certificate its identity was minted for. */
+const platformWrites: PlatformWrite[] = [];
+/** Set by a test: the platform records each write twice (a second execution whose answer was lost). */
+let writeTwice = false;
+
 /** The broker's side of the same store: reads, and writes conditioned on the version it read. */
 function fakeAdapter(store: Store): PlatformAdapter {
   return {
@@ -77,13 +85,15 @@ function fakeAdapter(store: Store): PlatformAdapter {
       const cm = read(store, nameOf(plan.contract));
       return { state: { value: cm.value }, version: String(cm.version) };
     },
-    async mint() {
-      return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: null };
+    async mint(_plan, claims) {
+      return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: claims.jti };
     },
-    async invoke(plan, _identity, live) {
+    async invoke(plan, identity, live) {
       const cm = read(store, nameOf(plan.contract));
       if (String(cm.version) !== live.version) return { status: 'precondition_failed', detail: 'resourceVersion moved' };
       store.set(nameOf(plan.contract), { value: Number(plan.contract.parameters.value), version: cm.version + 1 });
+      const write: PlatformWrite = { platform: 'kubernetes', jti: identity.handle as string, target: nameOf(plan.contract), atMs: Date.now(), by: 'executor' };
+      platformWrites.push(...(writeTwice ? [write, write] : [write]));
       return { status: 'succeeded' };
     },
     async retire() {},
@@ -293,5 +303,37 @@ describe('runScenarios end to end', () => {
     const meta = JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ aborted: false, failure: 'namespace bench is missing' });
     expect(readFileSync(join(results, 'latest', 'requests.csv'), 'utf8').split('\n')[0]).toBe(REQUEST_COLUMNS.join(','));
+  });
+
+  describe('validated from the record log and the platform\'s records', () => {
+    const validate = async (t0: number): Promise<ValidationSources> => ({
+      records: readRecordLog(join(dir, 'log.db'), t0),
+      evidence: { writes: platformWrites.map((w) => ({ ...w, atMs: w.atMs - t0 })), coverage: [{ platform: 'kubernetes', source: 'the fake store', operations: ['*'], counted: ['every write'], notCounted: [] }] },
+    });
+    const storm = () => scenario(`${head('vstorm', 'replay-storm')}storm: {certificates: 3, copies: 4, concurrency: 4}\n`);
+
+    it('writes violations.json and counts the storm from the platform\'s records', async () => {
+      const report = await runScenarios([storm()], options(join(dir, 'results-validated'), { validate }));
+      expect(report.validation).toMatchObject({ violations: [] });
+      expect(report.validation?.writes).toBe(platformWrites.length);
+      expect(JSON.parse(readFileSync(join(report.run.path, 'violations.json'), 'utf8'))).toMatchObject({ violations: [], writes_from_platform_records: platformWrites.length });
+      expect(table(report.files['storm.csv']).rows[0]?.cells).toMatchObject({ certificates: '3', executed_once: '3', executed_more: '0', counted_from: 'platform records' });
+    });
+
+    it('fails the run when the platform recorded a second execution the clients never heard of', async () => {
+      const results = join(dir, 'results-double');
+      writeTwice = true;
+      try {
+        await expect(runScenarios([storm()], options(results, { validate }))).rejects.toThrow(ValidationFailedError);
+      } finally {
+        writeTwice = false;
+      }
+      const storms = table(join(results, 'latest', 'storm.csv')).rows.map((r) => r.cells);
+      expect(storms[0]).toMatchObject({ certificates: '3', executed_once: '0', executed_more: '3', counted_from: 'platform records' });
+      const requests = table(join(results, 'latest', 'requests.csv')).rows.filter((r) => r.cells.outcome === 'executed');
+      expect(requests).toHaveLength(3);
+      const violations = JSON.parse(readFileSync(join(results, 'latest', 'violations.json'), 'utf8')).violations as { type: string }[];
+      expect(violations.map((v) => v.type)).toEqual(['double_execution', 'double_execution', 'double_execution']);
+    });
   });
 });

@@ -101,6 +101,12 @@ describe('bench paper on the local target', () => {
       expect(number(r.cells.replayed)).toBe(4 * 4);
     }
 
+    // Checked against the platforms' own records: the audit log on Kubernetes.
+    expect(report.validation?.violations).toEqual([]);
+    expect(report.validation?.writes).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(run, 'violations.json'), 'utf8'))).toMatchObject({ violations: [] });
+    for (const r of [...storm.rows, ...seb].filter((x) => x.cells.platform === 'kubernetes')) expect(r.cells.counted_from).toBe('platform records');
+
     expect(table(run, 'sweep.csv').columns).toEqual([...SWEEP_COLUMNS]);
     const events = table(run, 'events.csv');
     expect(events.columns).toEqual([...EVENT_COLUMNS]);

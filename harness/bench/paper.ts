@@ -31,6 +31,10 @@ import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
 import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
+import { KUBERNETES_COVERAGE, readKubernetesEvidence } from '../validate/kubernetes-audit.js';
+import { mergeEvidence, type PlatformEvidence } from '../validate/platform-writes.js';
+import { readRecordLog } from '../validate/record-logs.js';
+import type { ValidationSources } from '../validate/run-validation.js';
 import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
@@ -104,6 +108,8 @@ interface Target {
   readonly info: TargetInfo;
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
+  /** kube-apiserver's audit log, where the bench started the target (an external target's is not ours to read). */
+  readonly auditLog?: string;
   stop(): Promise<void>;
 }
 
@@ -111,7 +117,12 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   if (choice.kind === 'local') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
-    return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+    return {
+      info: local.info,
+      awsNames: { bucket: names.bucket, table: names.table },
+      ...(local.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      stop: () => local.stop(),
+    };
   }
   const file = resolve(choice.file);
   const info = readTargetInfo(readJsonFile(file, 'target'), file);
@@ -185,8 +196,22 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
         : build(awsKinds({ target: target.info.aws as NonNullable<TargetInfo['aws']>, ...target.awsNames, pool }), aws);
     };
 
+    const validate = async (startedAtMs: number): Promise<ValidationSources> => {
+      const kube = target.info.kubernetes;
+      const evidence: PlatformEvidence[] = [];
+      if (kube !== undefined && kubernetes !== undefined) {
+        evidence.push(
+          target.auditLog === undefined
+            ? { writes: [], coverage: [{ ...KUBERNETES_COVERAGE, operations: [], counted: [], notCounted: ['every write: the target was not started by the bench, so its audit log is not read'] }] }
+            : await readKubernetesEvidence({ auditLog: target.auditLog, scope: { protectedNamespaces: kube.protectedNamespaces, executorNamespace: kube.executorNamespace }, admin: kubernetes.admin, t0: startedAtMs }),
+        );
+      }
+      return { records: readRecordLog(workspace.recordLog, startedAtMs), evidence: mergeEvidence(evidence) };
+    };
+
     const t2 = performance.now();
     const report = await runScenarios(loaded, {
+      validate,
       resultsRoot: o.resultsRoot,
       workloads,
       ...(o.signal === undefined ? {} : { signal: o.signal }),

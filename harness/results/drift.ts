@@ -3,12 +3,17 @@
 // `detected` when the broker denied it for drift, `precondition_caught` when
 // the platform refused the write, `missed` when it executed; a trial that was
 // not drifted but was denied for either reason is a false positive. Drifted
-// trials that failed otherwise count in none of the three.
+// trials that failed otherwise count in none of the three. Whether a trial
+// executed is what the platform recorded for its certificate (harness/validate)
+// wherever its records count that operation, else the client's answer;
+// `counted_from` says which.
 import { toCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
+import { counts, type RunValidation } from '../validate/run-validation.js';
+import type { CountedFrom } from './storm.js';
 import { groupBy, identityOf, keyOf, type GroupIdentity } from './summary.js';
 
-export const DRIFT_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught'] as const;
+export const DRIFT_COLUMNS = ['run_id', 'scenario', 'target', 'platform', 'path', 'operation', 'trials', 'drifted', 'detected', 'false_positives', 'missed', 'precondition_caught', 'counted_from'] as const;
 
 export interface DriftRow extends GroupIdentity {
   readonly trials: number;
@@ -17,14 +22,17 @@ export interface DriftRow extends GroupIdentity {
   readonly false_positives: number;
   readonly missed: number;
   readonly precondition_caught: number;
+  readonly counted_from: CountedFrom;
 }
 
 const caught = (r: RequestRecord, reason: string) => r.outcome === 'denied' && r.reason === reason;
 
-export function driftRows(requests: readonly RequestRecord[]): DriftRow[] {
+export function driftRows(requests: readonly RequestRecord[], validation?: RunValidation): DriftRow[] {
   const trials = requests.filter((r) => r.drifted !== undefined);
   return [...groupBy(trials, keyOf).values()].map((group) => {
     const first = group[0] as RequestRecord;
+    const fromPlatform = validation !== undefined && first.path === 'seb' && counts(validation, first.platform, first.operation) && group.every((r) => r.jti !== undefined);
+    const executed = (r: RequestRecord) => (fromPlatform ? (validation.writesByJti.get(r.jti as string) ?? 0) > 0 : r.outcome === 'executed');
     const drifted = group.filter((r) => r.drifted === true);
     const clean = group.filter((r) => r.drifted === false);
     return {
@@ -33,8 +41,9 @@ export function driftRows(requests: readonly RequestRecord[]): DriftRow[] {
       drifted: drifted.length,
       detected: drifted.filter((r) => caught(r, 'drift')).length,
       false_positives: clean.filter((r) => caught(r, 'drift') || caught(r, 'precondition_failed')).length,
-      missed: drifted.filter((r) => r.outcome === 'executed').length,
+      missed: drifted.filter(executed).length,
       precondition_caught: drifted.filter((r) => caught(r, 'precondition_failed')).length,
+      counted_from: fromPlatform ? 'platform records' : 'client answers',
     };
   });
 }

@@ -45,6 +45,7 @@ export interface AuditEvent {
 export const KUBERNETES_COVERAGE: Coverage = {
   platform: 'kubernetes',
   source: 'kube-apiserver audit log',
+  operations: ['*'],
   counted: ['every successful write (create, update, patch, delete) to a protected namespace by an executor, per certificate'],
   notCounted: [],
 };

@@ -20,6 +20,8 @@ export interface PlatformWrite {
 export interface Coverage {
   readonly platform: PlatformName;
   readonly source: string;
+  /** The harness's mutation kinds whose executions are counted here, or `*` for all of the platform's. */
+  readonly operations: readonly string[];
   readonly counted: readonly string[];
   readonly notCounted: readonly string[];
 }

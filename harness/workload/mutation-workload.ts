@@ -4,6 +4,7 @@
 // standing credential. Contract i is a function of (seed, kind, i) only.
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import type { JsonObject } from '../../broker/core/strict-json.js';
+import { readCertificate } from '../../broker/core/certificate/certificate.js';
 import { issueCertificate } from '../../broker/sab/issue.js';
 import { deriveSeed, seededRng } from '../load/rng.js';
 import type { ExecuteRequest } from './broker-client.js';
@@ -67,6 +68,7 @@ export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Adm
       const contract = contractFor(i);
       return { contract, certificate: await o.certify(contract, await kind.preState(contract, ctx)) };
     },
+    certificateId: (admitted) => readCertificate(admitted.certificate).claims.jti,
     brokered: (_i, admitted) => o.broker.execute({ certificate: admitted.certificate, contract: admitted.contract }),
     async direct(i) {
       try {

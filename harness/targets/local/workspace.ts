@@ -15,6 +15,8 @@ export interface Workspace {
   readonly brokerConfig: string;
   readonly sabKey: string;
   readonly sabJwks: string;
+  /** The broker's record log, as broker.yaml names it. */
+  readonly recordLog: string;
 }
 
 export async function writeWorkspace(dir: string, targetJson: string): Promise<Workspace> {
@@ -25,6 +27,7 @@ export async function writeWorkspace(dir: string, targetJson: string): Promise<W
     brokerConfig: join(dir, 'broker.yaml'),
     sabKey: join(dir, 'sab', 'private.jwk.json'),
     sabJwks: join(dir, 'sab', 'jwks.json'),
+    recordLog: join(dir, 'state', 'records.db'),
   };
   writeFileAtomic(files.sabKey, `${JSON.stringify(sab.privateJwk, null, 2)}\n`, 0o600);
   writeFileAtomic(files.sabJwks, `${JSON.stringify({ keys: [sab.publicJwk] }, null, 2)}\n`);
