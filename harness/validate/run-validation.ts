@@ -23,7 +23,9 @@ export interface RunValidation {
 }
 
 export function validateRun(sources: ValidationSources): RunValidation {
-  const { writes, coverage } = sources.evidence;
+  const { writes } = sources.evidence;
+  // Each workload of a kind reports the same coverage: once is enough.
+  const coverage = [...new Map(sources.evidence.coverage.map((c) => [JSON.stringify(c), c])).values()];
   const violations = findViolations({ history: [], records: sources.records, revocations: [], live: [], writes });
   const writesByJti = new Map([...groupBy(writes.filter((w) => w.jti !== null), (w) => w.jti as string)].map(([jti, ws]) => [jti, ws.length]));
   const allows = sources.records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
