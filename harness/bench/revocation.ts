@@ -90,7 +90,7 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
         o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
       }
     }
-    const violations = await collectAndValidate(fleet, l, revocations, t0);
+    const violations = await collectAndValidate(fleet, l, revocations, t0, o.log);
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));

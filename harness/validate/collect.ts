@@ -1,13 +1,18 @@
 // The end of a fleet run: every broker stopped, started once more so that it
 // reconciles whatever a crash left open (SEB.md section 4 speaks of the state
-// "after recovery"), stopped again; then the record logs and the live state
-// are read and handed to the pure checks.
+// "after recovery"), stopped again; then the record logs, the live state and
+// kube-apiserver's audit log (the executors' writes as the platform recorded
+// them) are read and handed to the pure checks.
 import type { FleetLoad } from '../bench/fleet-load.js';
 import type { Fleet } from '../bench/fleet.js';
+import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
+import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js';
+import { readKubernetesEvidence } from './kubernetes-audit.js';
 import { readRecordLog } from './record-logs.js';
+import { validationLine } from './run-validation.js';
 import { findViolations, type Revocation, type Violation } from './violations.js';
 
-export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number): Promise<Violation[]> {
+export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<Violation[]> {
   for (const b of fleet.brokers) {
     await b.stop();
     await b.restart();
@@ -15,5 +20,20 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
   }
   const records = fleet.brokers.flatMap((b) => readRecordLog(b.recordLog, t0));
   const live = (await load.liveIndices()).map((index, slot) => ({ slot, index }));
-  return findViolations({ history: load.history, records, revocations, live });
+  const kube = fleet.target.kubernetes;
+  let writes: Awaited<ReturnType<typeof readKubernetesEvidence>>['writes'] = [];
+  if (kube !== undefined) {
+    const connection = loadKubeconfig(kube.info.kubeconfigs.admin);
+    const admin = KubeClient.connect(connection, connection.credential);
+    try {
+      const scope = { protectedNamespaces: kube.info.protectedNamespaces, executorNamespace: kube.info.executorNamespace };
+      writes = (await readKubernetesEvidence({ auditLog: kube.auditLog, scope, admin, t0 })).writes;
+    } finally {
+      admin.close();
+    }
+  }
+  const violations = findViolations({ history: load.history, records, revocations, live, writes });
+  const allows = records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
+  log?.(validationLine({ writes: writes.length, allows, violations }));
+  return violations;
 }

@@ -37,7 +37,7 @@ export function counts(v: RunValidation | undefined, platform: PlatformName, ope
   return v?.coverage.some((c) => c.platform === platform && (c.operations.includes('*') || c.operations.includes(operation))) ?? false;
 }
 
-export function validationLine(v: RunValidation): string {
+export function validationLine(v: Pick<RunValidation, 'writes' | 'allows' | 'violations'>): string {
   return `validation: ${v.writes} writes from platform records, ${v.allows} allows, ${v.violations.length} violations`;
 }
 
