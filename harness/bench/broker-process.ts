@@ -23,6 +23,8 @@ export interface BrokerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** SIGTERM, then SIGKILL after this long. */
   readonly stopGraceMs?: number;
+  /** Variables for this process only, over the harness's own environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const SEB = join(REPO_ROOT, 'bin', 'seb.js');
@@ -32,7 +34,7 @@ export async function startBrokerProcess(o: BrokerProcessOptions): Promise<Broke
   const child = spawn(process.execPath, [SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', log],
     detached: true,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, ...o.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${String(code)}`)));
   let gone: string | undefined;

@@ -3,7 +3,7 @@
 // deliberately broken broker (broker/test-break.ts) that executes twice on one
 // use, or after a denial, keeps its record log clean, and is caught from the
 // platform's records alone.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,14 @@ import { issueCertificate } from '../../broker/sab/issue.js';
 import { generateSigningKey } from '../../broker/sab/keygen.js';
 import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../../broker/stores/sqlite/record-log.js';
-import { BrokenBroker, type TestBreak } from '../../broker/test-break.js';
+import type { JsonObject } from '../../broker/core/strict-json.js';
+import { readJsonFile } from '../../broker/files.js';
+import { BrokenBroker, TEST_BREAK_ENV, TEST_ONLY_ACK, TEST_ONLY_ENV, type TestBreak } from '../../broker/test-break.js';
+import { startBrokerProcess } from '../bench/broker-process.js';
+import { REPO_ROOT } from '../repo-root.js';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
+import { BrokerClient } from '../workload/broker-client.js';
+import { sabCertifier } from '../workload/mutation-workload.js';
 import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../fixtures/certificates.js';
 import { clientFor, createObject, removeObject, targetObject, type TargetObject } from '../fixtures/kubernetes.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../targets/local/kubernetes-target.js';
@@ -159,4 +166,43 @@ describe('validation from the kube-apiserver audit log', () => {
       await h.close();
     }
   }, 60_000);
+
+  describe('switched on through seb serve by the test-only setting', () => {
+    const serveWith = async (env: Record<string, string>) => {
+      const ws = await writeWorkspace(mkdtempSync(join(dir, 'serve-')), `${JSON.stringify({ name: 'local', kubernetes: k8s.info }, null, 2)}\n`);
+      return { ws, start: () => startBrokerProcess({ config: ws.brokerConfig, logFile: join(dir, `serve-${++run}.log`), env, readyTimeoutMs: 30_000 }) };
+    };
+
+    it('refuses to start with the break and no acknowledgement', async () => {
+      const { start } = await serveWith({ [TEST_BREAK_ENV]: 'execute-twice' });
+      await expect(start()).rejects.toThrow(/ended \(exit 2\) before it listened: .*SEB_TEST_BREAK: breaks the broker on purpose/);
+    });
+
+    it('with both, executes twice on one use, and the audit log shows it', async () => {
+      expect(existsSync(join(REPO_ROOT, 'dist/broker/cli/main.js')), 'seb serve runs from dist/: make build first').toBe(true);
+      const { ws, start } = await serveWith({ [TEST_BREAK_ENV]: 'execute-twice', [TEST_ONLY_ENV]: TEST_ONLY_ACK });
+      const serve = await start();
+      const client = new BrokerClient({ url: serve.url });
+      const reader = KubernetesAdapter.fromKubeconfig(k8s.info.kubeconfigs.admin, { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace });
+      try {
+        const privateJwk = readJsonFile(ws.sabKey, 'SAB key') as JsonObject;
+        const certify = sabCertifier({ privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, subject: 'agent-1' });
+        const contract: Contract = { ...object.contract, parameters: { data: { mode: `serve-${Date.now()}` } } };
+        const since = Date.now() - t0;
+        const answer = await client.execute({ certificate: await certify(contract, await reader.readLiveState(reader.plan(contract))), contract });
+        expect(answer).toMatchObject({ outcome: 'executed' });
+        const records = readRecordLog(ws.recordLog, t0);
+        const evidence = await readKubernetesEvidence({ auditLog: k8s.auditLog, scope: { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace }, admin, t0 });
+        const writes = evidence.writes.filter((w) => w.atMs >= since);
+        expect(writes.map((w) => w.jti)).toEqual([answer.jti, answer.jti]);
+        expect(findViolations({ history: [], records, revocations: [], live: [] })).toEqual([]);
+        expect(findViolations({ history: [], records, revocations: [], live: [], writes }).map((v) => v.type)).toEqual(['double_execution']);
+      } finally {
+        reader.close();
+        client.close();
+        await serve.stop();
+      }
+    }, 60_000);
+  });
 });
+
