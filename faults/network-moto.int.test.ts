@@ -6,12 +6,15 @@
 // (state_unavailable: it cannot read the state it must confirm). Afterwards
 // the record log and what moto kept (the S3 object's versions, matched by
 // ETag to the certificates issued here) must show no section-4 violation.
+// And the same S3 versions catch a broker that executes twice on one use
+// (broker/test-break.ts) while its record log stays clean.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Broker } from '../broker/broker.js';
+import { BrokenBroker } from '../broker/test-break.js';
 import { importPrivateJwk } from '../broker/core/keys.js';
 import { adaptersFor, type TargetAdapters } from '../broker/platforms/from-target.js';
 import type { AwsPlan } from '../broker/platforms/aws/operations.js';
@@ -117,3 +120,40 @@ it('moto behind toxiproxy: latency still executes, down and reset_peer deny, rec
     await log.close();
   }
 }, 120_000);
+
+it('on S3, a broker that executes twice on one use is caught from the object versions alone', async () => {
+  const key = importPrivateJwk((await generateSigningKey('EdDSA', 'seb-moto-broken')).privateJwk);
+  const ledger = new SqliteLedger(join(dir, 'ledger-broken.db'));
+  const logPath = join(dir, 'records-broken.db');
+  const log = SqliteRecordLog.open(logPath, { broker: 'seb-moto-broken', key });
+  const broker = new BrokenBroker({ id: 'seb-moto-broken', policy: issuer.policy, state: () => freshState(Date.now()), ledger, log, platforms: direct.adapters }, 'execute-twice');
+  const reader = direct.adapters[0]!;
+  try {
+    const contract = contractFor('s3:PutObject', aws.info, aws.resources, 5000);
+    const plan = reader.plan(contract) as Extract<AwsPlan, { action: 's3:PutObject' }>;
+    const pre = await reader.readLiveState(plan);
+    const certificate = await issueCertificate({
+      privateJwk: issuer.privateJwk,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject: SUBJECT,
+      contract,
+      nowS: Math.floor(Date.now() / 1000),
+      preState: pre.state,
+      ...(pre.version === undefined ? {} : { preVersion: pre.version }),
+    });
+    const result = await broker.execute(requestBytes(certificate, contract));
+    expect(result).toMatchObject({ decision: { decision: 'allow' }, outcome: 'succeeded' });
+    const etag = createHash('md5').update(plan.body).digest('hex');
+    const writes = (await admin.recordedWrites(plan))
+      .filter((w) => w.content === etag)
+      .map((w) => ({ platform: 'aws' as const, jti: result.decision.jti, target: plan.arn, atMs: w.atMs - t0, by: 'S3 object version' }));
+    const records = readRecordLog(logPath, t0);
+    expect(writes).toHaveLength(2);
+    expect(findViolations({ history: [], records, revocations: [], live: [] })).toEqual([]);
+    expect(findViolations({ history: [], records, revocations: [], live: [], writes }).map((v) => v.type)).toEqual(['double_execution']);
+  } finally {
+    await ledger.close();
+    await log.close();
+  }
+}, 60_000);
