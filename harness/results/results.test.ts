@@ -14,9 +14,9 @@ import { sweepCsv, sweepRows } from './sweep.js';
 const header = (csv: string) => csv.split('\n')[0];
 
 /** A validation whose platform records count every Kubernetes operation, with these writes per jti. */
-function validated(writes: Record<string, number>): RunValidation {
+function validated(writes: Record<string, number>, denied: Record<string, string[]> = {}): RunValidation {
   const coverage = [{ platform: 'kubernetes' as const, source: 'test', operations: ['*'], counted: [], notCounted: [] }];
-  return { writes: 0, allows: 0, violations: [], coverage, writesByJti: new Map(Object.entries(writes)) };
+  return { writes: 0, allows: 0, violations: [], coverage, writesByJti: new Map(Object.entries(writes)), deniedFor: new Map(Object.entries(denied).map(([j, r]) => [j, new Set(r)])) };
 }
 
 function req(overrides: Partial<RequestRecord>): RequestRecord {
@@ -100,14 +100,14 @@ describe('drift rows', () => {
     ]);
   });
 
-  it('with the platform\'s records, a drifted trial missed is one whose certificate the platform shows written', () => {
+  it('with the platform\'s records, missed is what the platform shows written and detected what the logs denied for drift', () => {
     const trials = [
-      req({ drifted: true, outcome: 'denied', reason: 'drift', jti: 'a' }),
+      req({ drifted: true, outcome: 'error', reason: 'answer lost', jti: 'a' }),
       req({ drifted: true, outcome: 'error', reason: 'answer lost', jti: 'b' }),
       req({ drifted: false, outcome: 'executed', jti: 'c' }),
     ];
-    expect(driftRows(trials, validated({ b: 1, c: 1 }))[0]).toMatchObject({ drifted: 2, detected: 1, missed: 1, counted_from: 'platform records' });
-    expect(driftRows(trials)[0]).toMatchObject({ missed: 0, counted_from: 'client answers' });
+    expect(driftRows(trials, validated({ b: 1, c: 1 }, { a: ['drift'] }))[0]).toMatchObject({ drifted: 2, detected: 1, missed: 1, false_positives: 0, counted_from: 'platform records' });
+    expect(driftRows(trials)[0]).toMatchObject({ detected: 0, missed: 0, counted_from: 'client answers' });
   });
 });
 

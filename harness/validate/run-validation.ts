@@ -20,6 +20,8 @@ export interface RunValidation {
   readonly coverage: readonly Coverage[];
   /** Platform-recorded executor writes per certificate. */
   readonly writesByJti: ReadonlyMap<string, number>;
+  /** The reasons the record logs give for denying each certificate. */
+  readonly deniedFor: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function validateRun(sources: ValidationSources): RunValidation {
@@ -29,7 +31,11 @@ export function validateRun(sources: ValidationSources): RunValidation {
   const violations = findViolations({ history: [], records: sources.records, revocations: [], live: [], writes });
   const writesByJti = new Map([...groupBy(writes.filter((w) => w.jti !== null), (w) => w.jti as string)].map(([jti, ws]) => [jti, ws.length]));
   const allows = sources.records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
-  return { writes: writes.length, allows, violations, coverage, writesByJti };
+  const deniedFor = new Map<string, Set<string>>();
+  for (const r of sources.records) {
+    if (r.kind === 'decision' && r.decision === 'deny' && r.jti !== null && r.reason !== null) deniedFor.set(r.jti, (deniedFor.get(r.jti) ?? new Set()).add(r.reason));
+  }
+  return { writes: writes.length, allows, violations, coverage, writesByJti, deniedFor };
 }
 
 /** Whether the platform's records count this platform's executions of `operation` (coverage lists counted operations, or `*`). */
