@@ -47,6 +47,11 @@ export function contractFor(action: Action, info: AwsTarget, r: AwsResources, n:
   }
 }
 
+/** One ingress rule as a string, the same whether read from a plan or from EC2. */
+export function ruleContent(r: { protocol: string; fromPort: number; toPort: number; cidr: string }): string {
+  return `${r.protocol} ${r.fromPort}-${r.toPort} ${r.cidr}`;
+}
+
 /** A distinct rule per n, so repeated authorizations never collide with a duplicate. */
 function ingressCidr(n: number): string {
   return `10.${Math.floor(n / 256) % 256}.${n % 256}.0/24`;
@@ -182,8 +187,9 @@ export class DirectAws {
   /**
    * Every write the platform keeps a record of for the plan's target, each
    * with the content it wrote: S3 object versions (content: the ETag, the MD5
-   * of the body) and SSM parameter versions (content: the value). DynamoDB
-   * keeps only the current item and EC2 no history of a group's rules: none.
+   * of the body), SSM parameter versions (content: the value) and a security
+   * group's rules (content: ruleContent; EC2 keeps no time, so atMs is NaN).
+   * DynamoDB keeps only the current item: none.
    */
   async recordedWrites(plan: AwsPlan): Promise<{ content: string; atMs: number }[]> {
     switch (plan.action) {
@@ -199,7 +205,13 @@ export class DirectAws {
         } while (token !== undefined);
         return out;
       }
-      default:
+      case 'ec2:AuthorizeSecurityGroupIngress': {
+        const groups = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
+        return (groups.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) =>
+          (p.IpRanges ?? []).map((r) => ({ content: ruleContent({ protocol: p.IpProtocol ?? '', fromPort: p.FromPort ?? -1, toPort: p.ToPort ?? -1, cidr: r.CidrIp ?? '' }), atMs: Number.NaN })),
+        );
+      }
+      case 'dynamodb:UpdateItem':
         return [];
     }
   }

@@ -10,7 +10,7 @@ import type { Contract } from '../../../broker/core/certificate/contract.js';
 import type { AwsPlan, Action } from '../../../broker/platforms/aws/operations.js';
 import type { Coverage } from '../../validate/platform-writes.js';
 import type { AwsResources } from '../../targets/local/aws-bootstrap.js';
-import { contractFor, type DirectAws } from '../../targets/local/aws-kinds.js';
+import { contractFor, ruleContent, type DirectAws } from '../../targets/local/aws-kinds.js';
 import type { AwsTarget } from '../../../broker/platforms/target-info.js';
 import type { MutationKind } from '../mutation.js';
 import { eachLimited, preStateThrough, SETUP_CONCURRENCY, slotOf, type Pool, type StateReader } from './shared.js';
@@ -44,7 +44,7 @@ type Creatable = Exclude<AwsPlan, { action: 'ec2:AuthorizeSecurityGroupIngress' 
 const EC2_LAYERS = 16;
 
 /** moto keeps no CloudTrail: what the platform's own state lets the validator count, per kind. */
-export const AWS_COVERAGE: Readonly<Record<'s3:PutObject' | 'ssm:PutParameter', Coverage>> = {
+export const AWS_COVERAGE: Readonly<Record<Exclude<Action, 'dynamodb:UpdateItem'>, Coverage>> = {
   's3:PutObject': {
     platform: 'aws',
     source: 'S3 object versions (versioned bucket), matched to certificates by ETag (the MD5 of the body each contract writes)',
@@ -59,6 +59,16 @@ export const AWS_COVERAGE: Readonly<Record<'s3:PutObject' | 'ssm:PutParameter', 
     counted: ['each PutParameter of a pool parameter, per certificate'],
     notCounted: ['who wrote a version (moto records no writer)'],
   },
+  'ec2:AuthorizeSecurityGroupIngress': {
+    platform: 'aws',
+    source: "the pool's security group rules (DescribeSecurityGroups), matched to certificates by the rule each contract adds",
+    operations: ['ec2-authorize-ingress'],
+    counted: ['whether each certificate\'s rule is there: an execution after a denial, or with no decision, is seen'],
+    notCounted: [
+      'a second execution of one certificate: EC2 refuses a duplicate rule, so the group holds it at most once',
+      'who added a rule, and when (EC2 keeps neither)',
+    ],
+  },
 };
 
 /** What is not counted on AWS at all, for violations.json. */
@@ -69,7 +79,6 @@ export const AWS_NOT_COUNTED: Coverage = {
   counted: [],
   notCounted: [
     'dynamodb-update-item: DynamoDB keeps only the current item (its version attribute gives a total per item, not a count per certificate)',
-    'ec2-authorize-ingress: EC2 keeps no history of a security group\'s rules, and a rule authorized twice is refused as a duplicate rather than written twice',
   ],
 };
 
@@ -115,23 +124,28 @@ function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext
     preState: (contract, ctx) => preStateThrough(ctx.reader, contract),
     directCall: (contract, ctx) => ctx.admin.apply(ctx.reader.plan(contract) as AwsPlan),
     outOfBand: (contract, ctx) => ctx.admin.tamperWith(ctx.reader.plan(contract) as AwsPlan, changes++),
-    ...(action === 's3:PutObject' || action === 'ssm:PutParameter'
+    ...(action !== 'dynamodb:UpdateItem'
       ? {
           platformRecords: {
             coverage: AWS_COVERAGE[action],
             async writes(ctx: AwsKindContext) {
-              const perSlot = await Promise.all(
-                slots.map(async (k) => {
-                  const plan = ctx.reader.plan(slotContract(k, 0)) as AwsPlan;
-                  return (await ctx.admin.recordedWrites(plan)).map((w) => ({ ...w, target: plan.arn }));
-                }),
-              );
+              const perSlot: { content: string; atMs: number; target: string }[][] = [];
+              await eachLimited(slots, SETUP_CONCURRENCY, async (k) => {
+                const plan = ctx.reader.plan(slotContract(k, 0)) as AwsPlan;
+                perSlot[k] = (await ctx.admin.recordedWrites(plan)).map((w) => ({ ...w, target: plan.arn }));
+              });
               return perSlot.flat();
             },
             contentOf(contract: Contract, ctx: AwsKindContext) {
-              const plan = ctx.reader.plan(contract) as AwsPlan;
-              if (plan.action === 's3:PutObject') return createHash('md5').update(plan.body).digest('hex');
-              return plan.action === 'ssm:PutParameter' ? plan.value : '';
+              const plan = ctx.reader.plan(contract) as Exclude<AwsPlan, { action: 'dynamodb:UpdateItem' }>;
+              switch (plan.action) {
+                case 's3:PutObject':
+                  return createHash('md5').update(plan.body).digest('hex');
+                case 'ssm:PutParameter':
+                  return plan.value;
+                case 'ec2:AuthorizeSecurityGroupIngress':
+                  return ruleContent(plan.rule);
+              }
             },
           },
         }
