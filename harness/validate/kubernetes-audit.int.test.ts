@@ -3,7 +3,7 @@
 // deliberately broken broker (broker/test-break.ts) that executes twice on one
 // use, or after a denial, keeps its record log clean, and is caught from the
 // platform's records alone.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ import { sabCertifier } from '../workload/mutation-workload.js';
 import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../fixtures/certificates.js';
 import { clientFor, createObject, removeObject, targetObject, type TargetObject } from '../fixtures/kubernetes.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../targets/local/kubernetes-target.js';
-import { readKubernetesEvidence } from './kubernetes-audit.js';
+import { parseAuditLog, readKubernetesEvidence } from './kubernetes-audit.js';
 import { readRecordLog } from './record-logs.js';
 import { findViolations } from './violations.js';
 
@@ -166,6 +166,23 @@ describe('validation from the kube-apiserver audit log', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('the audit log keeps writes with user, object and response code, refused ones too, and no reads', async () => {
+    const agent = clientFor(k8s.info.kubeconfigs.agent);
+    try {
+      const path = `/api/v1/namespaces/${object.contract.target.namespace as string}/configmaps/${object.name}`;
+      expect((await agent.request('GET', path)).status).toBe(200);
+      expect((await agent.request('PATCH', path, { body: { data: { mode: 'agent' } }, contentType: 'application/merge-patch+json' })).status).toBe(403);
+      await readKubernetesEvidence({ auditLog: k8s.auditLog, scope: { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace }, admin, t0 });
+      const events = parseAuditLog(readFileSync(k8s.auditLog, 'utf8'), k8s.auditLog);
+      expect(events.filter((e) => ['get', 'list', 'watch'].includes(e.verb ?? ''))).toEqual([]);
+      expect(new Set(events.map((e) => e.stage))).toEqual(new Set(['ResponseComplete']));
+      const refused = events.filter((e) => e.verb === 'patch' && e.objectRef?.name === object.name && e.responseStatus?.code === 403);
+      expect(refused.map((e) => e.user?.username)).toEqual(['seb-agent']);
+    } finally {
+      agent.close();
+    }
+  });
 
   describe('switched on through seb serve by the test-only setting', () => {
     const serveWith = async (env: Record<string, string>) => {
