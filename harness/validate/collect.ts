@@ -8,11 +8,18 @@ import type { Fleet } from '../bench/fleet.js';
 import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js';
 import { readKubernetesEvidence } from './kubernetes-audit.js';
+import type { PlatformEvidence } from './platform-writes.js';
 import { readRecordLog } from './record-logs.js';
-import { validationLine } from './run-validation.js';
+import { validationLine, violationsJson } from './run-validation.js';
 import { findViolations, type Revocation, type Violation } from './violations.js';
 
-export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<Violation[]> {
+export interface FleetValidation {
+  readonly violations: Violation[];
+  /** violations.json, as every run writes it. */
+  readonly json: string;
+}
+
+export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<FleetValidation> {
   for (const b of fleet.brokers) {
     await b.stop();
     await b.restart();
@@ -21,19 +28,19 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
   const records = fleet.brokers.flatMap((b) => readRecordLog(b.recordLog, t0));
   const live = (await load.liveIndices()).map((index, slot) => ({ slot, index }));
   const kube = fleet.target.kubernetes;
-  let writes: Awaited<ReturnType<typeof readKubernetesEvidence>>['writes'] = [];
+  let evidence: PlatformEvidence = { writes: [], coverage: [] };
   if (kube !== undefined) {
     const connection = loadKubeconfig(kube.info.kubeconfigs.admin);
     const admin = KubeClient.connect(connection, connection.credential);
     try {
       const scope = { protectedNamespaces: kube.info.protectedNamespaces, executorNamespace: kube.info.executorNamespace };
-      writes = (await readKubernetesEvidence({ auditLog: kube.auditLog, scope, admin, t0 })).writes;
+      evidence = await readKubernetesEvidence({ auditLog: kube.auditLog, scope, admin, t0 });
     } finally {
       admin.close();
     }
   }
-  const violations = findViolations({ history: load.history, records, revocations, live, writes });
-  const allows = records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
-  log?.(validationLine({ writes: writes.length, allows, violations }));
-  return violations;
+  const violations = findViolations({ history: load.history, records, revocations, live, writes: evidence.writes });
+  const summary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
+  log?.(validationLine(summary));
+  return { violations, json: violationsJson(summary) };
 }

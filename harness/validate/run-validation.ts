@@ -47,7 +47,7 @@ export function validationLine(v: Pick<RunValidation, 'writes' | 'allows' | 'vio
   return `validation: ${v.writes} writes from platform records, ${v.allows} allows, ${v.violations.length} violations`;
 }
 
-export function violationsJson(v: RunValidation): string {
+export function violationsJson(v: Pick<RunValidation, 'writes' | 'allows' | 'violations' | 'coverage'>): string {
   return `${JSON.stringify(
     {
       writes_from_platform_records: v.writes,
