@@ -39,7 +39,7 @@ export async function startTestFleet(brokers = 2): Promise<TestFleet> {
       const step = make(fleet, load);
       const window = await runStep(fleet, load, step, indexOf, slots, log);
       const revocations: Revocation[] = step.outage ? [{ atMs: window.injectedMs, boundMs: TEST_MAX_AGE_MS, outageUntilMs: window.removeStartMs }] : [];
-      return { window, violations: await collectAndValidate(fleet, load, revocations, t0) };
+      return { window, violations: (await collectAndValidate(fleet, load, revocations, t0, log)).violations };
     },
     async stop(failed) {
       await load.close().catch(() => undefined);

@@ -10,6 +10,7 @@ import { freePort, START_ATTEMPTS, startOnFreshPorts } from '../harness/targets/
 import { ManagedProcess } from '../harness/targets/local/process.js';
 import { waitFor } from '../harness/targets/local/wait.js';
 import { FaultError, type Fault } from './fault.js';
+import type { AwsTarget } from '../broker/platforms/target-info.js';
 
 export const NETWORK_FAULTS = ['latency', 'timeout', 'reset_peer', 'bandwidth', 'down'] as const;
 export type NetworkFaultKind = (typeof NETWORK_FAULTS)[number];
@@ -57,6 +58,18 @@ export async function startToxiproxy(logFile: string): Promise<ToxiproxyServer> 
     healthy: () => healthy().catch(() => false),
     stop: () => process.stop(),
   };
+}
+
+/**
+ * The AWS side of a target with its endpoint moved onto a proxy named `moto`
+ * (moto speaks plain HTTP on loopback), for the brokers' target.json; the
+ * harness keeps the direct endpoint. A fault on group `moto` then reaches the
+ * brokers' live-state reads, STS and their executors' writes.
+ */
+export async function proxyMoto(server: ToxiproxyServer, aws: AwsTarget): Promise<AwsTarget> {
+  const upstream = new URL(aws.endpoint);
+  if (upstream.protocol !== 'http:') throw new FaultError('network', `moto's endpoint ${aws.endpoint} is not plain HTTP on loopback`);
+  return { ...aws, endpoint: `http://${await server.proxy('moto', upstream.host)}` };
 }
 
 /** The toxic for each kind; `down` is not a toxic but a disabled proxy (Toxiproxy's own model). */

@@ -3,7 +3,7 @@
 // the broker and the direct path both write). Every result file is written
 // with its columns, drift and replays are counted right, and a stopped or
 // failed run keeps what it measured.
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,13 @@ import { REQUESTS_CSV } from './results/requests.js';
 import { STORM_CSV } from './results/storm.js';
 import { SUMMARY_CSV } from './results/summary.js';
 import { SWEEP_CSV } from './results/sweep.js';
-import { runScenarios, type RunOptions } from './runner.js';
+import { benchEventHandler, LiveWorkloads } from './bench/events.js';
+import { EventFailedError } from './run/events.js';
+import { runScenarios, ValidationFailedError, type RunOptions } from './runner.js';
+import type { PlatformWrite } from './validate/platform-writes.js';
+import { readRecordLog } from './validate/record-logs.js';
+import type { ValidationSources } from './validate/run-validation.js';
+import type { ScenarioEvent } from './scenario/schema.js';
 import { loadScenarioFile, type LoadedScenario } from './scenario/load.js';
 import { BrokerClient } from './workload/broker-client.js';
 import type { MutationKind } from './workload/mutation.js';
@@ -62,6 +68,11 @@ const fakeConfigMap: MutationKind<Store> = {
   },
 };
 
+/** The fake platform's own record of each executor write, by the certificate its identity was minted for. */
+const platformWrites: PlatformWrite[] = [];
+/** Set by a test: the platform records each write twice (a second execution whose answer was lost). */
+let writeTwice = false;
+
 /** The broker's side of the same store: reads, and writes conditioned on the version it read. */
 function fakeAdapter(store: Store): PlatformAdapter {
   return {
@@ -74,13 +85,15 @@ function fakeAdapter(store: Store): PlatformAdapter {
       const cm = read(store, nameOf(plan.contract));
       return { state: { value: cm.value }, version: String(cm.version) };
     },
-    async mint() {
-      return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: null };
+    async mint(_plan, claims) {
+      return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: claims.jti };
     },
-    async invoke(plan, _identity, live) {
+    async invoke(plan, identity, live) {
       const cm = read(store, nameOf(plan.contract));
       if (String(cm.version) !== live.version) return { status: 'precondition_failed', detail: 'resourceVersion moved' };
       store.set(nameOf(plan.contract), { value: Number(plan.contract.parameters.value), version: cm.version + 1 });
+      const write: PlatformWrite = { platform: 'kubernetes', jti: identity.handle as string, target: nameOf(plan.contract), atMs: Date.now(), by: 'executor' };
+      platformWrites.push(...(writeTwice ? [write, write] : [write]));
       return { status: 'succeeded' };
     },
     async retire() {},
@@ -215,22 +228,52 @@ describe('runScenarios end to end', () => {
     const results = join(dir, 'results-events');
     const seen: string[] = [];
     const report = await runScenarios(
-      [scenario(`${head('ev', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.6}\nevents:\n  - {at_s: 0.1, kind: revoke, scope: outstanding}\n  - {at_s: 0.2, kind: fault, fault: latency, on: etcd}\n  - {at_s: 30, kind: revoke, scope: epoch}\n`)],
+      [scenario(`${head('ev', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.6}\nevents:\n  - {at_s: 0.1, kind: revoke, scope: outstanding}\n  - {at_s: 30, kind: revoke, scope: epoch}\n`)],
       options(results, {
         events: async (e) => {
           seen.push(e.kind);
-          if (e.kind === 'fault') throw new Error('no toxiproxy here');
           return 'revoked 3';
         },
       }),
     );
-    expect(seen).toEqual(['revoke', 'fault']);
+    expect(seen).toEqual(['revoke']);
     const events = table(report.files['events.csv']).rows.map((r) => [r.cells.kind, r.cells.outcome, r.cells.detail]);
     expect(events).toEqual([
       ['revoke', 'ok', 'revoked 3'],
-      ['fault', 'error', 'fault latency on etcd: no toxiproxy here'],
       ['revoke', 'skipped', 'revoke epoch: the scenario ended first'],
     ]);
+  });
+
+  it('fails the run, after writing it, when an event could not be carried out', async () => {
+    const results = join(dir, 'results-event-failed');
+    const run = runScenarios(
+      [scenario(`${head('evf', 'latency')}load: {mode: closed, workers: 1, duration_s: 0.4}\nevents:\n  - {at_s: 0.1, kind: fault, fault: latency, on: etcd}\n`)],
+      options(results, { events: async () => Promise.reject(new Error('no toxiproxy here')) }),
+    );
+    await expect(run).rejects.toThrow(EventFailedError);
+    await expect(run).rejects.toThrow('scenario evf: 1 event(s) could not be carried out: fault latency on etcd at 0.1 s: no toxiproxy here');
+    const events = table(join(results, 'latest', 'events.csv')).rows.map((r) => [r.cells.kind, r.cells.outcome]);
+    expect(events).toEqual([['fault', 'error']]);
+    expect(JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'))).toMatchObject({ failure: expect.stringContaining('no toxiproxy here') });
+  });
+
+  it('refuses, before anything runs, a schema-valid event the handler cannot carry out', async () => {
+    const results = join(dir, 'results-event-refused');
+    const s = scenario(`${head('evr', 'latency')}load: {mode: closed, workers: 1, count: 1}\nevents: [{at_s: 1, kind: revoke, scope: epoch}]\n`);
+    let called = 0;
+    const events = Object.assign(async () => void called++, { cannotCarryOut: (e: ScenarioEvent) => (e.kind === 'revoke' ? 'one broker, static revocation list' : undefined) });
+    const run = runScenarios([s], options(results, { events }));
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow('revoke epoch at 1 s cannot be carried out: one broker, static revocation list');
+    expect(called).toBe(0);
+    expect(existsSync(results)).toBe(false);
+  });
+
+  it('the paper bench refuses revoke and fault events up front, and carries out out-of-band changes', () => {
+    const handler = benchEventHandler(new LiveWorkloads());
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'revoke', scope: 'epoch' })).toMatch(/static revocation list/);
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'fault', fault: 'latency', on: 'etcd' })).toMatch(/does not inject faults/);
+    expect(handler.cannotCarryOut?.({ at_s: 1, kind: 'out-of-band-change', mutation: 'configmap-data' })).toBeUndefined();
   });
 
   it('refuses a scenario with events and no handler before starting', async () => {
@@ -260,5 +303,37 @@ describe('runScenarios end to end', () => {
     const meta = JSON.parse(readFileSync(join(results, 'latest', 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ aborted: false, failure: 'namespace bench is missing' });
     expect(readFileSync(join(results, 'latest', 'requests.csv'), 'utf8').split('\n')[0]).toBe(Object.keys(REQUESTS_CSV).join(','));
+  });
+
+  describe('validated from the record log and the platform\'s records', () => {
+    const validate = async (t0: number): Promise<ValidationSources> => ({
+      records: readRecordLog(join(dir, 'log.db'), t0),
+      evidence: { writes: platformWrites.map((w) => ({ ...w, atMs: w.atMs - t0 })), coverage: [{ platform: 'kubernetes', source: 'the fake store', operations: ['*'], counted: ['every write'], notCounted: [] }] },
+    });
+    const storm = () => scenario(`${head('vstorm', 'replay-storm')}storm: {certificates: 3, copies: 4, concurrency: 4}\n`);
+
+    it('writes violations.json and counts the storm from the platform\'s records', async () => {
+      const report = await runScenarios([storm()], options(join(dir, 'results-validated'), { validate }));
+      expect(report.validation).toMatchObject({ violations: [] });
+      expect(report.validation?.writes).toBe(platformWrites.length);
+      expect(JSON.parse(readFileSync(join(report.run.path, 'violations.json'), 'utf8'))).toMatchObject({ violations: [], writes_from_platform_records: platformWrites.length });
+      expect(table(report.files['storm.csv']).rows[0]?.cells).toMatchObject({ certificates: '3', executed_once: '3', executed_more: '0', counted_from: 'platform records' });
+    });
+
+    it('fails the run when the platform recorded a second execution the clients never heard of', async () => {
+      const results = join(dir, 'results-double');
+      writeTwice = true;
+      try {
+        await expect(runScenarios([storm()], options(results, { validate }))).rejects.toThrow(ValidationFailedError);
+      } finally {
+        writeTwice = false;
+      }
+      const storms = table(join(results, 'latest', 'storm.csv')).rows.map((r) => r.cells);
+      expect(storms[0]).toMatchObject({ certificates: '3', executed_once: '0', executed_more: '3', counted_from: 'platform records' });
+      const requests = table(join(results, 'latest', 'requests.csv')).rows.filter((r) => r.cells.outcome === 'executed');
+      expect(requests).toHaveLength(3);
+      const violations = JSON.parse(readFileSync(join(results, 'latest', 'violations.json'), 'utf8')).violations as { type: string }[];
+      expect(violations.map((v) => v.type)).toEqual(['double_execution', 'double_execution', 'double_execution']);
+    });
   });
 });

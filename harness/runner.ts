@@ -3,16 +3,20 @@
 // cleaned up); the scenario's kind picks how it is measured. Whatever ends
 // the run (the last scenario, Ctrl-C through the signal, a failure), what was
 // measured is written and results/latest points at it; a failure is rethrown
-// after that.
-import { ConfigError } from '../broker/core/errors.js';
+// after that. With `validate`, the run is then checked against what the
+// brokers recorded and what the platforms recorded (harness/validate):
+// violations.json, one summary line, and a failure on any violation.
+import { ConfigError, SebError } from '../broker/core/errors.js';
 import type { WatchedProcess } from './metrics/cpu.js';
 import { History } from './metrics/history.js';
 import { buildMeta } from './results/meta.js';
 import { groupBy, keyOf } from './results/summary.js';
 import { RESULT_FILES, tables, writeResults, type RunTables } from './results/write.js';
-import { createRunDir, markLatest, type RunDir } from './run-dir.js';
+import { createRunDir, markLatest, writeRunFile, type RunDir } from './run-dir.js';
+import { mergeEvidence, type PlatformEvidence } from './validate/platform-writes.js';
+import { validateRun, validationLine, violationsJson, type RunValidation, type ValidationSources } from './validate/run-validation.js';
 import type { BlockEnv } from './run/block.js';
-import { scheduleEvents, type EventHandler } from './run/events.js';
+import { checkEvents, scheduleEvents, type EventHandler } from './run/events.js';
 import { runMeasured } from './run/measured.js';
 import { Progress, type ProgressSink } from './run/progress.js';
 import type { WorkloadRun } from './run/request.js';
@@ -40,6 +44,13 @@ export interface RunOptions {
   readonly processes?: readonly WatchedProcess[];
   readonly runId?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * After the scenarios: every broker's record log (after recovery) and the
+   * platforms' own records, for harness/validate. The run then writes
+   * violations.json, prints the validation line, and fails on any violation.
+   * `startedAtMs` is the run's start (Unix ms), the clock of every record.
+   */
+  readonly validate?: (startedAtMs: number) => Promise<ValidationSources>;
 }
 
 export interface RunReport extends RunTables {
@@ -49,12 +60,19 @@ export interface RunReport extends RunTables {
   readonly completed: readonly string[];
   /** Certificates that executed more than once in a replay storm: must be 0. */
   readonly stormViolations: number;
+  /** Absent when the run was not given `validate`. */
+  readonly validation?: RunValidation;
+}
+
+/** The validator found a section-4 violation: the run fails, after it is written. */
+export class ValidationFailedError extends SebError {
+  constructor(v: RunValidation, file: string) {
+    super('integrity', `${validationLine(v)}: ${[...new Set(v.violations.map((x) => x.type))].join(', ')}; see ${file}`);
+  }
 }
 
 export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOptions): Promise<RunReport> {
-  for (const { scenario, file } of loaded) {
-    if (scenario.events.length > 0 && o.events === undefined) throw new ConfigError('events', `${file}: scenario ${scenario.name} has events, and no event handler was given`);
-  }
+  for (const { scenario, file } of loaded) checkEvents(scenario, file, o.events);
   const names = loaded.map((l) => l.scenario.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new ConfigError('scenarios', `scenario ${twice} is given twice`);
@@ -62,6 +80,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   const progress = new Progress(o.progress === undefined ? process.stderr : o.progress);
   const run = createRunDir(o.resultsRoot, o.runId);
   const history = new History();
+  const evidence: PlatformEvidence[] = [];
   const env: BlockEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, ...(o.processes === undefined ? {} : { processes: o.processes }) };
   const completed: string[] = [];
   let failure: unknown;
@@ -70,7 +89,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
     for (const { scenario } of loaded) {
       if (o.signal?.aborted) break;
       progress.note(`scenario ${scenario.name} (${scenario.kind}, seed ${scenario.seed})`);
-      await runScenario(scenario, history, o, env);
+      await runScenario(scenario, history, o, { ...env, evidence });
       if (!o.signal?.aborted) completed.push(scenario.name);
     }
   } catch (error) {
@@ -78,7 +97,18 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
     progress.note(`run failed: ${errorReason(error)}; writing what was measured`);
   }
   const aborted = o.signal?.aborted ?? false;
-  const t = tables(history, loaded.map((l) => l.scenario));
+  let validation: RunValidation | undefined;
+  if (o.validate !== undefined) {
+    try {
+      const sources = await o.validate(history.startedAt.getTime());
+      validation = validateRun({ records: sources.records, evidence: mergeEvidence([sources.evidence, ...evidence]) });
+      progress.note(validationLine(validation));
+    } catch (error) {
+      failure ??= error;
+      progress.note(`validation could not run: ${errorReason(error)}`);
+    }
+  }
+  const t = tables(history, loaded.map((l) => l.scenario), validation);
   const stormViolations = t.storm.reduce((n, r) => n + r.executed_more, 0);
   const meta = buildMeta({
     runId: run.id,
@@ -97,14 +127,19 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
       storm_violations: stormViolations,
       processes: o.processes?.map((p) => ({ name: p.name, pid: p.pid, platform: p.platform ?? null })) ?? [],
       rss_mib_max: maxRss(t),
+      ...(validation === undefined ? {} : { validation: { writes_from_platform_records: validation.writes, allows: validation.allows, violations: validation.violations.length } }),
     },
     ...(o.meta === undefined ? {} : { extra: o.meta }),
   });
   const files = writeResults(run, history, t, meta);
+  if (validation !== undefined) {
+    const file = writeRunFile(run, 'violations.json', violationsJson(validation));
+    if (validation.violations.length > 0) failure ??= new ValidationFailedError(validation, file);
+  }
   markLatest(o.resultsRoot, run);
   progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);
   if (failure !== undefined) throw failure;
-  return { run, files, aborted, completed, stormViolations, ...t };
+  return { run, files, aborted, completed, stormViolations, ...(validation === undefined ? {} : { validation }), ...t };
 }
 
 /** Per process, the largest resident set seen at the end of a measured block (the sweeps' saturating steps included). */
@@ -122,27 +157,40 @@ function notSentSummary(history: History): { scenario: string; platform: string;
   });
 }
 
-async function runScenario(scenario: Scenario, history: History, o: RunOptions, env: BlockEnv): Promise<void> {
+/** The block environment, plus where workloads leave the platform's records before their cleanup removes them. */
+interface ScenarioEnv extends BlockEnv {
+  readonly evidence: PlatformEvidence[];
+}
+
+async function runScenario(scenario: Scenario, history: History, o: RunOptions, env: ScenarioEnv): Promise<void> {
   const events = scheduleEvents(scenario, history, o.events, o.signal ?? new AbortController().signal);
   try {
-    for (const platform of scenario.platforms) {
-      for (const mutation of scenario.mutations.filter((m) => platformOfMutation(m) === platform)) {
-        if (o.signal?.aborted) return;
-        const workload = await o.workloads({ scenario, platform, mutation });
-        if (scenario.drift !== undefined && workload.outOfBand === undefined) {
-          throw new ConfigError(`mutation ${mutation}`, `scenario ${scenario.name} measures drift, and this workload has no out-of-band mutator`);
-        }
-        await withWorkload(workload, env, async () => {
-          let next = 0;
-          const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
-          if (scenario.kind === 'replay-storm') await runStorm(run, env);
-          else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
-          else await runMeasured(run, env);
-        });
+    await runWorkloads(scenario, history, o, env);
+  } catch (error) {
+    // The workload's failure is the one to report; the events are still stopped and recorded.
+    await events.stop().catch(() => undefined);
+    throw error;
+  }
+  await events.stop();
+}
+
+async function runWorkloads(scenario: Scenario, history: History, o: RunOptions, env: ScenarioEnv): Promise<void> {
+  for (const platform of scenario.platforms) {
+    for (const mutation of scenario.mutations.filter((m) => platformOfMutation(m) === platform)) {
+      if (o.signal?.aborted) return;
+      const workload = await o.workloads({ scenario, platform, mutation });
+      if (scenario.drift !== undefined && workload.outOfBand === undefined) {
+        throw new ConfigError(`mutation ${mutation}`, `scenario ${scenario.name} measures drift, and this workload has no out-of-band mutator`);
       }
+      await withWorkload(workload, env, async () => {
+        let next = 0;
+        const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
+        if (scenario.kind === 'replay-storm') await runStorm(run, env);
+        else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
+        else await runMeasured(run, env);
+        if (o.validate !== undefined && workload.platformEvidence !== undefined) env.evidence.push(await workload.platformEvidence(history.startedAt.getTime()));
+      });
     }
-  } finally {
-    await events.stop();
   }
 }
 

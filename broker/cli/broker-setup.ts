@@ -6,6 +6,7 @@ import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
 import { loadBrokerSettings, type BrokerSettings } from '../config/broker-config.js';
 import { ConfigError } from '../core/errors.js';
 import { readJsonFile } from '../files.js';
+import { testBreakFromEnv } from '../test-break.js';
 
 /** Where `seb target up local` writes target.json, keys and broker.yaml, and where `local` finds them. */
 export const DEFAULT_LOCAL_DIR = '.seb/local';
@@ -29,7 +30,8 @@ export async function openBroker(configPath: string, targetOverride: string | un
   if (file === undefined) throw new ConfigError(`${configPath}: target`, 'no target: set it in the file or pass --target');
   const target = readTargetInfo(readJsonFile(file, 'target'), file);
   const platforms = adaptersFor(target, { kubernetesMode: settings.kubernetes.mode });
-  const assembled = assembleBroker(settings, platforms.adapters, clockOffset(process.env[CLOCK_OFFSET_ENV]));
+  const testBreak = testBreakFromEnv(process.env);
+  const assembled = assembleBroker(settings, platforms.adapters, { ...clockOffset(process.env[CLOCK_OFFSET_ENV]), ...(testBreak === undefined ? {} : { testBreak }) });
   return {
     ...assembled,
     settings,

@@ -5,7 +5,8 @@
 // broker signs an intent into the record log before each mint, which is what
 // reconcile() reads after a crash.
 import type { Etcd3 } from 'etcd3';
-import { Broker } from '../broker.js';
+import { Broker, type BrokerConfig } from '../broker.js';
+import { BrokenBroker, type TestBreak } from '../test-break.js';
 import { ConfigError } from '../core/errors.js';
 import { trustIssuers } from '../core/issuer-keys.js';
 import { importKeySet, importPrivateJwk } from '../core/keys.js';
@@ -32,7 +33,7 @@ export interface AssembledBroker {
 export function assembleBroker(
   settings: BrokerSettings,
   platforms: readonly ReconcilableAdapter[],
-  options: { clock?: () => number; revocation?: RevocationSource } = {},
+  options: { clock?: () => number; revocation?: RevocationSource; /** The validator's tests only (test-break.ts). */ testBreak?: TestBreak } = {},
 ): AssembledBroker {
   const clock = options.clock ?? Date.now;
   const trust = trustIssuers(
@@ -50,7 +51,7 @@ export function assembleBroker(
     throw error;
   }
   const { ledger, revocation, etcd } = state;
-  const broker = new Broker({
+  const config: BrokerConfig = {
     id: settings.id,
     policy: {
       trust,
@@ -68,7 +69,8 @@ export function assembleBroker(
     log,
     platforms,
     clock,
-  });
+  };
+  const broker = options.testBreak === undefined ? new Broker(config) : new BrokenBroker(config, options.testBreak);
   // Denials before the signature verified are counted, and written as one tally record per interval.
   const tallyTimer = setInterval(() => void broker.flushTally().catch(() => undefined), settings.tallyIntervalS * 1000);
   tallyTimer.unref();

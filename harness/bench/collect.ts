@@ -1,13 +1,25 @@
 // The end of a fleet run: every broker stopped, started once more so that it
 // reconciles whatever a crash left open (docs/design.md section 4 speaks of the state
-// "after recovery"), stopped again; then the record logs and the live state
-// are read and handed to the pure checks.
-import { readRecordLog } from '../validate/record-logs.js';
-import { findViolations, type Revocation, type Violation } from '../validate/violations.js';
+// "after recovery"), stopped again; then the record logs, the live state and
+// kube-apiserver's audit log (the executors' writes as the platform recorded
+// them) are read and handed to the pure checks.
 import type { FleetLoad } from './fleet-load.js';
 import type { Fleet } from './fleet.js';
+import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
+import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js';
+import { readKubernetesEvidence } from '../validate/kubernetes-audit.js';
+import type { PlatformEvidence } from '../validate/platform-writes.js';
+import { readRecordLog } from '../validate/record-logs.js';
+import { validationLine, violationsJson } from '../validate/run-validation.js';
+import { findViolations, type Revocation, type Violation } from '../validate/violations.js';
 
-export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number): Promise<Violation[]> {
+export interface FleetValidation {
+  readonly violations: Violation[];
+  /** violations.json, as every run writes it. */
+  readonly json: string;
+}
+
+export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<FleetValidation> {
   for (const b of fleet.brokers) {
     await b.stop();
     await b.restart();
@@ -15,5 +27,20 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
   }
   const records = fleet.brokers.flatMap((b) => readRecordLog(b.recordLog, t0));
   const live = (await load.liveIndices()).map((index, slot) => ({ slot, index }));
-  return findViolations({ history: load.history, records, revocations, live });
+  const kube = fleet.target.kubernetes;
+  let evidence: PlatformEvidence = { writes: [], coverage: [] };
+  if (kube !== undefined) {
+    const connection = loadKubeconfig(kube.info.kubeconfigs.admin);
+    const admin = KubeClient.connect(connection, connection.credential);
+    try {
+      const scope = { protectedNamespaces: kube.info.protectedNamespaces, executorNamespace: kube.info.executorNamespace };
+      evidence = await readKubernetesEvidence({ auditLog: kube.auditLog, scope, admin, t0 });
+    } finally {
+      admin.close();
+    }
+  }
+  const violations = findViolations({ history: load.history, records, revocations, live, writes: evidence.writes });
+  const summary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
+  log?.(validationLine(summary));
+  return { violations, json: violationsJson(summary) };
 }

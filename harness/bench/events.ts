@@ -1,10 +1,11 @@
 // Scenario events on the bench: an out-of-band change goes to every target
 // of the named mutation's workload while that workload runs; a revocation
 // needs brokers that follow the etcd revocation feed, and `bench paper` runs
-// one broker with a static revocation list, so it is refused with the
-// reason (as are faults, not wired in yet). The runner records each answer
-// or refusal in events.csv.
+// one broker with a static revocation list, so a scenario with one is refused
+// before the run starts (as are faults). The runner records each answer in
+// events.csv, and fails the run on any event that could not be carried out.
 import type { EventHandler } from '../run/events.js';
+import type { Scenario, ScenarioEvent } from '../scenario/schema.js';
 import type { Workload } from '../workload/workload.js';
 
 interface Live {
@@ -45,8 +46,12 @@ function keyOf(scenario: string, mutation: string): string {
 /** Request indices the handler uses for its changes: far above any a run reaches, one pool's worth per event. */
 const EVENT_INDEX_BASE = 1_000_000_000;
 
+const REVOKE_UNAVAILABLE =
+  'bench paper runs one broker with a static revocation list; a live revocation needs brokers that follow the etcd revocation feed (broker/sab/revocations.ts), as bench revocation runs them';
+const FAULT_UNAVAILABLE = 'bench paper does not inject faults (bench faults does)';
+
 export function benchEventHandler(live: LiveWorkloads): EventHandler {
-  return async (event, { scenario }) => {
+  const handle = async (event: ScenarioEvent, { scenario }: { readonly scenario: Scenario }): Promise<string> => {
     switch (event.kind) {
       case 'out-of-band-change': {
         const running = live.get(scenario.name, event.mutation);
@@ -59,11 +64,10 @@ export function benchEventHandler(live: LiveWorkloads): EventHandler {
         return `out-of-band change to all ${running.poolSize} ${event.mutation} targets`;
       }
       case 'revoke':
-        throw new Error(
-          'not available in bench paper: a live revocation needs brokers that follow the etcd revocation feed (broker/sab/revocations.ts); this bench runs one broker with a static revocation list',
-        );
+        throw new Error(REVOKE_UNAVAILABLE);
       case 'fault':
-        throw new Error('not available in bench paper yet: fault injection is not wired into the bench');
+        throw new Error(FAULT_UNAVAILABLE);
     }
   };
+  return Object.assign(handle, { cannotCarryOut: (event: ScenarioEvent) => (event.kind === 'revoke' ? REVOKE_UNAVAILABLE : event.kind === 'fault' ? FAULT_UNAVAILABLE : undefined) });
 }

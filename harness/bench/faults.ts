@@ -131,11 +131,11 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
       throw error;
     }
     o.log('reconciling every broker and validating the history …');
-    const violations = await collectAndValidate(f, l, revocations, t0);
+    const { violations, json } = await collectAndValidate(f, l, revocations, t0, o.log);
     const rows = faultRows(run.id, windows, l.history, violations);
     writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
     writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
-    writeRunFile(run, 'violations.json', `${JSON.stringify(violations, null, 2)}\n`);
+    writeRunFile(run, 'violations.json', json);
     writeRunFile(
       run,
       'meta.json',

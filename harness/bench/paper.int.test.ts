@@ -102,6 +102,16 @@ describe('bench paper on the local target', () => {
       expect(number(r.cells.replayed)).toBe(4 * 4);
     }
 
+    // Checked against the platforms' own records: the audit log on Kubernetes.
+    expect(report.validation?.violations).toEqual([]);
+    expect(report.validation?.writes).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(run, 'violations.json'), 'utf8'))).toMatchObject({ violations: [] });
+    // Kubernetes from the audit log; on AWS, S3 object versions, SSM parameter history and security group rules.
+    const countedOps = new Set(['deployment-scale', 'configmap-data', 'networkpolicy-ingress', 's3-put-object', 'ssm-put-parameter', 'ec2-authorize-ingress']);
+    for (const r of [...storm.rows, ...seb]) expect([r.cells.operation, r.cells.counted_from]).toEqual([r.cells.operation, countedOps.has(r.cells.operation ?? '') ? 'platform records' : 'client answers']);
+    const written = JSON.parse(readFileSync(join(run, 'violations.json'), 'utf8')) as { counted: { platform: string; operations: string[] }[] };
+    expect(written.counted.flatMap((c) => c.operations).sort()).toEqual(['*', 'ec2-authorize-ingress', 's3-put-object', 'ssm-put-parameter']);
+
     expect(table(run, 'sweep.csv').columns).toEqual(Object.keys(SWEEP_CSV));
     // What each measured block cost, per process taking part: a platform's own processes over its blocks only.
     const cpu = table(run, 'cpu.csv');

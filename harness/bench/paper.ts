@@ -26,13 +26,17 @@ import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace }
 import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { BrokerClient } from '../workload/broker-client.js';
-import { awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
+import { AWS_NOT_COUNTED, awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
 import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
 import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
 import type { WatchedProcess } from '../metrics/cpu.js';
+import { KUBERNETES_COVERAGE, readKubernetesEvidence } from '../validate/kubernetes-audit.js';
+import { mergeEvidence, type PlatformEvidence } from '../validate/platform-writes.js';
+import { readRecordLog } from '../validate/record-logs.js';
+import type { ValidationSources } from '../validate/run-validation.js';
 import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
@@ -110,6 +114,8 @@ interface Target {
   readonly processes: readonly WatchedProcess[];
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
+  /** kube-apiserver's audit log, where the bench started the target (an external target's is not ours to read). */
+  readonly auditLog?: string;
   stop(): Promise<void>;
 }
 
@@ -122,7 +128,13 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
     watch('kube-apiserver', local.kubernetes?.processes.apiserver.pid, 'kubernetes');
     watch('etcd', local.kubernetes?.processes.etcd.pid, 'kubernetes');
     watch('moto', local.aws?.pid, 'aws');
-    return { info: local.info, processes, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+    return {
+      info: local.info,
+      processes,
+      awsNames: { bucket: names.bucket, table: names.table },
+      ...(local.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      stop: () => local.stop(),
+    };
   }
   const file = resolve(choice.file);
   const info = readTargetInfo(readJsonFile(file, 'target'), file);
@@ -197,8 +209,24 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
         : build(awsKinds({ target: target.info.aws as NonNullable<TargetInfo['aws']>, ...target.awsNames, pool }), aws);
     };
 
+    const validate = async (startedAtMs: number): Promise<ValidationSources> => {
+      const kube = target.info.kubernetes;
+      const evidence: PlatformEvidence[] = [];
+      if (kube !== undefined && kubernetes !== undefined) {
+        evidence.push(
+          target.auditLog === undefined
+            ? { writes: [], coverage: [{ ...KUBERNETES_COVERAGE, operations: [], counted: [], notCounted: ['every write: the target was not started by the bench, so its audit log is not read'] }] }
+            : await readKubernetesEvidence({ auditLog: target.auditLog, scope: { protectedNamespaces: kube.protectedNamespaces, executorNamespace: kube.executorNamespace }, admin: kubernetes.admin, t0: startedAtMs }),
+        );
+      }
+      // S3 and SSM writes come from each workload before its cleanup (harness/workload/kinds/aws.ts).
+      if (aws !== undefined) evidence.push({ writes: [], coverage: [AWS_NOT_COUNTED] });
+      return { records: readRecordLog(workspace.recordLog, startedAtMs), evidence: mergeEvidence(evidence) };
+    };
+
     const t2 = performance.now();
     const report = await runScenarios(loaded, {
+      validate,
       resultsRoot: o.resultsRoot,
       workloads,
       ...(o.signal === undefined ? {} : { signal: o.signal }),

@@ -90,12 +90,12 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
         o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
       }
     }
-    const violations = await collectAndValidate(fleet, l, revocations, t0);
+    const { violations, json } = await collectAndValidate(fleet, l, revocations, t0, o.log);
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
     writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
-    writeRunFile(run, 'violations.json', `${JSON.stringify(violations, null, 2)}\n`);
+    writeRunFile(run, 'violations.json', json);
     writeRunFile(
       run,
       'meta.json',

@@ -1,11 +1,14 @@
 // `seb bench paper`: the main job. The paper's scenarios on the local target
 // (or a running one), the broker as a separate `seb serve` process, then the
-// table beside the paper's figures. Exit 1 when a replay storm executed a
-// certificate twice; 130 when interrupted (what was measured is written).
+// table beside the paper's figures, and the validator's line. Exit 1 when the
+// validator finds a section-4 violation in the platform's records or the
+// record log, or a replay storm executed a certificate twice; 130 when
+// interrupted (what was measured is written).
 import { join, resolve } from 'node:path';
 import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, type TargetChoice } from '../bench/paper.js';
 import { formatBenchTable } from '../bench/table.js';
 import { interruptOnSigint } from '../run/interrupt.js';
+import { validationLine } from '../validate/run-validation.js';
 import { ConfigError, UsageError } from '../../broker/core/errors.js';
 import { EXECUTOR_MODES, type ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import { DEFAULT_KUBERNETES_MODE } from '../targets/local/workspace.js';
@@ -48,6 +51,7 @@ export const benchPaper = defineCommand({
       }
       const { report, table, timings } = result;
       process.stdout.write(formatBenchTable(table));
+      if (report.validation !== undefined) process.stdout.write(`${validationLine(report.validation)}\n`);
       const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
       process.stdout.write(
         `\nresults in ${report.run.path} (${report.aborted ? 'interrupted; ' : ''}${report.completed.length} of ${scenarios.length} scenarios); ` +

@@ -26,6 +26,8 @@ export interface RequestRecord {
   readonly drifted?: boolean;
   /** Replay storms: the certificate this copy carried. */
   readonly certificate?: number;
+  /** The certificate's id as the harness issued it (never from the broker's answer): what platform records are matched on. */
+  readonly jti?: string;
 }
 
 /** A stretch of time in which one path of one operation was measured. */

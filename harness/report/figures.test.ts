@@ -200,7 +200,7 @@ describe('throughput', () => {
 });
 
 describe('drift', () => {
-  const row = (o: Partial<DriftRow> = {}): DriftRow => ({ run: 'r1', run_id: 'r1', scenario: 'drift', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'op', trials: 10, drifted: 6, detected: 3, false_positives: 1, missed: 1, precondition_caught: 1, ...o });
+  const row = (o: Partial<DriftRow> = {}): DriftRow => ({ run: 'r1', run_id: 'r1', scenario: 'drift', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'op', trials: 10, drifted: 6, detected: 3, false_positives: 1, missed: 1, precondition_caught: 1, counted_from: 'platform records', ...o });
 
   it('splits drifted trials into caught, missed and other, and clean trials into flagged and not', () => {
     const segments = driftSegments([row()], ONE);

@@ -129,8 +129,8 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   }
 
   const drift: RowIn<typeof DRIFT_CSV>[] = [
-    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', trials: 60, drifted: 30, detected: 27, false_positives: 0, missed: 0, precondition_caught: 3 },
-    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'aws', path: 'seb', operation: 'ssm-put-parameter', trials: 80, drifted: 40, detected: 33, false_positives: 1, missed: 0, precondition_caught: 6 },
+    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', trials: 60, drifted: 30, detected: 27, false_positives: 0, missed: 0, precondition_caught: 3, counted_from: 'platform records' },
+    { run_id: runId, scenario: 'drift-detection', target: 'local', platform: 'aws', path: 'seb', operation: 'ssm-put-parameter', trials: 80, drifted: 40, detected: 33, false_positives: 1, missed: 0, precondition_caught: 6, counted_from: 'platform records' },
   ];
   const revocation: RowIn<typeof REVOCATION_CSV>[] = [];
   for (const [b, broker] of ['broker-a', 'broker-b', 'broker-c'].entries()) {

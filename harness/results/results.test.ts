@@ -7,11 +7,18 @@ import { driftCsv, driftRows } from './drift.js';
 import { eventsCsv } from './events.js';
 import { requestsCsv } from './requests.js';
 import { stormCsv, stormRows } from './storm.js';
+import type { RunValidation } from '../validate/run-validation.js';
 import { summaryCsv, summaryRows } from './summary.js';
 import { sweepCsv, sweepRows, withSustained, type SweepRow } from './sweep.js';
 import { cpuCsv } from './cpu.js';
 
 const header = (csv: string) => csv.split('\n')[0];
+
+/** A validation whose platform records count every Kubernetes operation, with these writes per jti. */
+function validated(writes: Record<string, number>, denied: Record<string, string[]> = {}): RunValidation {
+  const coverage = [{ platform: 'kubernetes' as const, source: 'test', operations: ['*'], counted: [], notCounted: [] }];
+  return { writes: 0, allows: 0, violations: [], coverage, writesByJti: new Map(Object.entries(writes)), deniedFor: new Map(Object.entries(denied).map(([j, r]) => [j, new Set(r)])) };
+}
 
 function req(overrides: Partial<RequestRecord>): RequestRecord {
   return {
@@ -39,10 +46,10 @@ describe('column sets', () => {
 
   it('summary.csv, drift.csv, sweep.csv, storm.csv, events.csv', () => {
     expect(header(summaryCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,count,errors,p50_ms,p90_ms,p99_ms,max_ms,rate_rps');
-    expect(header(driftCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,trials,drifted,detected,false_positives,missed,precondition_caught');
+    expect(header(driftCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,trials,drifted,detected,false_positives,missed,precondition_caught,counted_from');
     expect(header(sweepCsv('r', []))).toBe('run_id,scenario,target,platform,path,operation,offered_rps,achieved_rps,count,errors,p50_ms,p99_ms,saturated,why,sustained_rps,sustained_ratio');
     expect(header(cpuCsv('r', []))).toBe('run_id,scenario,platform,path,operation,process,mutations,cpu_ms,cpu_ms_per_mutation,rss_mib');
-    expect(header(stormCsv('r', []))).toBe('run_id,scenario,target,platform,operation,certificates,submissions,executed_once,executed_never,executed_more,replayed,other_denials,errors');
+    expect(header(stormCsv('r', []))).toBe('run_id,scenario,target,platform,operation,certificates,submissions,executed_once,executed_never,executed_more,replayed,other_denials,errors,counted_from');
     expect(header(eventsCsv('r', []))).toBe('run_id,scenario,at_ms,kind,detail,outcome');
   });
 });
@@ -91,8 +98,18 @@ describe('drift rows', () => {
       req({ scenario: 'not-a-drift-scenario' }),
     ];
     expect(driftRows(trials)).toEqual([
-      { scenario: 'lat', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', trials: 8, drifted: 5, detected: 2, false_positives: 1, missed: 1, precondition_caught: 1 },
+      { scenario: 'lat', target: 'local', platform: 'kubernetes', path: 'seb', operation: 'configmap-data', trials: 8, drifted: 5, detected: 2, false_positives: 1, missed: 1, precondition_caught: 1, counted_from: 'client answers' },
     ]);
+  });
+
+  it('with the platform\'s records, missed is what the platform shows written and detected what the logs denied for drift', () => {
+    const trials = [
+      req({ drifted: true, outcome: 'error', reason: 'answer lost', jti: 'a' }),
+      req({ drifted: true, outcome: 'error', reason: 'answer lost', jti: 'b' }),
+      req({ drifted: false, outcome: 'executed', jti: 'c' }),
+    ];
+    expect(driftRows(trials, validated({ b: 1, c: 1 }, { a: ['drift'] }))[0]).toMatchObject({ drifted: 2, detected: 1, missed: 1, false_positives: 0, counted_from: 'platform records' });
+    expect(driftRows(trials)[0]).toMatchObject({ detected: 0, missed: 0, counted_from: 'client answers' });
   });
 });
 
@@ -106,8 +123,17 @@ describe('storm rows', () => {
       req({ certificate: 3, outcome: 'denied', reason: 'expired' }),
     ];
     expect(stormRows(copies)).toEqual([
-      { scenario: 'lat', target: 'local', platform: 'kubernetes', operation: 'configmap-data', certificates: 4, submissions: 9, executed_once: 1, executed_never: 2, executed_more: 1, replayed: 4, other_denials: 1, errors: 1 },
+      { scenario: 'lat', target: 'local', platform: 'kubernetes', operation: 'configmap-data', certificates: 4, submissions: 9, executed_once: 1, executed_never: 2, executed_more: 1, replayed: 4, other_denials: 1, errors: 1, counted_from: 'client answers' },
     ]);
+  });
+
+  it('with the platform\'s records, counts what the platform recorded per certificate, not what the clients heard', () => {
+    const copies = [
+      ...[0, 1].map((k) => req({ certificate: 0, jti: 'a', outcome: k === 0 ? 'executed' : 'denied', reason: k === 0 ? null : 'replayed' })),
+      ...[0, 1].map(() => req({ certificate: 1, jti: 'b', outcome: 'error', reason: 'ECONNRESET' })),
+    ];
+    expect(stormRows(copies, validated({ a: 1, b: 2 }))[0]).toMatchObject({ certificates: 2, executed_once: 1, executed_more: 1, executed_never: 0, counted_from: 'platform records' });
+    expect(stormRows(copies, { ...validated({ a: 1, b: 2 }), coverage: [] })[0]).toMatchObject({ executed_once: 1, executed_never: 1, counted_from: 'client answers' });
   });
 });
 

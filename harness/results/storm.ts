@@ -1,7 +1,12 @@
 // storm.csv: for each replay storm, how many certificates executed exactly
-// once (the property), never, or more than once (a safety violation).
+// once (the property), never, or more than once (a safety violation). The
+// executions of a certificate are the writes the platform recorded for it
+// (harness/validate) wherever its records count that operation, so an
+// execution whose answer was lost is still seen; elsewhere they are the
+// clients' answers, and `counted_from` says which.
 import { writeCsv } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
+import { counts, type RunValidation } from '../validate/run-validation.js';
 import { groupBy, keyOf } from './summary.js';
 
 export const STORM_CSV = {
@@ -18,7 +23,11 @@ export const STORM_CSV = {
   replayed: 'number',
   other_denials: 'number',
   errors: 'number',
+  /** `platform records` or `client answers`: where the executions per certificate came from. */
+  counted_from: 'string',
 } as const;
+
+export type CountedFrom = 'platform records' | 'client answers';
 
 export interface StormRow {
   readonly scenario: string;
@@ -33,15 +42,21 @@ export interface StormRow {
   readonly replayed: number;
   readonly other_denials: number;
   readonly errors: number;
+  readonly counted_from: CountedFrom;
 }
 
-export function stormRows(requests: readonly RequestRecord[]): StormRow[] {
+export function stormRows(requests: readonly RequestRecord[], validation?: RunValidation): StormRow[] {
   const copies = requests.filter((r) => r.certificate !== undefined);
   return [...groupBy(copies, keyOf).values()].map((group) => {
     const first = group[0] as RequestRecord;
+    const fromPlatform = validation !== undefined && counts(validation, first.platform, first.operation) && group.every((r) => r.jti !== undefined);
     const executions = new Map<number, number>();
-    for (const r of group) executions.set(r.certificate as number, (executions.get(r.certificate as number) ?? 0) + (r.outcome === 'executed' ? 1 : 0));
-    const counts = [...executions.values()];
+    for (const r of group) {
+      const c = r.certificate as number;
+      if (fromPlatform) executions.set(c, validation.writesByJti.get(r.jti as string) ?? 0);
+      else executions.set(c, (executions.get(c) ?? 0) + (r.outcome === 'executed' ? 1 : 0));
+    }
+    const perCertificate = [...executions.values()];
     return {
       scenario: first.scenario,
       target: first.target,
@@ -49,12 +64,13 @@ export function stormRows(requests: readonly RequestRecord[]): StormRow[] {
       operation: first.operation,
       certificates: executions.size,
       submissions: group.length,
-      executed_once: counts.filter((n) => n === 1).length,
-      executed_never: counts.filter((n) => n === 0).length,
-      executed_more: counts.filter((n) => n > 1).length,
+      executed_once: perCertificate.filter((n) => n === 1).length,
+      executed_never: perCertificate.filter((n) => n === 0).length,
+      executed_more: perCertificate.filter((n) => n > 1).length,
       replayed: group.filter((r) => r.outcome === 'denied' && r.reason === 'replayed').length,
       other_denials: group.filter((r) => r.outcome === 'denied' && r.reason !== 'replayed').length,
       errors: group.filter((r) => r.outcome === 'error').length,
+      counted_from: fromPlatform ? 'platform records' : 'client answers',
     };
   });
 }

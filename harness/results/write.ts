@@ -3,6 +3,7 @@
 import { saturationPoint, type SaturationPoint } from '../load/saturation.js';
 import type { History } from '../metrics/history.js';
 import { writeRunFile, type RunDir } from '../run-dir.js';
+import type { RunValidation } from '../validate/run-validation.js';
 import type { SaturationCriteria, Scenario } from '../scenario/schema.js';
 import { cpuCsv, cpuRows, type CpuRow } from './cpu.js';
 import { driftCsv, driftRows, type DriftRow } from './drift.js';
@@ -32,7 +33,8 @@ export interface RunTables {
 
 const DEFAULT_CRITERIA: SaturationCriteria = { min_achieved_ratio: 0.9, max_error_ratio: 0.01 };
 
-export function tables(history: History, scenarios: readonly Scenario[]): RunTables {
+/** With `validation`, the storm's and drift's executions are what the platforms recorded. */
+export function tables(history: History, scenarios: readonly Scenario[], validation?: RunValidation): RunTables {
   const criteria = (name: string) => {
     const load = scenarios.find((s) => s.name === name)?.load;
     return load?.mode === 'open' ? load.saturation : DEFAULT_CRITERIA;
@@ -42,7 +44,7 @@ export function tables(history: History, scenarios: readonly Scenario[]): RunTab
     const first = steps[0] as SustainedSweepRow;
     return { scenario: first.scenario, platform: first.platform, path: first.path, operation: first.operation, ...saturationPoint(steps) };
   });
-  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests), sweep, saturation, storm: stormRows(history.requests), cpu: cpuRows(history.cpu) };
+  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests, validation), sweep, saturation, storm: stormRows(history.requests, validation), cpu: cpuRows(history.cpu) };
 }
 
 export function writeResults(run: RunDir, history: History, t: RunTables, meta: Record<string, unknown>): Record<(typeof RESULT_FILES)[number], string> {

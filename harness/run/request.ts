@@ -55,6 +55,7 @@ export async function runRequest(run: WorkloadRun, plan: RequestPlan, i: number,
     if (plan.record) run.history.addNotSent({ scenario: plan.label, platform: w.platform, path: plan.path, operation: w.operation, reason: errorReason(error) });
     return;
   }
+  const jti = plan.path === 'seb' ? w.certificateId?.(admission) : undefined;
   const callAt = performance.now();
   const outcome: RequestOutcome = await (plan.path === 'seb' ? w.brokered(i, admission) : w.direct(i)).catch((e: unknown) => ({ outcome: 'error' as const, reason: errorReason(e) }));
   const latencyMs = performance.now() - callAt + Math.max(0, firedAt - intendedAt);
@@ -74,6 +75,7 @@ export async function runRequest(run: WorkloadRun, plan: RequestPlan, i: number,
     phases: outcome.phases ?? {},
     ...(drifted === undefined ? {} : { drifted }),
     ...(extras.certificate === undefined ? {} : { certificate: extras.certificate }),
+    ...(jti === undefined ? {} : { jti }),
   };
   run.history.addRequest(record);
   plan.sink?.push(record);

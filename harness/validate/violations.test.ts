@@ -1,6 +1,7 @@
 // Each docs/design.md section 4 violation, detected from a small synthetic history;
 // and a clean history of the same shape, which must yield none.
 import { describe, expect, it } from 'vitest';
+import type { PlatformWrite } from './platform-writes.js';
 import { findViolations, type Attempt, type LogEntry, type ValidationInput } from './violations.js';
 
 function attempt(o: Partial<Attempt>): Attempt {
@@ -65,4 +66,35 @@ describe('findViolations', () => {
     expect(types({ ...at(3500), revocations: [{ ...bound, outageUntilMs: 4000 }] })).toEqual(['accepted_after_revocation']);
     expect(types({ ...at(4500), revocations: [{ ...bound, outageUntilMs: 4000 }] })).toEqual([]);
   });
+
+  describe('from the platform\'s records of executor writes', () => {
+    const write = (jti: string | null, atMs = 125): PlatformWrite => ({ platform: 'kubernetes', jti, target: 'seb-prod/configmaps/flags', atMs, by: 'system:serviceaccount:seb-executors:seb-pool-1' });
+    const withWrites = (writes: PlatformWrite[], records = clean.records) => types({ ...clean, records, writes });
+
+    it('one write for one allow with its outcome: nothing', () => {
+      expect(withWrites([write('j0')])).toEqual([]);
+    });
+
+    it('double_execution: two writes for one use, the log clean', () => {
+      expect(withWrites([write('j0'), write('j0', 160)])).toEqual(['double_execution']);
+    });
+
+    it('executed_denied: a write for a certificate every log only denied', () => {
+      const records = [...clean.records, deny('seb-1', 2, 'j7', 'drift')];
+      expect(withWrites([write('j0'), write('j7')], records)).toEqual(['executed_denied']);
+    });
+
+    it('executed_without_decision: a write no log mentions, or one tied to no certificate', () => {
+      expect(withWrites([write('j0'), write('j9')])).toEqual(['executed_without_decision']);
+      expect(withWrites([write('j0'), write(null)])).toEqual(['executed_without_decision']);
+    });
+
+    it('outcome_mismatch: a write whose allow has an outcome saying it failed', () => {
+      const records = clean.records.map((r) => (r.kind === 'outcome' ? { ...r, status: 'failed' as const } : r));
+      expect(withWrites([write('j0')], records)).toEqual(['outcome_mismatch']);
+      const unknown = clean.records.map((r) => (r.kind === 'outcome' ? { ...r, status: 'unknown' as const } : r));
+      expect(withWrites([write('j0')], unknown)).toEqual([]);
+    });
+  });
 });
+

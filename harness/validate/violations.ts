@@ -11,7 +11,16 @@
 //   missing_outcome            an allow record with no outcome record after reconciliation
 //   accepted_after_revocation  an execution of a revoked certificate sent after the revocation bound,
 //                              or any execution sent past the bound while the revocation source was down
+//
+// From the platform's own records of executor writes (platform-writes.ts),
+// which a broker cannot keep clean:
+//   executed_denied            a write for a certificate every log only denied (a write after a denial)
+//   executed_without_decision  a write for a certificate no log mentions, or one the records tie to none
+//   double_execution           more writes for a certificate than allow records for it (twice on one use)
+//   outcome_mismatch           more writes than allows whose outcome says succeeded (or unknown): an
+//                              executed mutation whose outcome record says it failed, or an allow with none
 import { groupBy } from '../group-by.js';
+import type { PlatformWrite } from './platform-writes.js';
 
 export type AttemptKind = 'fresh' | 'outstanding' | 'replay' | 'tamper' | 'probe';
 
@@ -62,9 +71,11 @@ export interface ValidationInput {
   readonly records: readonly LogEntry[];
   readonly revocations: readonly Revocation[];
   readonly live: readonly LiveSlot[];
+  /** Executor writes as the platforms recorded them; absent where no platform record was read. */
+  readonly writes?: readonly PlatformWrite[];
 }
 
-export const VIOLATION_TYPES = ['executed_denied', 'double_execution', 'executed_without_decision', 'missing_outcome', 'accepted_after_revocation'] as const;
+export const VIOLATION_TYPES = ['executed_denied', 'double_execution', 'executed_without_decision', 'missing_outcome', 'accepted_after_revocation', 'outcome_mismatch'] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 
 export interface Violation {
@@ -130,6 +141,51 @@ export function findViolations(input: ValidationInput): Violation[] {
       atMs: Number.POSITIVE_INFINITY,
       detail: `slot ${slot} holds request ${index}'s value, and no log has an allow for it${denied ? ' (only denials)' : ''}`,
     });
+  }
+  out.push(...platformViolations(input.writes ?? [], decisions, input.records));
+  return out;
+}
+
+type DecisionEntry = Extract<LogEntry, { kind: 'decision' }>;
+
+/** Each executor write the platform recorded must match exactly one allow of its certificate, with an outcome that admits it. */
+function platformViolations(writes: readonly PlatformWrite[], decisions: readonly DecisionEntry[], records: readonly LogEntry[]): Violation[] {
+  const out: Violation[] = [];
+  const statusOf = new Map(records.filter((r) => r.kind === 'outcome').map((o) => [`${o.broker}\0${o.decisionSeq}`, o.status]));
+  const byJti = groupBy(
+    decisions.filter((d) => d.jti !== null),
+    (d) => d.jti as string,
+  );
+  for (const w of writes.filter((x) => x.jti === null)) {
+    out.push({ type: 'executed_without_decision', jti: null, broker: null, atMs: w.atMs, detail: `${w.platform} recorded a write to ${w.target} by ${w.by} that its records tie to no certificate` });
+  }
+  for (const [jti, ws] of groupBy(
+    writes.filter((x) => x.jti !== null),
+    (x) => x.jti as string,
+  )) {
+    const ds = byJti.get(jti) ?? [];
+    const allows = ds.filter((d) => d.decision === 'allow');
+    const first = ws[0] as PlatformWrite;
+    const where = `${first.platform} recorded ${ws.length} write(s) to ${first.target}`;
+    if (allows.length === 0) {
+      const denied = ds.some((d) => d.decision === 'deny');
+      out.push({
+        type: denied ? 'executed_denied' : 'executed_without_decision',
+        jti,
+        broker: null,
+        atMs: first.atMs,
+        detail: denied ? `${where}; every log only denied it (${[...new Set(ds.map((d) => d.reason))].join(', ')})` : `${where}; no log has a decision for it`,
+      });
+      continue;
+    }
+    if (ws.length > allows.length) {
+      out.push({ type: 'double_execution', jti, broker: allows.map((a) => a.broker).join('+'), atMs: (ws[allows.length] as PlatformWrite).atMs, detail: `${where} for ${allows.length} allowed use(s)` });
+      continue;
+    }
+    const admitted = allows.filter((a) => ['succeeded', 'unknown'].includes(statusOf.get(`${a.broker}\0${a.seq}`) ?? 'none')).length;
+    if (ws.length > admitted) {
+      out.push({ type: 'outcome_mismatch', jti, broker: allows.map((a) => a.broker).join('+'), atMs: first.atMs, detail: `${where}; only ${admitted} allow(s) have an outcome saying succeeded or unknown` });
+    }
   }
   return out;
 }

@@ -4,8 +4,10 @@
 // standing credential. Contract i is a function of (seed, kind, i) only.
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import type { JsonObject } from '../../broker/core/strict-json.js';
+import { readCertificate } from '../../broker/core/certificate/certificate.js';
 import { issueCertificate } from '../../broker/sab/issue.js';
 import { deriveSeed, seededRng } from '../load/rng.js';
+import type { PlatformEvidence } from '../validate/platform-writes.js';
 import type { ExecuteRequest } from './broker-client.js';
 import type { MutationKind, PreState } from './mutation.js';
 import { errorReason, type RequestOutcome, type Workload } from './workload.js';
@@ -59,14 +61,20 @@ export interface MutationWorkloadOptions<C> {
 export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Admitted> {
   const { kind, ctx } = o;
   const contractFor = (i: number) => kind.contract(i, seededRng(deriveSeed(o.seed, kind.name, i)));
+  /** Content each certified contract writes -> its certificate: how the platform's records are matched (never the broker's word). */
+  const certified = new Map<string, string>();
+  const records = kind.platformRecords;
   return {
     platform: kind.platform,
     operation: kind.name,
     prepare: async () => kind.prepare?.(ctx),
     async admit(i) {
       const contract = contractFor(i);
-      return { contract, certificate: await o.certify(contract, await kind.preState(contract, ctx)) };
+      const certificate = await o.certify(contract, await kind.preState(contract, ctx));
+      if (records !== undefined) certified.set(records.contentOf(contract, ctx), readCertificate(certificate).claims.jti);
+      return { contract, certificate };
     },
+    certificateId: (admitted) => readCertificate(admitted.certificate).claims.jti,
     brokered: (_i, admitted) => o.broker.execute({ certificate: admitted.certificate, contract: admitted.contract }),
     async direct(i) {
       try {
@@ -77,6 +85,18 @@ export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Adm
       }
     },
     ...(kind.outOfBand === undefined ? {} : { outOfBand: (i: number) => (kind.outOfBand as NonNullable<typeof kind.outOfBand>)(contractFor(i), ctx) }),
+    ...(records === undefined
+      ? {}
+      : {
+          // A recorded write whose content no certificate of this workload carries (the direct path, the out-of-band mutator, setup) is no execution.
+          platformEvidence: async (t0: number): Promise<PlatformEvidence> => ({
+            coverage: [records.coverage],
+            writes: (await records.writes(ctx)).flatMap((w) => {
+              const jti = certified.get(w.content);
+              return jti === undefined ? [] : [{ platform: kind.platform, jti, target: w.target, atMs: w.atMs - t0, by: `content written by contract of ${jti}` }];
+            }),
+          }),
+        }),
     cleanup: async () => kind.cleanup?.(ctx),
   };
 }

@@ -2,6 +2,7 @@
 // one concrete kind. The concrete kinds live with the platform adapters;
 // scenario files are checked against MUTATION_KIND_NAMES, and a registry of
 // implementations is checked against it again when a run starts.
+import type { Coverage } from '../validate/platform-writes.js';
 import type { Contract, PlatformName } from '../../broker/core/certificate/contract.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { JsonValue } from '../../broker/core/strict-json.js';
@@ -48,7 +49,18 @@ export interface MutationKind<C = unknown> {
   directCall(contract: Contract, ctx: C): Promise<void>;
   /** Change the contract's target behind the broker's back (the drift scenario's mutator). */
   outOfBand?(contract: Contract, ctx: C): Promise<void>;
+  /** Where the platform itself keeps a record of each write (harness/validate): read before cleanup. */
+  readonly platformRecords?: PlatformRecords<C>;
   cleanup?(ctx: C): Promise<void>;
+}
+
+/** A kind's writes as the platform recorded them, matched to certificates by the content each contract writes. */
+export interface PlatformRecords<C> {
+  readonly coverage: Coverage;
+  /** Every write of the pool's targets the platform recorded since prepare, with its content as contentOf names it; `atMs` Unix ms. */
+  writes(ctx: C): Promise<{ content: string; target: string; atMs: number }[]>;
+  /** What a write of this contract leaves as its content (one per contract: each request writes its own value). */
+  contentOf(contract: Contract, ctx: C): string;
 }
 
 /** Index concrete kinds by name, refusing names off the catalogue, on the wrong platform, or given twice. */

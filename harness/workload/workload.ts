@@ -5,6 +5,7 @@
 import type { PhaseTimings } from '../../broker/broker.js';
 import type { PlatformName } from '../../broker/core/certificate/contract.js';
 import type { Outcome } from '../metrics/history.js';
+import type { PlatformEvidence } from '../validate/platform-writes.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { MutationKindName } from './mutation.js';
 
@@ -27,10 +28,14 @@ export interface Workload<A = unknown> {
   readonly operation: MutationKindName;
   prepare(): Promise<void>;
   admit(i: number): Promise<A>;
+  /** The id (jti) of the certificate an admission carries, read from what the SAB signed. */
+  certificateId?(admission: A): string;
   brokered(i: number, admission: A): Promise<RequestOutcome>;
   direct(i: number): Promise<RequestOutcome>;
   /** Change request i's target behind the broker's back (drift scenarios). */
   outOfBand?(i: number): Promise<void>;
+  /** What the platform itself recorded of this workload's executions, read before cleanup removes it; `t0` is the run's start (Unix ms). */
+  platformEvidence?(t0: number): Promise<PlatformEvidence>;
   cleanup(): Promise<void>;
 }
 

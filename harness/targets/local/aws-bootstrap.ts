@@ -12,7 +12,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { executorRolePolicy } from '../../../broker/platforms/aws/executor-policy.js';
@@ -123,6 +123,8 @@ async function createResources(o: ClientOptions, accountId: string): Promise<Aws
   const ddb = new DynamoDBClient(o);
   try {
     await s3.send(new CreateBucketCommand({ Bucket: RESOURCES.bucket }));
+    // Every write leaves a version: with no CloudTrail on moto, the versions are how the validator counts executions.
+    await s3.send(new PutBucketVersioningCommand({ Bucket: RESOURCES.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     await s3.send(new PutObjectCommand({ Bucket: RESOURCES.bucket, Key: RESOURCES.objectKey, Body: 'initial\n', ExpectedBucketOwner: accountId }));
     await ssm.send(new PutParameterCommand({ Name: RESOURCES.parameterName, Value: 'off', Type: 'String' }));
     const group = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'seb-target', Description: 'SEB target group' }));

@@ -15,8 +15,8 @@ import {
   EC2Client,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Contract } from '../../../broker/core/certificate/contract.js';
 import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { attributeValue, itemKey } from '../../../broker/platforms/aws/dynamodb-update.js';
@@ -45,6 +45,11 @@ export function contractFor(action: Action, info: AwsTarget, r: AwsResources, n:
     case 'dynamodb:UpdateItem':
       return { platform: 'aws', target: { service: 'dynamodb', arn: `${regional}:table/${r.table}` }, operation: action, parameters: { key: { ...r.itemKey }, set: { mode: `value-${n}` } } };
   }
+}
+
+/** One ingress rule as a string, the same whether read from a plan or from EC2. */
+export function ruleContent(r: { protocol: string; fromPort: number; toPort: number; cidr: string }): string {
+  return `${r.protocol} ${r.fromPort}-${r.toPort} ${r.cidr}`;
 }
 
 /** A distinct rule per n, so repeated authorizations never collide with a duplicate. */
@@ -164,7 +169,8 @@ export class DirectAws {
   async delete(plan: AwsPlan): Promise<void> {
     switch (plan.action) {
       case 's3:PutObject':
-        await this.s3.send(new DeleteObjectCommand({ Bucket: plan.bucket, Key: plan.key }));
+        // Every version (the bucket is versioned): a later pool under the same name must not inherit this one's writes.
+        for (const v of await this.objectVersions(plan)) await this.s3.send(new DeleteObjectCommand({ Bucket: plan.bucket, Key: plan.key, VersionId: v.versionId }));
         return;
       case 'ssm:PutParameter':
         await this.ssm.send(new DeleteParameterCommand({ Name: plan.name }));
@@ -175,6 +181,57 @@ export class DirectAws {
       case 'dynamodb:UpdateItem':
         await this.ddb.send(new DeleteItemCommand({ TableName: plan.table, Key: itemKey(plan) }));
         return;
+    }
+  }
+
+  /**
+   * Every write the platform keeps a record of for the plan's target, each
+   * with the content it wrote: S3 object versions (content: the ETag, the MD5
+   * of the body), SSM parameter versions (content: the value) and a security
+   * group's rules (content: ruleContent; EC2 keeps no time, so atMs is NaN).
+   * DynamoDB keeps only the current item: none.
+   */
+  async recordedWrites(plan: AwsPlan): Promise<{ content: string; atMs: number }[]> {
+    switch (plan.action) {
+      case 's3:PutObject':
+        return (await this.objectVersions(plan)).filter((v) => v.etag !== undefined).map((v) => ({ content: v.etag as string, atMs: v.atMs }));
+      case 'ssm:PutParameter': {
+        const out: { content: string; atMs: number }[] = [];
+        let token: string | undefined;
+        do {
+          const page = await this.ssm.send(new GetParameterHistoryCommand({ Name: plan.name, MaxResults: 50, ...(token === undefined ? {} : { NextToken: token }) }));
+          for (const p of page.Parameters ?? []) if (p.Value !== undefined) out.push({ content: p.Value, atMs: p.LastModifiedDate?.getTime() ?? Number.NaN });
+          token = page.NextToken;
+        } while (token !== undefined);
+        return out;
+      }
+      case 'ec2:AuthorizeSecurityGroupIngress': {
+        const groups = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
+        return (groups.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) =>
+          (p.IpRanges ?? []).map((r) => ({ content: ruleContent({ protocol: p.IpProtocol ?? '', fromPort: p.FromPort ?? -1, toPort: p.ToPort ?? -1, cidr: r.CidrIp ?? '' }), atMs: Number.NaN })),
+        );
+      }
+      case 'dynamodb:UpdateItem':
+        return [];
+    }
+  }
+
+  /** Versions and delete markers of the plan's object key (not of keys it is a prefix of). */
+  private async objectVersions(plan: Extract<AwsPlan, { action: 's3:PutObject' }>): Promise<{ versionId: string; etag?: string; atMs: number }[]> {
+    const out: { versionId: string; etag?: string; atMs: number }[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    for (;;) {
+      const page = await this.s3.send(
+        new ListObjectVersionsCommand({ Bucket: plan.bucket, Prefix: plan.key, ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker, VersionIdMarker: versionMarker }) }),
+      );
+      for (const v of page.Versions ?? []) {
+        if (v.Key === plan.key && v.VersionId !== undefined) out.push({ versionId: v.VersionId, ...(v.ETag === undefined ? {} : { etag: v.ETag.replaceAll('"', '') }), atMs: v.LastModified?.getTime() ?? Number.NaN });
+      }
+      for (const m of page.DeleteMarkers ?? []) if (m.Key === plan.key && m.VersionId !== undefined) out.push({ versionId: m.VersionId, atMs: m.LastModified?.getTime() ?? Number.NaN });
+      if (page.IsTruncated !== true) return out;
+      keyMarker = page.NextKeyMarker;
+      versionMarker = page.NextVersionIdMarker;
     }
   }
 

@@ -6,7 +6,11 @@
 //   audience is among --api-audiences, so an executor token is accepted here
 //   and a token minted for another audience is not;
 // - the ServiceAccount admission plugin is off: with no controller manager
-//   there are no default ServiceAccounts for it to insist on.
+//   there are no default ServiceAccounts for it to insist on;
+// - with `audit`, an audit log of JSON lines under the policy of
+//   audit-policy.ts, in one file that is never rotated (the validator reads it
+//   whole after the run).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalPki } from './pki.js';
 import { startOnFreshPorts } from './ports.js';
@@ -22,6 +26,8 @@ export interface KubeApiserverOptions {
   readonly pki: LocalPki;
   /** Audiences accepted for ServiceAccount tokens besides the issuer's own. */
   readonly extraAudiences: readonly string[];
+  /** The audit policy file and the log it writes. */
+  readonly audit?: { readonly policyFile: string; readonly logFile: string };
   readonly readyTimeoutMs?: number;
 }
 
@@ -56,6 +62,9 @@ export function kubeApiserverArgs(o: KubeApiserverOptions): string[] {
     '--service-cluster-ip-range=10.0.0.0/24',
     '--allow-privileged=false',
     '--profiling=false',
+    ...(o.audit === undefined
+      ? []
+      : [`--audit-policy-file=${o.audit.policyFile}`, `--audit-log-path=${o.audit.logFile}`, '--audit-log-format=json', '--audit-log-mode=blocking', '--audit-log-maxsize=0']),
   ];
 }
 

@@ -7,6 +7,9 @@ import { DEFAULT_EXECUTOR_AUDIENCE, DEFAULT_EXECUTOR_NAMESPACE } from '../../../
 import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import { loadKubeconfig } from '../../../broker/platforms/kubernetes/kubeconfig.js';
 import { IoError } from '../../../broker/core/errors.js';
+import { writeFileAtomic } from '../../../broker/files.js';
+import { stringify } from 'yaml';
+import { auditPolicy } from './audit-policy.js';
 import type { KubernetesTarget } from '../../../broker/platforms/target-info.js';
 import { installBinaries } from './binaries.js';
 import { startSingleEtcd } from './etcd.js';
@@ -25,6 +28,8 @@ export interface LocalKubernetesOptions {
 
 export interface LocalKubernetes {
   readonly info: KubernetesTarget;
+  /** kube-apiserver's audit log (JSON lines; audit-policy.ts says what it records). */
+  readonly auditLog: string;
   /** etcd's client URL (mutual TLS with the target's CA). */
   readonly etcdUrl: string;
   readonly processes: { readonly etcd: ManagedProcess; readonly apiserver: ManagedProcess };
@@ -43,7 +48,10 @@ export async function startLocalKubernetes(workDir: string, options: LocalKubern
   const audience = options.audience ?? DEFAULT_EXECUTOR_AUDIENCE;
   const pkiDir = join(workDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  const logs = [join(workDir, 'etcd0.log'), join(workDir, 'kube-apiserver.log')];
+  const auditLog = join(workDir, 'audit.log');
+  const auditPolicyFile = join(workDir, 'audit-policy.yaml');
+  writeFileAtomic(auditPolicyFile, stringify(auditPolicy({ protectedNamespaces, executorNamespace })));
+  const logs = [join(workDir, 'etcd0.log'), join(workDir, 'kube-apiserver.log'), auditLog];
   const started: ManagedProcess[] = [];
   const stop = async () => {
     for (const p of [...started].reverse()) await p.stop();
@@ -72,6 +80,7 @@ export async function startLocalKubernetes(workDir: string, options: LocalKubern
       etcdServers: [etcd.clientUrl],
       pki,
       extraAudiences: [audience],
+      audit: { policyFile: auditPolicyFile, logFile: auditLog },
     });
     started.push(apiserver.process);
     const apiserverMs = since(t);
@@ -88,6 +97,7 @@ export async function startLocalKubernetes(workDir: string, options: LocalKubern
     const startup = { install, pki: pkiMs, etcd: etcdMs, apiserver: apiserverMs, bootstrap: since(t) };
     return {
       info: { server: apiserver.server, kubeconfigs, protectedNamespaces, executorNamespace, executorAudience: audience },
+      auditLog,
       etcdUrl: etcd.clientUrl,
       processes: { etcd: etcd.process, apiserver: apiserver.process },
       logs,

@@ -16,6 +16,8 @@ export interface Workspace {
   readonly brokerConfig: string;
   readonly sabKey: string;
   readonly sabJwks: string;
+  /** The broker's record log, as broker.yaml names it. */
+  readonly recordLog: string;
 }
 
 /** The broker's Kubernetes executor mode unless the caller says otherwise (README: "Kubernetes executor modes"). */
@@ -29,6 +31,7 @@ export async function writeWorkspace(dir: string, targetJson: string, options: {
     brokerConfig: join(dir, 'broker.yaml'),
     sabKey: join(dir, 'sab', 'private.jwk.json'),
     sabJwks: join(dir, 'sab', 'jwks.json'),
+    recordLog: join(dir, 'state', 'records.db'),
   };
   writeFileAtomic(files.sabKey, `${JSON.stringify(sab.privateJwk, null, 2)}\n`, 0o600);
   writeFileAtomic(files.sabJwks, `${JSON.stringify({ keys: [sab.publicJwk] }, null, 2)}\n`);

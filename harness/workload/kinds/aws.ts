@@ -5,9 +5,12 @@
 // bootstrap's single target); the direct path applies the same plan with the
 // admin credential and no precondition; the out-of-band change writes what
 // the projection covers, distinct per change.
+import { createHash } from 'node:crypto';
+import type { Contract } from '../../../broker/core/certificate/contract.js';
 import type { AwsPlan, Action } from '../../../broker/platforms/aws/operations.js';
+import type { Coverage } from '../../validate/platform-writes.js';
 import type { AwsResources } from '../../targets/local/aws-bootstrap.js';
-import { contractFor, type DirectAws } from '../../targets/local/aws-kinds.js';
+import { contractFor, ruleContent, type DirectAws } from '../../targets/local/aws-kinds.js';
 import type { AwsTarget } from '../../../broker/platforms/target-info.js';
 import type { MutationKind } from '../mutation.js';
 import { eachLimited, preStateThrough, SETUP_CONCURRENCY, slotOf, type Pool, type StateReader } from './shared.js';
@@ -39,6 +42,45 @@ const ACTIONS: Readonly<Record<KindName, Action>> = {
 type Creatable = Exclude<AwsPlan, { action: 'ec2:AuthorizeSecurityGroupIngress' }>;
 
 const EC2_LAYERS = 16;
+
+/** moto keeps no CloudTrail: what the platform's own state lets the validator count, per kind. */
+export const AWS_COVERAGE: Readonly<Record<Exclude<Action, 'dynamodb:UpdateItem'>, Coverage>> = {
+  's3:PutObject': {
+    platform: 'aws',
+    source: 'S3 object versions (versioned bucket), matched to certificates by ETag (the MD5 of the body each contract writes)',
+    operations: ['s3-put-object'],
+    counted: ['each PutObject of a pool object, per certificate'],
+    notCounted: ['who wrote a version (moto records no writer): an executor writing content no certificate of the run carries is not seen'],
+  },
+  'ssm:PutParameter': {
+    platform: 'aws',
+    source: 'SSM parameter history (GetParameterHistory), matched to certificates by the value each contract writes',
+    operations: ['ssm-put-parameter'],
+    counted: ['each PutParameter of a pool parameter, per certificate'],
+    notCounted: ['who wrote a version (moto records no writer)'],
+  },
+  'ec2:AuthorizeSecurityGroupIngress': {
+    platform: 'aws',
+    source: "the pool's security group rules (DescribeSecurityGroups), matched to certificates by the rule each contract adds",
+    operations: ['ec2-authorize-ingress'],
+    counted: ['whether each certificate\'s rule is there: an execution after a denial, or with no decision, is seen'],
+    notCounted: [
+      'a second execution of one certificate: EC2 refuses a duplicate rule, so the group holds it at most once',
+      'who added a rule, and when (EC2 keeps neither)',
+    ],
+  },
+};
+
+/** What is not counted on AWS at all, for violations.json. */
+export const AWS_NOT_COUNTED: Coverage = {
+  platform: 'aws',
+  source: 'none',
+  operations: [],
+  counted: [],
+  notCounted: [
+    'dynamodb-update-item: DynamoDB keeps only the current item (its version attribute gives a total per item, not a count per certificate)',
+  ],
+};
 
 function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext> {
   const action = ACTIONS[name];
@@ -82,6 +124,32 @@ function awsKind(name: KindName, o: AwsPoolOptions): MutationKind<AwsKindContext
     preState: (contract, ctx) => preStateThrough(ctx.reader, contract),
     directCall: (contract, ctx) => ctx.admin.apply(ctx.reader.plan(contract) as AwsPlan),
     outOfBand: (contract, ctx) => ctx.admin.tamperWith(ctx.reader.plan(contract) as AwsPlan, changes++),
+    ...(action !== 'dynamodb:UpdateItem'
+      ? {
+          platformRecords: {
+            coverage: AWS_COVERAGE[action],
+            async writes(ctx: AwsKindContext) {
+              const perSlot: { content: string; atMs: number; target: string }[][] = [];
+              await eachLimited(slots, SETUP_CONCURRENCY, async (k) => {
+                const plan = ctx.reader.plan(slotContract(k, 0)) as AwsPlan;
+                perSlot[k] = (await ctx.admin.recordedWrites(plan)).map((w) => ({ ...w, target: plan.arn }));
+              });
+              return perSlot.flat();
+            },
+            contentOf(contract: Contract, ctx: AwsKindContext) {
+              const plan = ctx.reader.plan(contract) as Exclude<AwsPlan, { action: 'dynamodb:UpdateItem' }>;
+              switch (plan.action) {
+                case 's3:PutObject':
+                  return createHash('md5').update(plan.body).digest('hex');
+                case 'ssm:PutParameter':
+                  return plan.value;
+                case 'ec2:AuthorizeSecurityGroupIngress':
+                  return ruleContent(plan.rule);
+              }
+            },
+          },
+        }
+      : {}),
     async cleanup(ctx) {
       if (action === 'ec2:AuthorizeSecurityGroupIngress') {
         const made = groups.filter((g) => g !== undefined);

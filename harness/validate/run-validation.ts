@@ -1,0 +1,61 @@
+// After every run: the brokers' record logs and the platforms' own records of
+// executor writes, checked against docs/design.md section 4 (violations.ts). The
+// result is violations.json in the run folder, one summary line, and the
+// per-certificate write counts the storm and drift figures are drawn from.
+import type { PlatformName } from '../../broker/core/certificate/contract.js';
+import { groupBy } from '../group-by.js';
+import type { Coverage, PlatformEvidence } from './platform-writes.js';
+import { findViolations, type LogEntry, type Violation } from './violations.js';
+
+/** What a run hands the validator: every broker's record log (after recovery) and the platforms' evidence. */
+export interface ValidationSources {
+  readonly records: readonly LogEntry[];
+  readonly evidence: PlatformEvidence;
+}
+
+export interface RunValidation {
+  readonly writes: number;
+  readonly allows: number;
+  readonly violations: readonly Violation[];
+  readonly coverage: readonly Coverage[];
+  /** Platform-recorded executor writes per certificate. */
+  readonly writesByJti: ReadonlyMap<string, number>;
+  /** The reasons the record logs give for denying each certificate. */
+  readonly deniedFor: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function validateRun(sources: ValidationSources): RunValidation {
+  const { writes } = sources.evidence;
+  // Each workload of a kind reports the same coverage: once is enough.
+  const coverage = [...new Map(sources.evidence.coverage.map((c) => [JSON.stringify(c), c])).values()];
+  const violations = findViolations({ history: [], records: sources.records, revocations: [], live: [], writes });
+  const writesByJti = new Map([...groupBy(writes.filter((w) => w.jti !== null), (w) => w.jti as string)].map(([jti, ws]) => [jti, ws.length]));
+  const allows = sources.records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
+  const deniedFor = new Map<string, Set<string>>();
+  for (const r of sources.records) {
+    if (r.kind === 'decision' && r.decision === 'deny' && r.jti !== null && r.reason !== null) deniedFor.set(r.jti, (deniedFor.get(r.jti) ?? new Set()).add(r.reason));
+  }
+  return { writes: writes.length, allows, violations, coverage, writesByJti, deniedFor };
+}
+
+/** Whether the platform's records count this platform's executions of `operation` (coverage lists counted operations, or `*`). */
+export function counts(v: RunValidation | undefined, platform: PlatformName, operation: string): boolean {
+  return v?.coverage.some((c) => c.platform === platform && (c.operations.includes('*') || c.operations.includes(operation))) ?? false;
+}
+
+export function validationLine(v: Pick<RunValidation, 'writes' | 'allows' | 'violations'>): string {
+  return `validation: ${v.writes} writes from platform records, ${v.allows} allows, ${v.violations.length} violations`;
+}
+
+export function violationsJson(v: Pick<RunValidation, 'writes' | 'allows' | 'violations' | 'coverage'>): string {
+  return `${JSON.stringify(
+    {
+      writes_from_platform_records: v.writes,
+      allows: v.allows,
+      violations: v.violations.map((x) => ({ ...x, atMs: Number.isFinite(x.atMs) ? Math.round(x.atMs) : null })),
+      counted: v.coverage,
+    },
+    null,
+    2,
+  )}\n`;
+}
