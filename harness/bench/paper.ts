@@ -18,7 +18,7 @@ import { runScenarios, type RunReport } from '../runner.js';
 import type { ProgressSink } from '../run/progress.js';
 import { loadScenarioFile, type LoadedScenario, type Profile } from '../scenario/load.js';
 import type { ScenarioKind } from '../scenario/schema.js';
-import { adaptersFor, readTargetInfo } from '../../broker/platforms/from-target.js';
+import { adaptersFor, readTargetFile } from '../../broker/platforms/from-target.js';
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
@@ -107,14 +107,14 @@ interface Target {
   stop(): Promise<void>;
 }
 
-async function openTarget(choice: TargetChoice, workDir: string, platforms: readonly ('kubernetes' | 'aws')[]): Promise<Target> {
+async function openTarget(choice: TargetChoice, workDir: string, platforms: readonly ('kubernetes' | 'aws')[], log: (line: string) => void): Promise<Target> {
   if (choice.kind === 'local') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
     return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
   }
   const file = resolve(choice.file);
-  const info = readTargetInfo(readJsonFile(file, 'target'), file);
+  const info = readTargetFile(file, log);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
   // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
   return { info, awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
@@ -132,7 +132,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
   let ok = false;
   try {
     log(`${o.target.kind === 'local' ? 'starting the local target' : `using the target in ${o.target.file}`} (${platforms.join(', ')}) …`);
-    const target = await openTarget(o.target, workDir, platforms);
+    const target = await openTarget(o.target, workDir, platforms, log);
     cleanups.push(() => target.stop());
     const targetMs = performance.now() - t0;
     log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
@@ -161,7 +161,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     }
     let aws: AwsKindContext | undefined;
     if (target.info.aws !== undefined) {
-      const credentials = target.info.aws.credentials.admin;
+      const credentials = target.info.aws.credentials?.admin;
       if (credentials === undefined) throw new ConfigError('target aws.credentials.admin', 'the direct path and the pools need a standing admin credential');
       const admin = new DirectAws(target.info.aws, credentials);
       cleanups.push(() => admin.close());

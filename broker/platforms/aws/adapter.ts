@@ -8,7 +8,9 @@ import { ConfigError } from '../../core/errors.js';
 import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { ACCOUNT_ID, partitionOf, REGION, type AwsScope } from './arn.js';
-import { stsClient, type AwsCredentials, type Connection } from './clients.js';
+import { stsClient, type Connection } from './clients.js';
+import { awsCredentialsFor } from './credentials.js';
+import type { AwsCredentialSource } from '../target-info.js';
 import { invokePlan } from './invoke.js';
 import { readLiveState } from './live-state.js';
 import { isSessionCredentials, mintExecutor } from './mint.js';
@@ -20,8 +22,8 @@ export interface AwsAdapterConfig {
   readonly endpoint?: string;
   readonly region: string;
   readonly accountId: string;
-  /** The broker's own credential: it may only assume the executor role. */
-  readonly brokerCredentials: AwsCredentials;
+  /** The broker's own credential (keys, a profile, or absent: the SDK's default chain): it may only assume the executor role. */
+  readonly brokerCredentials?: AwsCredentialSource;
   readonly executorRoleArn: string;
   /** Deadline of each AWS call (default 10 s). */
   readonly requestTimeoutMs?: number;
@@ -50,7 +52,7 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
       region: config.region,
       requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
-    this.sts = stsClient(this.connection, config.brokerCredentials);
+    this.sts = stsClient(this.connection, awsCredentialsFor(config.brokerCredentials, { endpoint: config.endpoint ?? '', region: config.region }));
     this.reads = new ReadSessions(this.sts, config.executorRoleArn, config.clock ?? Date.now);
   }
 

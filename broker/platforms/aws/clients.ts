@@ -8,6 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { ResolvedCredentials } from './credentials.js';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -24,7 +25,7 @@ export interface Connection {
 
 export type Purpose = 'read' | 'write';
 
-function config(c: Connection, credentials: AwsCredentials, purpose: Purpose) {
+function config(c: Connection, credentials: AwsCredentials | ResolvedCredentials, purpose: Purpose) {
   return {
     region: c.region,
     credentials,
@@ -34,7 +35,7 @@ function config(c: Connection, credentials: AwsCredentials, purpose: Purpose) {
   };
 }
 
-export function stsClient(c: Connection, credentials: AwsCredentials): STSClient {
+export function stsClient(c: Connection, credentials: ResolvedCredentials): STSClient {
   // AssumeRole creates nothing that a second attempt would duplicate harmfully: retries are fine.
   return new STSClient(config(c, credentials, 'read'));
 }
