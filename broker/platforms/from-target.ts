@@ -53,7 +53,12 @@ export function readTargetInfo(value: JsonValue, where: string): TargetInfo {
     list(k.protectedNamespaces, `${where}: kubernetes.protectedNamespaces`);
   }
   if (target.aws !== undefined) {
-    const a = members(target.aws, `${where}: aws`, ['endpoint', 'region', 'credentials', 'executorRoleArn', 'accountId']);
+    const a = members(target.aws, `${where}: aws`, ['endpoint', 'region', 'credentials', 'executorRoleArn', 'accountId', 'resources']);
+    if (a.resources !== undefined) {
+      const r = members(a.resources, `${where}: aws.resources`, ['bucket', 'table']);
+      text(r.bucket, `${where}: aws.resources.bucket`);
+      if (r.table !== undefined) text(r.table, `${where}: aws.resources.table`);
+    }
     for (const name of ['endpoint', 'region', 'executorRoleArn', 'accountId']) text(a[name], `${where}: aws.${name}`);
     if (a.credentials !== undefined) {
       const credentials = members(a.credentials, `${where}: aws.credentials`, ['agent', 'broker', 'admin']);

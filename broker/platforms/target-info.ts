@@ -33,6 +33,8 @@ export interface AwsTarget {
   /** The role the broker assumes, with a session policy, for each execution. */
   readonly executorRoleArn: string;
   readonly accountId: string;
+  /** Where the harness's workloads put their objects and items (`seb target bootstrap` makes them); the local target's names otherwise. */
+  readonly resources?: { readonly bucket: string; readonly table?: string };
 }
 
 export interface TargetInfo {

@@ -116,8 +116,9 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   const file = resolve(choice.file);
   const info = readTargetFile(file, log);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
-  // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
-  return { info, awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
+  // Made by `seb target bootstrap` (named in target.json), or by the local target's bootstrap under its names.
+  const names = info.aws?.resources ?? RESOURCES;
+  return { info, awsNames: { bucket: names.bucket, table: names.table ?? '' }, stop: async () => {} };
 }
 
 export async function runPaper(o: PaperOptions): Promise<PaperResult> {
