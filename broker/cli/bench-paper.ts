@@ -17,10 +17,10 @@ export const benchPaper = defineCommand({
     'writes results/<run-id>/ (requests, summary, drift, sweep, storm, events CSVs and meta.json), stops everything, and prints the table. ' +
     'About 10 minutes on two cores; --quick in under 2. --target FILE uses a running target described by its target.json ' +
     '(as `seb target up` writes it; an external cluster or AWS account needs the same identities and resources). ' +
-    '--target external takes the file from --target-file. kind, k3s and localstack need a Docker engine and testcontainers.',
+    '--target external takes the file from --target-file. --target localstack runs LocalStack as a plain process for the AWS side (its kinds only; IAM not enforced). kind, k3s and localstack-container need a Docker engine.',
   flags: {
     quick: { type: 'boolean', description: "each scenario's quick profile (the whole set in under 2 minutes)" },
-    target: { type: 'string', value: 'local|external|kind|k3s|localstack|FILE', description: 'what to measure', default: 'local' },
+    target: { type: 'string', value: 'local|localstack|external|kind|k3s|localstack-container|FILE', description: 'what to measure', default: 'local' },
     'target-file': { type: 'string', value: 'FILE', description: 'target.json of an external target (with --target external)' },
     scenarios: { type: 'string', value: 'DIR', description: 'folder of scenario YAML files', default: 'scenarios/paper' },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
@@ -66,5 +66,6 @@ async function targetChoice(target: string, file: string | undefined): Promise<T
     return { kind: 'file', file };
   }
   if (file !== undefined) throw new UsageError('--target-file goes with --target external');
-  return target === 'local' ? { kind: 'local' } : { kind: 'file', file: target };
+  if (target === 'local' || target === 'localstack') return { kind: target };
+  return { kind: 'file', file: target };
 }

@@ -22,23 +22,28 @@ import { adaptersFor, readTargetFile } from '../../broker/platforms/from-target.
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
+import { LOCALSTACK_BYPASS_NOT_APPLICABLE, LOCALSTACK_KINDS, startLocalStackTarget } from '../targets/localstack/localstack.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { BrokerClient } from '../workload/broker-client.js';
 import { awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
 import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
-import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
+import { MUTATION_KIND_NAMES, mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
 import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
 
-/** `local`: started here and stopped at the end; `file`: a running target described by its target.json. */
-export type TargetChoice = { readonly kind: 'local' } | { readonly kind: 'file'; readonly file: string };
+/**
+ * `local`: started here and stopped at the end; `localstack`: the local
+ * Kubernetes with LocalStack (a plain process) as the AWS side; `file`: a
+ * running target described by its target.json.
+ */
+export type TargetChoice = { readonly kind: 'local' } | { readonly kind: 'localstack' } | { readonly kind: 'file'; readonly file: string };
 
-export const CONTAINER_TARGETS = ['kind', 'k3s', 'localstack'] as const;
+export const CONTAINER_TARGETS = ['kind', 'k3s', 'localstack-container'] as const;
 
 export interface PaperOptions {
   readonly profile: Profile;
@@ -102,6 +107,10 @@ function dockerEngine(): Promise<true | string> {
 
 interface Target {
   readonly info: TargetInfo;
+  /** The mutation kinds the target serves; undefined: all. */
+  readonly kinds?: readonly string[];
+  /** What the platforms enforce, for meta.json (the bypass check is not applicable where IAM is not enforced). */
+  readonly enforcement?: Readonly<Record<string, string>>;
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
   stop(): Promise<void>;
@@ -113,6 +122,26 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
     const names = local.aws?.resources ?? RESOURCES;
     return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
   }
+  if (choice.kind === 'localstack') {
+    const local = await startLocalTarget(join(workDir, 'target'), { platforms: platforms.filter((p) => p === 'kubernetes') });
+    let ls;
+    try {
+      ls = await startLocalStackTarget(join(workDir, 'localstack'));
+    } catch (error) {
+      await local.stop();
+      throw error;
+    }
+    log(`LocalStack ${ls.version} at ${ls.info.endpoint} (log ${ls.logFile}); AWS kinds it serves: ${LOCALSTACK_KINDS.join(', ')}`);
+    return {
+      info: { ...local.info, name: 'localstack', aws: ls.info, versions: { ...local.info.versions, localstack: ls.version } },
+      awsNames: { bucket: 'seb-target', table: '' },
+      kinds: [...MUTATION_KIND_NAMES.kubernetes, ...LOCALSTACK_KINDS],
+      enforcement: { aws_iam: 'not enforced (LocalStack community)', bypass_check: LOCALSTACK_BYPASS_NOT_APPLICABLE },
+      stop: async () => {
+        await Promise.allSettled([ls.stop(), local.stop()]);
+      },
+    };
+  }
   const file = resolve(choice.file);
   const info = readTargetFile(file, log);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
@@ -121,20 +150,32 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   return { info, awsNames: { bucket: names.bucket, table: names.table ?? '' }, stop: async () => {} };
 }
 
+/** The scenarios with only the mutation kinds the target serves; a scenario left with none is skipped. Each omission is logged. */
+export function servedBy(loaded: readonly LoadedScenario[], kinds: readonly string[] | undefined, log: (line: string) => void): LoadedScenario[] {
+  if (kinds === undefined) return [...loaded];
+  return loaded.flatMap((l) => {
+    const mutations = l.scenario.mutations.filter((m) => kinds.includes(m));
+    const dropped = l.scenario.mutations.filter((m) => !kinds.includes(m));
+    if (dropped.length > 0) log(`${l.scenario.name}: this target does not serve ${dropped.join(', ')}; ${mutations.length === 0 ? 'scenario skipped' : 'left out'}`);
+    return mutations.length === 0 ? [] : [{ ...l, scenario: { ...l.scenario, mutations } }];
+  });
+}
+
 export async function runPaper(o: PaperOptions): Promise<PaperResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`[seb] ${line}\n`));
   const t0 = performance.now();
-  const loaded = orderScenarios(o.scenarios.map((f) => loadScenarioFile(f, o.profile)));
-  const platforms = [...new Set(loaded.flatMap((l) => l.scenario.platforms))];
+  const given = orderScenarios(o.scenarios.map((f) => loadScenarioFile(f, o.profile)));
+  const platforms = [...new Set(given.flatMap((l) => l.scenario.platforms))];
   const ownWorkDir = o.workDir === undefined;
   const workDir = o.workDir ?? mkdtempSync(join(tmpdir(), 'seb-bench-'));
   mkdirSync(workDir, { recursive: true });
   const cleanups: (() => unknown)[] = [];
   let ok = false;
   try {
-    log(`${o.target.kind === 'local' ? 'starting the local target' : `using the target in ${o.target.file}`} (${platforms.join(', ')}) …`);
+    log(`${o.target.kind === 'file' ? `using the target in ${o.target.file}` : `starting the ${o.target.kind} target`} (${platforms.join(', ')}) …`);
     const target = await openTarget(o.target, workDir, platforms, log);
     cleanups.push(() => target.stop());
+    const loaded = servedBy(given, target.kinds, log);
     const targetMs = performance.now() - t0;
     log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
 
@@ -197,7 +238,8 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',
-        target_source: o.target.kind === 'local' ? 'local (started by the bench)' : o.target.file,
+        target_source: o.target.kind === 'file' ? o.target.file : `${o.target.kind} (started by the bench)`,
+        ...(target.enforcement === undefined ? {} : { enforcement: target.enforcement }),
         broker: { process: 'seb serve, a separate Node process', kubernetes_mode: 'pooled', ledger: 'sqlite' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
       },

@@ -49,7 +49,8 @@ export async function simulateAccess(c: ClientOptions, actions: readonly string[
     if (/:root$/.test(arn)) return { checked: false, why: 'the caller is the account root, which IAM does not simulate (and may do everything)' };
     let results;
     try {
-      results = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: principalForSimulation(arn), ActionNames: [...actions] }));
+      // ResourceArns '*' is AWS's default; LocalStack's simulator needs it said.
+      results = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: principalForSimulation(arn), ActionNames: [...actions], ResourceArns: ['*'] }));
     } catch (error) {
       return { checked: false, why: `IAM SimulatePrincipalPolicy is not available here (${(error as Error).message.split('\n')[0]})` };
     }
