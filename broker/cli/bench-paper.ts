@@ -3,10 +3,11 @@
 // table beside the paper's figures. Exit 1 when a replay storm executed a
 // certificate twice; 130 when interrupted (what was measured is written).
 import { join, resolve } from 'node:path';
-import { CONTAINER_TARGETS, containerTargetMessage, loadScenarioDir, runPaper, type TargetChoice } from '../../harness/bench/paper.js';
+import { loadScenarioDir, runPaper, type TargetChoice } from '../../harness/bench/paper.js';
+import { CONTAINER_TARGET_NAMES, type ContainerTargetName } from '../../harness/targets/containers/containers.js';
 import { formatBenchTable } from '../../harness/bench/table.js';
 import { interruptOnSigint } from '../../harness/run/interrupt.js';
-import { ConfigError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { defineCommand } from './command.js';
 
 export const benchPaper = defineCommand({
@@ -26,7 +27,7 @@ export const benchPaper = defineCommand({
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
   },
   async run(flags) {
-    const target = await targetChoice(flags.target, flags['target-file']);
+    const target = targetChoice(flags.target, flags['target-file']);
     const profile = flags.quick ? 'quick' : 'full';
     const scenarios = loadScenarioDir(resolve(flags.scenarios), profile);
     process.stderr.write(`[seb] bench paper (${profile}): ${scenarios.map((s) => s.scenario.name).join(', ')}\n`);
@@ -59,8 +60,9 @@ export const benchPaper = defineCommand({
   },
 });
 
-async function targetChoice(target: string, file: string | undefined): Promise<TargetChoice> {
-  if ((CONTAINER_TARGETS as readonly string[]).includes(target)) throw new ConfigError('--target', await containerTargetMessage(target));
+function targetChoice(target: string, file: string | undefined): TargetChoice {
+  // A container target without a Docker engine is refused when it starts, with the reason.
+  if ((CONTAINER_TARGET_NAMES as readonly string[]).includes(target)) return { kind: 'container', name: target as ContainerTargetName };
   if (target === 'external') {
     if (file === undefined) throw new UsageError('--target external: give its target.json with --target-file FILE (format: harness/targets/target-info.ts)');
     return { kind: 'file', file };

@@ -40,8 +40,9 @@ describe('target.json AWS credentials', () => {
     expect(() => readTargetInfo(target(credentials), 'target.json')).toThrow(ConfigError);
   });
 
-  it('static keys are handed to the SDK as they are; the rest become providers', () => {
-    expect(awsCredentialsFor(keys)).toBe(keys);
+  it('static keys are handed to the SDK as a copy (it marks what it gets); the rest become providers', () => {
+    expect(awsCredentialsFor(keys)).toEqual(keys);
+    expect(awsCredentialsFor(keys)).not.toBe(keys);
     expect(typeof awsCredentialsFor({ profile: 'p' })).toBe('function');
     expect(typeof awsCredentialsFor({})).toBe('function');
     expect(typeof awsCredentialsFor(undefined)).toBe('function');

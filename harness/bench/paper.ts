@@ -5,7 +5,6 @@
 // kinds, and read the table beside the paper's figures back from the CSVs.
 // Whatever happens (the last scenario, Ctrl-C, a failure), the broker and
 // the target are stopped before this returns or throws.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { adaptersFor, readTargetFile } from '../../broker/platforms/from-target.
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
+import { platformOf, startContainerTarget, type ContainerTargetName } from '../targets/containers/containers.js';
 import { LOCALSTACK_BYPASS_NOT_APPLICABLE, LOCALSTACK_KINDS, startLocalStackTarget } from '../targets/localstack/localstack.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
@@ -38,12 +38,15 @@ import { benchTable, type BenchTable } from './table.js';
 
 /**
  * `local`: started here and stopped at the end; `localstack`: the local
- * Kubernetes with LocalStack (a plain process) as the AWS side; `file`: a
- * running target described by its target.json.
+ * Kubernetes with LocalStack (a plain process) as the AWS side; `container`:
+ * k3s or kind (Kubernetes) or LocalStack (AWS) in Docker, the other platform
+ * local; `file`: a running target described by its target.json.
  */
-export type TargetChoice = { readonly kind: 'local' } | { readonly kind: 'localstack' } | { readonly kind: 'file'; readonly file: string };
-
-export const CONTAINER_TARGETS = ['kind', 'k3s', 'localstack-container'] as const;
+export type TargetChoice =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'localstack' }
+  | { readonly kind: 'container'; readonly name: ContainerTargetName }
+  | { readonly kind: 'file'; readonly file: string };
 
 export interface PaperOptions {
   readonly profile: Profile;
@@ -82,29 +85,6 @@ function orderScenarios(loaded: readonly LoadedScenario[]): LoadedScenario[] {
   return [...loaded].sort((a, b) => KIND_ORDER.indexOf(a.scenario.kind) - KIND_ORDER.indexOf(b.scenario.kind));
 }
 
-/**
- * kind, k3s and localstack run through testcontainers where a Docker engine
- * exists; neither is here, and nothing is faked: the message says which is missing.
- */
-export async function containerTargetMessage(target: string): Promise<string> {
-  const engine = await dockerEngine();
-  const how = `target ${target} runs in containers through testcontainers`;
-  if (engine !== true) return `${how} and needs a Docker engine; none is available on this machine (${engine}). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
-  return `${how}, which is not installed in this checkout (a Docker engine answers, but testcontainers is absent). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
-}
-
-/** true when `docker info` answers; otherwise why not. */
-function dockerEngine(): Promise<true | string> {
-  const socket = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
-  if (process.env.DOCKER_HOST === undefined && !existsSync(socket)) return Promise.resolve(`no ${socket}`);
-  return new Promise((done) => {
-    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (error === null) done(true);
-      else done(`docker info: ${(stderr.trim().split('\n')[0] || error.message).slice(0, 160)}`);
-    });
-  });
-}
-
 interface Target {
   readonly info: TargetInfo;
   /** The mutation kinds the target serves; undefined: all. */
@@ -121,6 +101,27 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
     return { info: local.info, awsNames: { bucket: names.bucket, table: names.table }, stop: () => local.stop() };
+  }
+  if (choice.kind === 'container') {
+    const side = platformOf(choice.name);
+    const container = await startContainerTarget(choice.name, join(workDir, choice.name), log);
+    const others = platforms.filter((p) => p !== side);
+    let local;
+    try {
+      local = others.length === 0 ? undefined : await startLocalTarget(join(workDir, 'target'), { platforms: others });
+    } catch (error) {
+      await container.stop();
+      throw error;
+    }
+    const names = container.info.aws?.resources ?? local?.aws?.resources ?? RESOURCES;
+    return {
+      info: { ...local?.info, ...container.info, name: choice.name },
+      awsNames: { bucket: names.bucket, table: names.table ?? '' },
+      ...(side === 'aws' ? { kinds: [...MUTATION_KIND_NAMES.kubernetes, ...LOCALSTACK_KINDS], enforcement: { aws_iam: 'not enforced (LocalStack community)', bypass_check: LOCALSTACK_BYPASS_NOT_APPLICABLE } } : {}),
+      stop: async () => {
+        await Promise.allSettled([container.stop(), local?.stop()]);
+      },
+    };
   }
   if (choice.kind === 'localstack') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms: platforms.filter((p) => p === 'kubernetes') });
@@ -172,7 +173,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
   const cleanups: (() => unknown)[] = [];
   let ok = false;
   try {
-    log(`${o.target.kind === 'file' ? `using the target in ${o.target.file}` : `starting the ${o.target.kind} target`} (${platforms.join(', ')}) …`);
+    log(`${o.target.kind === 'file' ? `using the target in ${o.target.file}` : `starting the ${o.target.kind === 'container' ? o.target.name : o.target.kind} target`} (${platforms.join(', ')}) …`);
     const target = await openTarget(o.target, workDir, platforms, log);
     cleanups.push(() => target.stop());
     const loaded = servedBy(given, target.kinds, log);
@@ -238,7 +239,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',
-        target_source: o.target.kind === 'file' ? o.target.file : `${o.target.kind} (started by the bench)`,
+        target_source: o.target.kind === 'file' ? o.target.file : `${o.target.kind === 'container' ? o.target.name : o.target.kind} (started by the bench)`,
         ...(target.enforcement === undefined ? {} : { enforcement: target.enforcement }),
         broker: { process: 'seb serve, a separate Node process', kubernetes_mode: 'pooled', ledger: 'sqlite' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },

@@ -22,7 +22,8 @@ export function isStaticKeys(source: AwsCredentialSource | undefined): source is
  * LocalStack) rather than AWS's. An empty endpoint is AWS itself.
  */
 export function awsCredentialsFor(source: AwsCredentialSource | undefined, at?: { readonly endpoint: string; readonly region: string }): ResolvedCredentials {
-  if (isStaticKeys(source)) return source;
+  // A copy: the SDK marks the objects it is given (a `$source` member), and the source may be written back to target.json.
+  if (isStaticKeys(source)) return { accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey };
   const clientConfig = at === undefined ? {} : { clientConfig: { region: at.region, ...(at.endpoint === '' ? {} : { endpoint: at.endpoint }) } };
   if (source !== undefined && 'profile' in source) return fromIni({ profile: source.profile, ...clientConfig });
   return defaultProvider(clientConfig);

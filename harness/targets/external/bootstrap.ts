@@ -15,7 +15,7 @@ import { awsCredentialsFor } from '../../../broker/platforms/aws/credentials.js'
 import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import { loadKubeconfig } from '../../../broker/platforms/kubernetes/kubeconfig.js';
-import type { AwsCredentialSource, AwsTarget, KubernetesTarget, TargetInfo } from '../../../broker/platforms/target-info.js';
+import type { AwsCredentials, AwsCredentialSource, AwsTarget, KubernetesTarget, TargetInfo } from '../../../broker/platforms/target-info.js';
 import { accountDocuments, setUpAccount, type AccountSetupOptions, type AwsCreated, type ClientOptions } from '../local/aws-bootstrap.js';
 import { objectPath } from '../local/kubernetes-bootstrap.js';
 import { REQUIRED_ACTIONS, refuseDenied, remainingAws, simulateAccess, teardownAws } from './aws.js';
@@ -37,6 +37,8 @@ export interface KubernetesChoice {
 export interface AwsChoice {
   /** A profile of the shared AWS files; absent: the SDK's default chain. */
   readonly profile?: string;
+  /** Static keys instead, for a throwaway emulator (LocalStack in a container); never recorded in the manifest. */
+  readonly keys?: AwsCredentials;
   readonly region: string;
   /** moto or LocalStack; absent for AWS itself. */
   readonly endpoint?: string;
@@ -133,7 +135,7 @@ export async function bootstrapExternal(c: BootstrapChoice, log: (line: string) 
   let aws: AwsTarget | undefined;
   if (c.aws !== undefined) {
     const a = c.aws;
-    const credentials: AwsCredentialSource = a.profile === undefined ? {} : { profile: a.profile };
+    const credentials: AwsCredentialSource = a.keys ?? (a.profile === undefined ? {} : { profile: a.profile });
     const client: ClientOptions = { region: a.region, credentials: awsCredentialsFor(credentials, { endpoint: a.endpoint ?? '', region: a.region }), ...(a.endpoint === undefined ? {} : { endpoint: a.endpoint }) };
     const check = await simulateAccess(client, REQUIRED_ACTIONS);
     refuseDenied(check, a.profile === undefined ? 'AWS caller' : `AWS profile ${a.profile}`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../broker/core/errors.js';
 import { REPO_ROOT } from '../../repo-root.js';
 
-export type Component = 'kube-apiserver' | 'etcd' | 'toxiproxy' | 'moto' | 'localstack';
+export type Component = 'kube-apiserver' | 'etcd' | 'toxiproxy' | 'moto' | 'localstack' | 'kind';
 
 const INSTALL_DIR = join(REPO_ROOT, 'harness/targets/local/install');
 

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IoError } from '../../../broker/core/errors.js';
 import { partitionOf } from '../../../broker/platforms/aws/arn.js';
+import { awsCredentialsFor } from '../../../broker/platforms/aws/credentials.js';
 import type { AwsTarget } from '../../../broker/platforms/target-info.js';
 import { setUpAccount } from '../local/aws-bootstrap.js';
 import { installBinaries, pinnedVersions } from '../local/binaries.js';
@@ -86,14 +87,14 @@ export async function startLocalStackTarget(workDir: string): Promise<LocalStack
   if (python === undefined) throw new IoError('install.sh printed no localstack_python path');
   const ls = await startLocalStack(python, workDir);
   try {
-    const client = { endpoint: ls.endpoint, region: REGION, credentials: SETUP_CREDENTIALS };
+    const client = { endpoint: ls.endpoint, region: REGION, credentials: awsCredentialsFor(SETUP_CREDENTIALS) };
     const names = { agent: 'seb-agent', broker: 'seb-broker', executor: 'seb-executor' };
     const setup = await setUpAccount(client, { names, partition: partitionOf(REGION), bucket: 'seb-target' }, () => {});
     return {
       info: {
         endpoint: ls.endpoint,
         region: REGION,
-        credentials: { admin: SETUP_CREDENTIALS, agent: setup.agent, broker: setup.broker },
+        credentials: { admin: { ...SETUP_CREDENTIALS }, agent: setup.agent, broker: setup.broker },
         executorRoleArn: setup.executorRoleArn,
         accountId: setup.accountId,
         resources: { bucket: 'seb-target' },

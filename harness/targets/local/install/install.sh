@@ -3,6 +3,7 @@
 #
 #   install.sh [kube-apiserver] [etcd] [toxiproxy] [moto]     (default: all)
 #   install.sh localstack      (LocalStack as a process; never part of "all")
+#   install.sh kind            (the kind command, for --target kind; never part of "all")
 #
 # Artifacts go to ${SEB_CACHE:-$HOME/.cache/seb}/<name>-<version>/, outside git.
 # A component whose binary exists and answers --version with the pinned
@@ -23,6 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 # shellcheck source=localstack/versions.env
 source "$here/localstack/versions.env"
+# shellcheck source=kind/versions.env
+source "$here/kind/versions.env"
 
 cache="${SEB_CACHE:-$HOME/.cache/seb}"
 jobs="${SEB_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
@@ -168,6 +171,23 @@ install_toxiproxy() {
   unlock
 }
 
+kind_dir()  { echo "$cache/kind-$KIND_VERSION"; }
+kind_ok()   { version_ok "kind $KIND_VERSION" "$(kind_dir)/kind" version; }
+install_kind() {
+  local v="$KIND_VERSION" name=kind
+  grep -q "sigs.k8s.io/kind $v\b" "$here/kind/go.mod" || die "kind/go.mod does not pin sigs.k8s.io/kind $v"
+  lock "$name"
+  if kind_ok; then log "$name $v cached"; unlock; return; fi
+  require_go
+  log "building kind $v (first time: ~1 min)…"
+  make_tmp "$name-$v"
+  with_heartbeat "building kind" go_build kind "$tmp/kind" sigs.k8s.io/kind
+  version_ok "kind $v" "$tmp/kind" version || die "built kind does not report $v"
+  publish "$(kind_dir)"
+  log "$name $v built"
+  unlock
+}
+
 # A venv cannot be renamed (its scripts' shebangs hold its absolute path), so
 # a Python server is built in place and marked complete only after it imports
 # with the pinned version (check_<name>); a directory without the marker is
@@ -216,9 +236,9 @@ selected=("$@")
 [[ ${#selected[@]} -eq 0 ]] && selected=("${all[@]}")
 for c in "${selected[@]}"; do
   case "$c" in
-    kube-apiserver|etcd|toxiproxy|moto|localstack) ;;
+    kube-apiserver|etcd|toxiproxy|moto|localstack|kind) ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown component '$c' (known: ${all[*]} localstack)" ;;
+    *) die "unknown component '$c' (known: ${all[*]} localstack kind)" ;;
   esac
 done
 
@@ -229,6 +249,7 @@ for c in "${selected[@]}"; do
     toxiproxy)      install_toxiproxy ;;
     moto)           install_moto ;;
     localstack)     install_localstack ;;
+    kind)           install_kind ;;
   esac
 done
 
@@ -239,5 +260,6 @@ for c in "${selected[@]}"; do
     toxiproxy)      echo "toxiproxy-server=$(toxi_dir)/toxiproxy-server" ;;
     moto)           echo "moto_server=$(moto_dir)/venv/bin/moto_server" ;;
     localstack)     echo "localstack_python=$(localstack_dir)/venv/bin/python" ;;
+    kind)           echo "kind=$(kind_dir)/kind" ;;
   esac
 done
