@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor } from '../../../harness/fixtures/kubernetes.js';
+import { whoAmI } from '../../../harness/targets/external/kubernetes.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../../../harness/targets/local/kubernetes-target.js';
 import { expectStatus, KubeClient, objectOf } from './client.js';
 import { loadKubeconfig } from './kubeconfig.js';
@@ -96,13 +97,6 @@ console.log(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCredential'
       }
     },
   };
-}
-
-async function whoAmI(client: KubeClient): Promise<string> {
-  const r = await client.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-  });
-  return String(objectOf(objectOf(objectOf(expectStatus(r, [201], 'self subject review')).status).userInfo).username);
 }
 
 function connect(kubeconfig: string): KubeClient {

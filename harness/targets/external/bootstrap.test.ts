@@ -5,7 +5,7 @@ import { principalForSimulation, refuseDenied } from './aws.js';
 import { dryRun } from './bootstrap.js';
 import { BOOTSTRAP_LABEL, createAttributes, describeAccess, externalStages, requiredAccess } from './kubernetes.js';
 
-const options = { protectedNamespaces: ['prod'], executorNamespace: 'seb-executors', systemNamespace: 'seb-system', id: 'abc' };
+const options = { protectedNamespaces: ['prod'], executorNamespace: 'seb-executors', systemNamespace: 'seb-system', id: 'abc', admin: 'alice@example.com' };
 
 describe('external Kubernetes bootstrap objects', () => {
   it('labels every object with the bootstrap id, so teardown and a listing can find them', () => {
@@ -21,6 +21,13 @@ describe('external Kubernetes bootstrap objects', () => {
     expect(text).toContain('system:serviceaccount:seb-system:seb-agent');
     expect(() => externalStages({ ...options, systemNamespace: 'seb-executors' })).toThrow(/must differ/);
     expect(() => externalStages({ ...options, systemNamespace: 'prod' })).toThrow(/must differ/);
+  });
+
+  it('exempts the admin who bootstraps from the admission policy, as the local break-glass admin is', () => {
+    const policy = externalStages(options).flat().find((o) => o.collection.endsWith('/validatingadmissionpolicies'));
+    const conditions = JSON.stringify(objectOf(policy?.body.spec).matchConditions);
+    expect(conditions).toContain("'alice@example.com'");
+    expect(conditions).toContain("'seb:break-glass' in request.userInfo.groups");
   });
 
   it.each([

@@ -62,8 +62,8 @@ export interface Manifest {
 
 const AWS_NAMES = { agent: 'seb-agent', broker: 'seb-broker', executor: 'seb-executor' } as const;
 
-function kubernetesOptions(k: KubernetesChoice, id: string): ExternalKubernetesOptions {
-  return { protectedNamespaces: k.protectedNamespaces, executorNamespace: k.executorNamespace, systemNamespace: k.systemNamespace, id };
+function kubernetesOptions(k: KubernetesChoice, id: string, admin = '<the user running bootstrap>'): ExternalKubernetesOptions {
+  return { protectedNamespaces: k.protectedNamespaces, executorNamespace: k.executorNamespace, systemNamespace: k.systemNamespace, id, admin };
 }
 
 function accountOptions(a: AwsChoice, accountId: string): AccountSetupOptions {

@@ -23,6 +23,12 @@ export interface ExternalKubernetesOptions {
   readonly systemNamespace: string;
   /** This bootstrap's id, on every object it creates. */
   readonly id: string;
+  /**
+   * The user who runs bootstrap: exempt from the admission policy like the
+   * local target's break-glass admin, since the harness's direct baseline and
+   * out-of-band changes are made with the same kubeconfig.
+   */
+  readonly admin: string;
 }
 
 const serviceAccountUser = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
@@ -37,6 +43,7 @@ export function bootstrapOptionsOf(o: ExternalKubernetesOptions): BootstrapOptio
     executorNamespace: o.executorNamespace,
     identities: identitiesOf(o),
     labels: { 'app.kubernetes.io/managed-by': 'seb', [BOOTSTRAP_LABEL]: o.id },
+    breakGlassUsers: [o.admin],
   };
 }
 
@@ -108,7 +115,7 @@ export interface KubernetesBootstrapResult {
  */
 export async function bootstrapExternalKubernetes(
   adminKubeconfig: string,
-  o: ExternalKubernetesOptions,
+  options: Omit<ExternalKubernetesOptions, 'admin'>,
   dir: string,
   tokenSeconds: number,
   record: (path: string) => void,
@@ -117,6 +124,7 @@ export async function bootstrapExternalKubernetes(
   const admin = KubeClient.connect(connection, connection.credential);
   const created: string[] = [];
   try {
+    const o = { ...options, admin: await whoAmI(admin) };
     const missing = await missingAccess(admin, requiredAccess(o));
     if (missing.length > 0) throw new ConfigError(`kubeconfig ${adminKubeconfig}`, `the caller may not: ${missing.join('; ')} (asked the API server with SelfSubjectAccessReview); nothing was created`);
     await createStages(admin, externalStages(o), {
@@ -146,6 +154,14 @@ export async function bootstrapExternalKubernetes(
   } finally {
     admin.close();
   }
+}
+
+/** The caller's user name, as the API server authenticated it (SelfSubjectReview). */
+export async function whoAmI(client: KubeClient): Promise<string> {
+  const r = await client.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+  const name = objectOf(objectOf(objectOf(expectStatus(r, [201], 'SelfSubjectReview')).status).userInfo).username;
+  if (typeof name !== 'string' || name === '') throw new IoError('SelfSubjectReview: the API server named no user');
+  return name;
 }
 
 async function mintToken(admin: KubeClient, ns: string, name: string, seconds: number): Promise<{ token: string; audience: string; expiry: string }> {

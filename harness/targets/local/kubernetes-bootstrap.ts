@@ -49,6 +49,8 @@ export interface BootstrapOptions {
   readonly identities: { readonly agent: string; readonly broker: string };
   /** Put on every object, so that what a bootstrap made can be found again. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Users exempt from the policy besides the break-glass group: on someone else's cluster, the admin who bootstraps it. */
+  readonly breakGlassUsers?: readonly string[];
 }
 
 /** One object to create: the collection it is POSTed to, and its body. */
@@ -217,7 +219,7 @@ function admissionPolicy(o: BootstrapOptions, metadata: JsonObject): JsonObject 
         },
         {
           name: 'not-exempt',
-          expression: `!('${BREAK_GLASS_GROUP}' in request.userInfo.groups) && !(request.userInfo.username in ${list(CONTROL_PLANE_USERS)}) && !request.userInfo.groups.exists(g, g in ${list(CONTROL_PLANE_GROUPS)})`,
+          expression: `!('${BREAK_GLASS_GROUP}' in request.userInfo.groups) && !(request.userInfo.username in ${list([...CONTROL_PLANE_USERS, ...(o.breakGlassUsers ?? [])])}) && !request.userInfo.groups.exists(g, g in ${list(CONTROL_PLANE_GROUPS)})`,
         },
       ],
       validations: [
