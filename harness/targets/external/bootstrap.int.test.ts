@@ -134,6 +134,11 @@ describe('seb target bootstrap / teardown on a cluster and an account that are n
     expect(target.aws.credentials.admin).toEqual({ profile: 'their-admin' });
     expect(target.kubernetes.kubeconfigs.admin).toBe(k8s.info.kubeconfigs.admin);
     expect((await ours()).length).toBeGreaterThan(0);
+    // What was created is what --dry-run listed, object for object (all namespaces were new here).
+    const manifest = readManifest(join(dir, 'theirs', MANIFEST_FILE));
+    const listed = dryRun(choice('theirs')).match(/^# POST \S+ -> (\S+)$/gm)?.map((l) => l.split(' -> ')[1]);
+    expect([...(manifest.kubernetes?.created ?? [])].sort()).toEqual([...(listed ?? [])].sort());
+    expect(manifest.aws?.created.map((c) => c.kind)).toEqual(['user', 'user-policy', 'access-key', 'user', 'access-key', 'role', 'role-policy', 'user-policy', 'bucket', 'table']);
 
     const fixtures = ['tiny-latency', 'tiny-drift', 'tiny-storm'].map((f) => join(REPO_ROOT, 'harness/bench/fixtures', `${f}.yaml`));
     const result = await runPaper({ profile: 'quick', target: { kind: 'file', file: targetFile }, scenarios: fixtures, resultsRoot: join(dir, 'results'), workDir: join(dir, 'bench'), progress: null, log: (l) => logs.push(l) });
