@@ -1,7 +1,7 @@
 // What `seb serve` and `seb execute` share: settings from the file, the
 // target they mutate, and the broker assembled over that target's adapters.
 import { resolve } from 'node:path';
-import { adaptersFor, readTargetInfo } from '../platforms/from-target.js';
+import { adaptersFor, readTargetFile } from '../platforms/from-target.js';
 import { assembleBroker, type AssembledBroker } from '../config/assemble.js';
 import { loadBrokerSettings, type BrokerSettings } from '../config/broker-config.js';
 import { ConfigError } from '../core/errors.js';
@@ -28,7 +28,7 @@ export async function openBroker(configPath: string, targetOverride: string | un
   const settings = loadBrokerSettings(configPath);
   const file = targetOverride === undefined ? settings.target : targetFile(targetOverride);
   if (file === undefined) throw new ConfigError(`${configPath}: target`, 'no target: set it in the file or pass --target');
-  const target = readTargetInfo(readJsonFile(file, 'target'), file);
+  const target = readTargetFile(file);
   const platforms = adaptersFor(target, { kubernetesMode: settings.kubernetes.mode });
   const testBreak = testBreakFromEnv(process.env);
   const assembled = assembleBroker(settings, platforms.adapters, { ...clockOffset(process.env[CLOCK_OFFSET_ENV]), ...(testBreak === undefined ? {} : { testBreak }) });

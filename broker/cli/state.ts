@@ -3,7 +3,7 @@
 // takes: the state an assurance boundary certifies against.
 import { readContract } from '../core/certificate/contract.js';
 import { readJsonFile } from '../files.js';
-import { adaptersFor, readTargetInfo } from '../platforms/from-target.js';
+import { adaptersFor, readTargetFile } from '../platforms/from-target.js';
 import { ConfigError } from '../core/errors.js';
 import { targetFile } from './broker-setup.js';
 import { defineCommand } from './command.js';
@@ -18,7 +18,7 @@ export const state = defineCommand({
   },
   async run(flags) {
     const file = targetFile(flags.target);
-    const target = readTargetInfo(readJsonFile(file, 'target'), file);
+    const target = readTargetFile(file);
     const contract = readContract(readJsonFile(flags.contract, 'contract'), `contract ${flags.contract}`);
     const platforms = adaptersFor(target, { kubernetesMode: 'pooled' });
     try {

@@ -7,6 +7,9 @@ import type { PlatformAdapter } from '../core/ports/platform.js';
 import { ConfigError } from '../core/errors.js';
 import { isJsonObject, type JsonValue } from '../core/strict-json.js';
 import type { TargetInfo } from './target-info.js';
+import { isStaticKeys } from './aws/credentials.js';
+import { readJsonFile } from '../files.js';
+import { statSync } from 'node:fs';
 
 export interface TargetAdapters {
   readonly adapters: readonly PlatformAdapter[];
@@ -30,7 +33,7 @@ export function adaptersFor(target: TargetInfo, options: { kubernetesMode: Execu
           ...(target.aws.endpoint === '' ? {} : { endpoint: target.aws.endpoint }),
           region: target.aws.region,
           accountId: target.aws.accountId,
-          brokerCredentials: target.aws.credentials.broker,
+          ...(target.aws.credentials?.broker === undefined ? {} : { brokerCredentials: target.aws.credentials.broker }),
           executorRoleArn: target.aws.executorRoleArn,
         });
   const adapters = [kubernetes, aws].filter((a): a is KubernetesAdapter | AwsAdapter => a !== undefined);
@@ -50,16 +53,53 @@ export function readTargetInfo(value: JsonValue, where: string): TargetInfo {
     list(k.protectedNamespaces, `${where}: kubernetes.protectedNamespaces`);
   }
   if (target.aws !== undefined) {
-    const a = members(target.aws, `${where}: aws`, ['endpoint', 'region', 'credentials', 'executorRoleArn', 'accountId']);
+    const a = members(target.aws, `${where}: aws`, ['endpoint', 'region', 'credentials', 'executorRoleArn', 'accountId', 'resources']);
+    if (a.resources !== undefined) {
+      const r = members(a.resources, `${where}: aws.resources`, ['bucket', 'table']);
+      text(r.bucket, `${where}: aws.resources.bucket`);
+      if (r.table !== undefined) text(r.table, `${where}: aws.resources.table`);
+    }
     for (const name of ['endpoint', 'region', 'executorRoleArn', 'accountId']) text(a[name], `${where}: aws.${name}`);
-    const credentials = members(a.credentials, `${where}: aws.credentials`, ['agent', 'broker', 'admin']);
-    for (const who of ['agent', 'broker']) {
-      const c = members(credentials[who], `${where}: aws.credentials.${who}`, ['accessKeyId', 'secretAccessKey']);
-      text(c.accessKeyId, `${where}: aws.credentials.${who}.accessKeyId`);
-      text(c.secretAccessKey, `${where}: aws.credentials.${who}.secretAccessKey`);
+    if (a.credentials !== undefined) {
+      const credentials = members(a.credentials, `${where}: aws.credentials`, ['agent', 'broker', 'admin']);
+      for (const who of ['agent', 'broker', 'admin']) if (credentials[who] !== undefined) credentialSource(credentials[who], `${where}: aws.credentials.${who}`);
     }
   }
   return value as unknown as TargetInfo;
+}
+
+/** Static keys, {profile}, or {} (the SDK's default chain); nothing else, so a typo is not read as "environment". */
+function credentialSource(value: JsonValue, where: string): void {
+  const c = members(value, where, ['accessKeyId', 'secretAccessKey', 'profile']);
+  if (c.profile !== undefined) {
+    if (Object.keys(c).length !== 1) throw new ConfigError(where, 'a profile comes alone, without keys');
+    text(c.profile, `${where}.profile`);
+    if (c.profile === '') throw new ConfigError(`${where}.profile`, 'must not be empty');
+  } else if (Object.keys(c).length > 0) {
+    text(c.accessKeyId, `${where}.accessKeyId`);
+    text(c.secretAccessKey, `${where}.secretAccessKey`);
+  }
+}
+
+/** Which identities of the target carry static keys in the file itself. */
+export function staticKeyHolders(target: TargetInfo): string[] {
+  const credentials = target.aws?.credentials ?? {};
+  return (['agent', 'broker', 'admin'] as const).filter((who) => isStaticKeys(credentials[who]));
+}
+
+/** A warning when the file holding static keys may be read by its group or others (mode & 0o044), else undefined. */
+export function exposedKeysWarning(target: TargetInfo, file: string, mode: number): string | undefined {
+  const holders = staticKeyHolders(target);
+  if (holders.length === 0 || (mode & 0o044) === 0) return undefined;
+  return `warning: ${file} holds static AWS keys (${holders.join(', ')}) and is readable by others (mode ${(mode & 0o777).toString(8).padStart(3, '0')}); chmod 600 it, or name a profile instead`;
+}
+
+/** Reads and checks target.json, warning (on stderr by default) when it exposes static keys. */
+export function readTargetFile(file: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): TargetInfo {
+  const target = readTargetInfo(readJsonFile(file, 'target'), file);
+  const warning = exposedKeysWarning(target, file, statSync(file).mode);
+  if (warning !== undefined) warn(warning);
+  return target;
 }
 
 function members(value: JsonValue | undefined, where: string, allowed: readonly string[]): Record<string, JsonValue> {

@@ -19,13 +19,22 @@ export interface AwsCredentials {
   readonly secretAccessKey: string;
 }
 
+/**
+ * Static keys (seb warns when the file holding them is readable by others),
+ * a profile of the shared AWS files, or {} for the SDK's default chain.
+ */
+export type AwsCredentialSource = AwsCredentials | { readonly profile: string } | Readonly<Record<string, never>>;
+
 export interface AwsTarget {
   readonly endpoint: string;
   readonly region: string;
-  readonly credentials: { readonly agent: AwsCredentials; readonly broker: AwsCredentials; readonly admin?: AwsCredentials };
+  /** Absent, or an identity absent: the SDK's default chain. */
+  readonly credentials?: { readonly agent?: AwsCredentialSource; readonly broker?: AwsCredentialSource; readonly admin?: AwsCredentialSource };
   /** The role the broker assumes, with a session policy, for each execution. */
   readonly executorRoleArn: string;
   readonly accountId: string;
+  /** Where the harness's workloads put their objects and items (`seb target bootstrap` makes them); the local target's names otherwise. */
+  readonly resources?: { readonly bucket: string; readonly table?: string };
 }
 
 export interface TargetInfo {

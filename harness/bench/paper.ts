@@ -5,7 +5,6 @@
 // kinds, and read the table beside the paper's figures back from the CSVs.
 // Whatever happens (the last scenario, Ctrl-C, a failure), the broker and
 // the target are stopped before this returns or throws.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +17,12 @@ import { runScenarios, type RunReport } from '../runner.js';
 import type { ProgressSink } from '../run/progress.js';
 import { loadScenarioFile, type LoadedScenario, type Profile } from '../scenario/load.js';
 import type { ScenarioKind } from '../scenario/schema.js';
-import { adaptersFor, readTargetInfo } from '../../broker/platforms/from-target.js';
+import { adaptersFor, readTargetFile } from '../../broker/platforms/from-target.js';
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
 import { DirectAws } from '../targets/local/aws-kinds.js';
-import { startLocalTarget } from '../targets/local/local-target.js';
+import { startLocalTarget, type LocalTarget } from '../targets/local/local-target.js';
+import { platformOf, startContainerTarget, type ContainerTargetName } from '../targets/containers/containers.js';
+import { LOCALSTACK_BYPASS_NOT_APPLICABLE, LOCALSTACK_KINDS, startLocalStackTarget } from '../targets/localstack/localstack.js';
 import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
 import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
@@ -29,7 +30,7 @@ import { BrokerClient } from '../workload/broker-client.js';
 import { AWS_NOT_COUNTED, awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
 import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
-import { mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
+import { MUTATION_KIND_NAMES, mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
 import type { WatchedProcess } from '../metrics/cpu.js';
@@ -41,10 +42,17 @@ import { startBrokerProcess } from './broker-process.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
 
-/** `local`: started here and stopped at the end; `file`: a running target described by its target.json. */
-export type TargetChoice = { readonly kind: 'local' } | { readonly kind: 'file'; readonly file: string };
-
-export const CONTAINER_TARGETS = ['kind', 'k3s', 'localstack'] as const;
+/**
+ * `local`: started here and stopped at the end; `localstack`: the local
+ * Kubernetes with LocalStack (a plain process) as the AWS side; `container`:
+ * k3s or kind (Kubernetes) or LocalStack (AWS) in Docker, the other platform
+ * local; `file`: a running target described by its target.json.
+ */
+export type TargetChoice =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'localstack' }
+  | { readonly kind: 'container'; readonly name: ContainerTargetName }
+  | { readonly kind: 'file'; readonly file: string };
 
 export interface PaperOptions {
   readonly profile: Profile;
@@ -85,33 +93,14 @@ function orderScenarios(loaded: readonly LoadedScenario[]): LoadedScenario[] {
   return [...loaded].sort((a, b) => KIND_ORDER.indexOf(a.scenario.kind) - KIND_ORDER.indexOf(b.scenario.kind));
 }
 
-/**
- * kind, k3s and localstack run through testcontainers where a Docker engine
- * exists; neither is here, and nothing is faked: the message says which is missing.
- */
-export async function containerTargetMessage(target: string): Promise<string> {
-  const engine = await dockerEngine();
-  const how = `target ${target} runs in containers through testcontainers`;
-  if (engine !== true) return `${how} and needs a Docker engine; none is available on this machine (${engine}). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
-  return `${how}, which is not installed in this checkout (a Docker engine answers, but testcontainers is absent). Use --target local, or --target FILE with the target.json of a cluster you run yourself.`;
-}
-
-/** true when `docker info` answers; otherwise why not. */
-function dockerEngine(): Promise<true | string> {
-  const socket = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
-  if (process.env.DOCKER_HOST === undefined && !existsSync(socket)) return Promise.resolve(`no ${socket}`);
-  return new Promise((done) => {
-    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (error === null) done(true);
-      else done(`docker info: ${(stderr.trim().split('\n')[0] || error.message).slice(0, 160)}`);
-    });
-  });
-}
-
 interface Target {
   readonly info: TargetInfo;
   /** The platform processes this bench started (none for a target from a file). */
   readonly processes: readonly WatchedProcess[];
+  /** The mutation kinds the target serves; undefined: all. */
+  readonly kinds?: readonly string[];
+  /** What the platforms enforce, for meta.json (the bypass check is not applicable where IAM is not enforced). */
+  readonly enforcement?: Readonly<Record<string, string>>;
   /** The bucket and table the AWS pools live in (the executor role may write that bucket only). */
   readonly awsNames: { readonly bucket: string; readonly table: string };
   /** kube-apiserver's audit log, where the bench started the target (an external target's is not ours to read). */
@@ -119,44 +108,107 @@ interface Target {
   stop(): Promise<void>;
 }
 
-async function openTarget(choice: TargetChoice, workDir: string, platforms: readonly ('kubernetes' | 'aws')[]): Promise<Target> {
+/** The local target's platform processes, whose CPU each measured block records. */
+function localProcesses(local: LocalTarget): WatchedProcess[] {
+  const processes: WatchedProcess[] = [];
+  const watch = (name: string, pid: number | undefined, platform: 'kubernetes' | 'aws') => pid !== undefined && processes.push({ name, pid, platform });
+  watch('kube-apiserver', local.kubernetes?.processes.apiserver.pid, 'kubernetes');
+  watch('etcd', local.kubernetes?.processes.etcd.pid, 'kubernetes');
+  watch('moto', local.aws?.pid, 'aws');
+  return processes;
+}
+
+async function openTarget(choice: TargetChoice, workDir: string, platforms: readonly ('kubernetes' | 'aws')[], log: (line: string) => void): Promise<Target> {
   if (choice.kind === 'local') {
     const local = await startLocalTarget(join(workDir, 'target'), { platforms });
     const names = local.aws?.resources ?? RESOURCES;
-    const processes: WatchedProcess[] = [];
-    const watch = (name: string, pid: number | undefined, platform: 'kubernetes' | 'aws') => pid !== undefined && processes.push({ name, pid, platform });
-    watch('kube-apiserver', local.kubernetes?.processes.apiserver.pid, 'kubernetes');
-    watch('etcd', local.kubernetes?.processes.etcd.pid, 'kubernetes');
-    watch('moto', local.aws?.pid, 'aws');
     return {
       info: local.info,
-      processes,
+      processes: localProcesses(local),
       awsNames: { bucket: names.bucket, table: names.table },
       ...(local.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
       stop: () => local.stop(),
     };
   }
+  if (choice.kind === 'container') {
+    const side = platformOf(choice.name);
+    const container = await startContainerTarget(choice.name, join(workDir, choice.name), log);
+    const others = platforms.filter((p) => p !== side);
+    let local;
+    try {
+      local = others.length === 0 ? undefined : await startLocalTarget(join(workDir, 'target'), { platforms: others });
+    } catch (error) {
+      await container.stop();
+      throw error;
+    }
+    const names = container.info.aws?.resources ?? local?.aws?.resources ?? RESOURCES;
+    return {
+      info: { ...local?.info, ...container.info, name: choice.name },
+      processes: local === undefined ? [] : localProcesses(local),
+      ...(local?.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      awsNames: { bucket: names.bucket, table: names.table ?? '' },
+      ...(side === 'aws' ? { kinds: [...MUTATION_KIND_NAMES.kubernetes, ...LOCALSTACK_KINDS], enforcement: { aws_iam: 'not enforced (LocalStack community)', bypass_check: LOCALSTACK_BYPASS_NOT_APPLICABLE } } : {}),
+      stop: async () => {
+        await Promise.allSettled([container.stop(), local?.stop()]);
+      },
+    };
+  }
+  if (choice.kind === 'localstack') {
+    const local = await startLocalTarget(join(workDir, 'target'), { platforms: platforms.filter((p) => p === 'kubernetes') });
+    let ls;
+    try {
+      ls = await startLocalStackTarget(join(workDir, 'localstack'));
+    } catch (error) {
+      await local.stop();
+      throw error;
+    }
+    log(`LocalStack ${ls.version} at ${ls.info.endpoint} (log ${ls.logFile}); AWS kinds it serves: ${LOCALSTACK_KINDS.join(', ')}`);
+    return {
+      info: { ...local.info, name: 'localstack', aws: ls.info, versions: { ...local.info.versions, localstack: ls.version } },
+      processes: localProcesses(local),
+      ...(local.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      awsNames: { bucket: 'seb-target', table: '' },
+      kinds: [...MUTATION_KIND_NAMES.kubernetes, ...LOCALSTACK_KINDS],
+      enforcement: { aws_iam: 'not enforced (LocalStack community)', bypass_check: LOCALSTACK_BYPASS_NOT_APPLICABLE },
+      stop: async () => {
+        await Promise.allSettled([ls.stop(), local.stop()]);
+      },
+    };
+  }
   const file = resolve(choice.file);
-  const info = readTargetInfo(readJsonFile(file, 'target'), file);
+  const info = readTargetFile(file, log);
   for (const p of platforms) if (info[p] === undefined) throw new ConfigError(file, `the scenarios need ${p}, and this target has none`);
-  // Made by the target's own bootstrap (harness/targets/local/aws-bootstrap.ts), under the same names.
-  return { info, processes: [], awsNames: { bucket: RESOURCES.bucket, table: RESOURCES.table }, stop: async () => {} };
+  // Made by `seb target bootstrap` (named in target.json), or by the local target's bootstrap under its names.
+  const names = info.aws?.resources ?? RESOURCES;
+  return { info, processes: [], awsNames: { bucket: names.bucket, table: names.table ?? '' }, stop: async () => {} };
+}
+
+/** The scenarios with only the mutation kinds the target serves; a scenario left with none is skipped. Each omission is logged. */
+export function servedBy(loaded: readonly LoadedScenario[], kinds: readonly string[] | undefined, log: (line: string) => void): LoadedScenario[] {
+  if (kinds === undefined) return [...loaded];
+  return loaded.flatMap((l) => {
+    const mutations = l.scenario.mutations.filter((m) => kinds.includes(m));
+    const dropped = l.scenario.mutations.filter((m) => !kinds.includes(m));
+    if (dropped.length > 0) log(`${l.scenario.name}: this target does not serve ${dropped.join(', ')}; ${mutations.length === 0 ? 'scenario skipped' : 'left out'}`);
+    return mutations.length === 0 ? [] : [{ ...l, scenario: { ...l.scenario, mutations } }];
+  });
 }
 
 export async function runPaper(o: PaperOptions): Promise<PaperResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`[seb] ${line}\n`));
   const t0 = performance.now();
-  const loaded = orderScenarios(o.scenarios.map((f) => loadScenarioFile(f, o.profile)));
-  const platforms = [...new Set(loaded.flatMap((l) => l.scenario.platforms))];
+  const given = orderScenarios(o.scenarios.map((f) => loadScenarioFile(f, o.profile)));
+  const platforms = [...new Set(given.flatMap((l) => l.scenario.platforms))];
   const ownWorkDir = o.workDir === undefined;
   const workDir = o.workDir ?? mkdtempSync(join(tmpdir(), 'seb-bench-'));
   mkdirSync(workDir, { recursive: true });
   const cleanups: (() => unknown)[] = [];
   let ok = false;
   try {
-    log(`${o.target.kind === 'local' ? 'starting the local target' : `using the target in ${o.target.file}`} (${platforms.join(', ')}) …`);
-    const target = await openTarget(o.target, workDir, platforms);
+    log(`${o.target.kind === 'file' ? `using the target in ${o.target.file}` : `starting the ${o.target.kind === 'container' ? o.target.name : o.target.kind} target`} (${platforms.join(', ')}) …`);
+    const target = await openTarget(o.target, workDir, platforms, log);
     cleanups.push(() => target.stop());
+    const loaded = servedBy(given, target.kinds, log);
     const targetMs = performance.now() - t0;
     log(`target ${target.info.name} ready in ${(targetMs / 1000).toFixed(1)} s`);
 
@@ -185,7 +237,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     }
     let aws: AwsKindContext | undefined;
     if (target.info.aws !== undefined) {
-      const credentials = target.info.aws.credentials.admin;
+      const credentials = target.info.aws.credentials?.admin;
       if (credentials === undefined) throw new ConfigError('target aws.credentials.admin', 'the direct path and the pools need a standing admin credential');
       const admin = new DirectAws(target.info.aws, credentials);
       cleanups.push(() => admin.close());
@@ -237,7 +289,8 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',
-        target_source: o.target.kind === 'local' ? 'local (started by the bench)' : o.target.file,
+        target_source: o.target.kind === 'file' ? o.target.file : `${o.target.kind === 'container' ? o.target.name : o.target.kind} (started by the bench)`,
+        ...(target.enforcement === undefined ? {} : { enforcement: target.enforcement }),
         broker: { process: 'seb serve, a separate Node process', kubernetes_mode: kubernetesMode, ledger: 'sqlite' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
       },

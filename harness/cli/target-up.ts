@@ -20,7 +20,7 @@ export const targetUp = defineCommand({
     out: { type: 'string', value: 'DIR', description: 'folder for target.json, keys, state and logs', default: DEFAULT_LOCAL_DIR },
   },
   async run(flags, positionals) {
-    if (positionals[0] !== 'local') throw new UsageError('target up: only "local" can be started here (kind, k3s and localstack need a Docker engine; external targets are already up)');
+    if (positionals[0] !== 'local') throw new UsageError('target up: only "local" can be started here (k3s, kind and localstack-container start with `seb bench paper --target NAME` where a Docker engine answers; LocalStack as a process with --target localstack; external targets are already up)');
     const dir = resolve(flags.out);
     mkdirSync(dir, { recursive: true });
     process.stderr.write(`starting the local target in ${dir} …\n`);

@@ -8,8 +8,10 @@ import { ConfigError } from '../../core/errors.js';
 import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { ACCOUNT_ID, partitionOf, REGION, type AwsScope } from './arn.js';
-import { keepAliveAgents, stsClient, type AwsCredentials, type Connection } from './clients.js';
+import { keepAliveAgents, stsClient, type Connection } from './clients.js';
+import { awsCredentialsFor } from './credentials.js';
 import { matchesIntent } from './intent.js';
+import type { AwsCredentialSource } from '../target-info.js';
 import { invokePlan } from './invoke.js';
 import { readLiveState } from './live-state.js';
 import { isSessionCredentials, mintExecutor } from './mint.js';
@@ -21,8 +23,8 @@ export interface AwsAdapterConfig {
   readonly endpoint?: string;
   readonly region: string;
   readonly accountId: string;
-  /** The broker's own credential: it may only assume the executor role. */
-  readonly brokerCredentials: AwsCredentials;
+  /** The broker's own credential (keys, a profile, or absent: the SDK's default chain): it may only assume the executor role. */
+  readonly brokerCredentials?: AwsCredentialSource;
   readonly executorRoleArn: string;
   /** Deadline of each AWS call (default 10 s). */
   readonly requestTimeoutMs?: number;
@@ -52,7 +54,7 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
       requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       agents: keepAliveAgents(),
     };
-    this.sts = stsClient(this.connection, config.brokerCredentials);
+    this.sts = stsClient(this.connection, awsCredentialsFor(config.brokerCredentials, { endpoint: config.endpoint ?? '', region: config.region }));
     this.reads = new ReadSessions(this.sts, config.executorRoleArn, config.clock ?? Date.now);
   }
 

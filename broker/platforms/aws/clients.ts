@@ -15,6 +15,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { ResolvedCredentials } from './credentials.js';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -36,7 +37,7 @@ export function keepAliveAgents(): Connection['agents'] {
 
 export type Purpose = 'read' | 'write';
 
-function config(c: Connection, credentials: AwsCredentials, purpose: Purpose) {
+function config(c: Connection, credentials: AwsCredentials | ResolvedCredentials, purpose: Purpose) {
   return {
     region: c.region,
     credentials,
@@ -46,7 +47,7 @@ function config(c: Connection, credentials: AwsCredentials, purpose: Purpose) {
   };
 }
 
-export function stsClient(c: Connection, credentials: AwsCredentials): STSClient {
+export function stsClient(c: Connection, credentials: ResolvedCredentials): STSClient {
   // AssumeRole creates nothing that a second attempt would duplicate harmfully: retries are fine.
   return new STSClient(config(c, credentials, 'read'));
 }

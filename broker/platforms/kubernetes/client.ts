@@ -8,8 +8,10 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { IoError, SebError } from '../../core/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/strict-json.js';
+import type { CredentialSource, StaticCredential } from './credentials.js';
 
-export type Credential = { readonly kind: 'cert'; readonly cert: Buffer; readonly key: Buffer } | { readonly kind: 'token'; readonly token: string };
+/** Static credentials, or a source whose credential changes (exec plugin, token file, in-cluster): see credentials.ts. */
+export type Credential = StaticCredential | { readonly kind: 'source'; readonly source: CredentialSource };
 
 export interface Endpoint {
   /** https URL of the API server, possibly with a path prefix. */
@@ -47,6 +49,8 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export class KubeClient {
   private tokenAgent: Agent | undefined;
+  /** With a CredentialSource that issues client certificates: the Agent for the current one. */
+  private sourceCertAgent: { readonly credential: StaticCredential; readonly agent: Agent } | undefined;
 
   private constructor(
     private readonly endpoint: Endpoint,
@@ -55,13 +59,15 @@ export class KubeClient {
     private readonly timeoutMs: number,
     private readonly parent: KubeClient | undefined,
     private readonly identityHeaders: Readonly<Record<string, string>> = {},
+    private readonly source?: CredentialSource,
   ) {}
 
   static connect(endpoint: Endpoint, credential: Credential | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): KubeClient {
     if (!endpoint.server.startsWith('https://')) throw new IoError(`API server ${endpoint.server}: only https is supported`);
     const tls = credential?.kind === 'cert' ? { cert: credential.cert, key: credential.key } : {};
     const agent = new Agent({ keepAlive: true, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }), ...tls });
-    return new KubeClient(endpoint, agent, credential?.kind === 'token' ? `Bearer ${credential.token}` : undefined, timeoutMs, undefined);
+    const source = credential?.kind === 'source' ? credential.source : undefined;
+    return new KubeClient(endpoint, agent, credential?.kind === 'token' ? `Bearer ${credential.token}` : undefined, timeoutMs, undefined, {}, source);
   }
 
   /** A client that speaks as `token` over the same server, sharing one certificate-free Agent. */
@@ -81,7 +87,7 @@ export class KubeClient {
     if (this.parent !== undefined) throw new IoError('only the broker\'s own client may impersonate');
     const headers: Record<string, string> = { 'impersonate-user': user };
     for (const [key, value] of Object.entries(extra)) headers[`impersonate-extra-${key}`] = value;
-    return new KubeClient(this.endpoint, this.agent, this.authorization, this.timeoutMs, this, headers);
+    return new KubeClient(this.endpoint, this.agent, this.authorization, this.timeoutMs, this, headers, this.source);
   }
 
   get server(): string {
@@ -90,9 +96,40 @@ export class KubeClient {
 
   /** Resolves with any HTTP status; rejects (IoError) only when no answer came: network, TLS, timeout. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    if (this.source === undefined) return this.send(method, path, options, this.agent, this.authorization);
+    return this.requestFromSource(this.source, method, path, options);
+  }
+
+  /**
+   * Asks the source for the current credential; a 401 means the server never
+   * got past authentication (nothing was changed), so the request is sent
+   * once more with a fresh credential, and that answer stands.
+   */
+  private async requestFromSource(source: CredentialSource, method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+    for (let attempt = 1; ; attempt += 1) {
+      const credential = await source.current();
+      const response =
+        credential.kind === 'token'
+          ? await this.send(method, path, options, this.agent, `Bearer ${credential.token}`)
+          : await this.send(method, path, options, this.certAgentFor(credential), undefined);
+      if (response.status !== 401 || attempt === 2) return response;
+      source.invalidate(credential);
+    }
+  }
+
+  private certAgentFor(credential: StaticCredential & { kind: 'cert' }): Agent {
+    if (this.sourceCertAgent?.credential !== credential) {
+      this.sourceCertAgent?.agent.destroy();
+      const ca = this.endpoint.ca === undefined ? {} : { ca: this.endpoint.ca };
+      this.sourceCertAgent = { credential, agent: new Agent({ keepAlive: true, ...ca, cert: credential.cert, key: credential.key }) };
+    }
+    return this.sourceCertAgent.agent;
+  }
+
+  private send(method: string, path: string, options: RequestOptions, agent: Agent, authorization: string | undefined): Promise<ApiResponse> {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...this.identityHeaders };
-    if (this.authorization !== undefined) headers.authorization = this.authorization;
+    if (authorization !== undefined) headers.authorization = authorization;
     if (payload !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
       headers['content-length'] = String(payload.length);
@@ -101,7 +138,7 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const fail = (error: unknown): void =>
         reject(error instanceof IoError ? error : new IoError(`${method} ${url.pathname}: ${(error as Error).message}`, { cause: error }));
-      const req = httpsRequest(url, { method, headers, agent: this.agent }, (res) => {
+      const req = httpsRequest(url, { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -136,6 +173,7 @@ export class KubeClient {
     if (this.parent !== undefined) return;
     this.agent.destroy();
     this.tokenAgent?.destroy();
+    this.sourceCertAgent?.agent.destroy();
   }
 }
 

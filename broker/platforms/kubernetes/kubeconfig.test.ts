@@ -42,10 +42,18 @@ describe('parseKubeconfig', () => {
     expect(c.credential).toEqual({ kind: 'cert', cert: Buffer.from('CERT'), key: Buffer.from('KEY') });
   });
 
-  it('reads a named context with file paths, relative to the kubeconfig', () => {
+  it('reads a named context with file paths, relative to the kubeconfig', async () => {
     const c = parseKubeconfig(config(), { ...source, context: 'two' });
     expect(c.ca?.toString()).toBe('FILE-CA');
-    expect(c.credential).toEqual({ kind: 'token', token: 'tok-123' });
+    expect(c.credential.kind).toBe('source');
+    if (c.credential.kind === 'source') await expect(c.credential.source.current()).resolves.toEqual({ kind: 'token', token: 'tok-123' });
+  });
+
+  it('reads an exec plugin, its command relative to the kubeconfig, and passes the cluster when asked', () => {
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token', args: ['--x'], provideClusterInfo: true };
+    const c = parseKubeconfig(config({ user: { 'client-certificate-data': undefined, 'client-key-data': undefined, exec } }), source);
+    expect(c.credential.kind).toBe('source');
+    if (c.credential.kind === 'source') expect(c.credential.source.description).toBe('exec plugin /etc/kube/bin/get-token');
   });
 
   it.each<[string, string, string | undefined]>([
@@ -53,7 +61,10 @@ describe('parseKubeconfig', () => {
     ['no current context', config({ current: '' }), undefined],
     ['skip-verify', config({ cluster: { 'insecure-skip-tls-verify': true } }), undefined],
     ['plain http', config({ cluster: { server: 'http://127.0.0.1:8080' } }), undefined],
-    ['an exec plugin', config({ user: { exec: { command: 'aws' } } }), undefined],
+    ['an exec plugin without apiVersion', config({ user: { 'client-certificate-data': undefined, 'client-key-data': undefined, exec: { command: 'aws' } } }), undefined],
+    ['an exec plugin beside a certificate', config({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'aws' } } }), undefined],
+    ['a token file that cannot be read', config({ user: { 'client-certificate-data': undefined, 'client-key-data': undefined, tokenFile: 'missing' } }), undefined],
+    ['an auth provider', config({ user: { 'auth-provider': { name: 'gcp' } } }), undefined],
     ['impersonation', config({ user: { as: 'root' } }), undefined],
     ['both a path and data', config({ user: { 'client-key': 'k.pem' } }), undefined],
     ['a certificate without a key', config({ user: { 'client-key-data': undefined } }), undefined],

@@ -1,14 +1,16 @@
 // Reading a kubeconfig into what the client needs: the server, the CA to
-// trust, and one credential (client certificate or bearer token). Only the
-// subset that keeps TLS verification on and the credential static is
-// accepted; anything that would weaken or widen it (skip-verify, exec
-// plugins, auth providers, impersonation, proxies) is refused by name rather
-// than silently ignored.
+// trust, and one credential (client certificate, bearer token, token file,
+// or exec credential plugin; see credentials.ts for the last two). Only the
+// subset that keeps TLS verification on is accepted; anything that would
+// weaken or widen it (skip-verify, auth providers, impersonation, proxies)
+// is refused by name rather than silently ignored. The name `in-cluster`
+// instead of a file means the pod's own ServiceAccount.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../core/errors.js';
 import type { Credential, Endpoint } from './client.js';
+import { execSource, inClusterConfig, readExecConfig, tokenFileSource } from './credentials.js';
 
 export interface KubeConnection extends Endpoint {
   readonly credential: Credential;
@@ -21,14 +23,23 @@ export interface KubeconfigSource {
   /** A named context; the file's current-context otherwise. */
   readonly context?: string;
   readonly readFile?: (path: string) => Buffer;
+  /** Epoch ms, for the expiry of tokens from plugins and files (tests). */
+  readonly now?: () => number;
 }
+
+/** Where target.json names a kubeconfig, this name means the pod's own ServiceAccount. */
+export const IN_CLUSTER = 'in-cluster';
 
 type Entry = Record<string, unknown>;
 
 const REFUSED_CLUSTER = ['insecure-skip-tls-verify', 'proxy-url', 'tls-server-name'] as const;
-const REFUSED_USER = ['exec', 'auth-provider', 'username', 'password', 'as', 'as-groups', 'as-uid', 'as-user-extra'] as const;
+const REFUSED_USER = ['auth-provider', 'username', 'password', 'as', 'as-groups', 'as-uid', 'as-user-extra'] as const;
 
 export function loadKubeconfig(file: string, context?: string): KubeConnection {
+  if (file === IN_CLUSTER) {
+    const pod = inClusterConfig();
+    return { server: pod.server, ca: pod.ca, credential: { kind: 'source', source: pod.source }, context: IN_CLUSTER };
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,18 +95,44 @@ export function parseKubeconfig(text: string, source: KubeconfigSource): KubeCon
   const ca = read(cluster, `cluster ${clusterName}`, 'certificate-authority');
   const cert = read(user, `user ${userName}`, 'client-certificate');
   const key = read(user, `user ${userName}`, 'client-key');
-  const token = str(user.token) ?? readPath(user, `user ${userName}`, 'tokenFile')?.toString('utf8').trim();
+  const token = str(user.token);
+  const tokenFile = user.tokenFile === undefined ? undefined : tokenFileCredential(user.tokenFile, source, (m) => fail(`user ${userName}: ${m}`));
+  const exec = user.exec === undefined ? undefined : execCredential(user.exec, source, cluster, (m) => fail(`user ${userName}: ${m}`));
+  const given = [cert !== undefined || key !== undefined, token !== undefined, tokenFile !== undefined, exec !== undefined].filter(Boolean).length;
+  if (given > 1) return fail(`user ${userName}: more than one of client certificate, token, tokenFile and exec; choose one`);
   let credential: Credential;
   if (cert !== undefined || key !== undefined) {
     if (cert === undefined || key === undefined) return fail(`user ${userName}: client-certificate and client-key come together`);
-    if (token !== undefined) return fail(`user ${userName}: both a client certificate and a token; choose one`);
     credential = { kind: 'cert', cert, key };
-  } else if (token !== undefined && token !== '') {
+  } else if (token !== undefined) {
     credential = { kind: 'token', token };
+  } else if (tokenFile !== undefined || exec !== undefined) {
+    credential = (tokenFile ?? exec) as Credential;
   } else {
-    return fail(`user ${userName} has no client certificate and no token`);
+    return fail(`user ${userName} has no client certificate, token, tokenFile or exec plugin`);
   }
   return { server, ...(ca === undefined ? {} : { ca }), credential, context: contextName };
+}
+
+function tokenFileCredential(path: unknown, source: KubeconfigSource, fail: (m: string) => never): Credential {
+  if (typeof path !== 'string' || path === '') return fail('tokenFile must be a path');
+  const full = isAbsolute(path) ? path : resolve(dirname(source.file), path);
+  // Read once now, so a missing file fails at start and names the kubeconfig; re-read as it rotates.
+  try {
+    (source.readFile ?? readFileSync)(full);
+  } catch (error) {
+    return fail(`tokenFile ${full} cannot be read: ${(error as Error).message}`);
+  }
+  return { kind: 'source', source: tokenFileSource(full, source.now, source.readFile) };
+}
+
+function execCredential(exec: unknown, source: KubeconfigSource, cluster: Entry, fail: (m: string) => never): Credential {
+  const { provideClusterInfo, ...config } = readExecConfig(exec, fail);
+  // As kubectl: a command with a slash but not absolute is relative to the kubeconfig; a bare name is looked up on PATH.
+  const command = config.command.includes('/') && !isAbsolute(config.command) ? resolve(dirname(source.file), config.command) : config.command;
+  const ca = str(cluster['certificate-authority-data']);
+  const clusterInfo = provideClusterInfo ? { cluster: { server: String(cluster.server), ...(ca === undefined ? {} : { 'certificate-authority-data': ca }) } } : {};
+  return { kind: 'source', source: execSource({ ...config, command, ...clusterInfo }, source.now) };
 }
 
 function named(doc: Entry, list: string, member: string, name: string, fail: (m: string) => never): Entry {

@@ -22,7 +22,8 @@ import { partitionOf } from '../../../broker/platforms/aws/arn.js';
 import { attributeValue, itemKey } from '../../../broker/platforms/aws/dynamodb-update.js';
 import { OBJECT_CONTENT_TYPE } from '../../../broker/platforms/aws/invoke.js';
 import { planAws, VERSION_ATTRIBUTE, type Action, type AwsPlan, type IngressRule } from '../../../broker/platforms/aws/operations.js';
-import type { AwsCredentials, AwsTarget } from '../../../broker/platforms/target-info.js';
+import type { AwsCredentialSource, AwsTarget } from '../../../broker/platforms/target-info.js';
+import { awsCredentialsFor } from '../../../broker/platforms/aws/credentials.js';
 import type { AwsResources } from './aws-bootstrap.js';
 
 export const INITIAL = { object: 'initial\n', parameter: 'off', mode: 'off' } as const;
@@ -67,11 +68,11 @@ export class DirectAws {
   /** `r`: the bootstrap's single targets, for the per-action calls (mutate, tamper, remove, restore). */
   constructor(
     private readonly info: AwsTarget,
-    credentials: AwsCredentials,
+    credentials: AwsCredentialSource,
     private readonly r?: AwsResources,
   ) {
     // An empty endpoint is AWS itself (target.json of an external target).
-    const o = { ...(info.endpoint === '' ? {} : { endpoint: info.endpoint }), region: info.region, credentials, maxAttempts: 1 };
+    const o = { ...(info.endpoint === '' ? {} : { endpoint: info.endpoint }), region: info.region, credentials: awsCredentialsFor(credentials, info), maxAttempts: 1 };
     this.s3 = new S3Client({ ...o, forcePathStyle: info.endpoint !== '' });
     this.ssm = new SSMClient(o);
     this.ec2 = new EC2Client(o);

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IoError } from '../../../broker/core/errors.js';
-import type { AwsTarget } from '../../../broker/platforms/target-info.js';
+import type { AwsCredentials, AwsTarget } from '../../../broker/platforms/target-info.js';
 import { bootstrapAws, type AwsResources } from './aws-bootstrap.js';
 import { installBinaries } from './binaries.js';
 import { startMoto } from './moto.js';
@@ -12,7 +12,8 @@ import { startMoto } from './moto.js';
 export const LOCAL_AWS_REGION = 'us-east-1';
 
 export interface LocalAws {
-  readonly info: AwsTarget;
+  /** The local target hands out static keys for every identity. */
+  readonly info: AwsTarget & { readonly credentials: { readonly agent: AwsCredentials; readonly broker: AwsCredentials; readonly admin: AwsCredentials } };
   readonly resources: AwsResources;
   readonly logFile: string;
   /** moto's process id, for the harness's CPU accounting. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../broker/core/errors.js';
 import { REPO_ROOT } from '../../repo-root.js';
 
-export type Component = 'kube-apiserver' | 'etcd' | 'toxiproxy' | 'moto';
+export type Component = 'kube-apiserver' | 'etcd' | 'toxiproxy' | 'moto' | 'localstack' | 'kind';
 
 const INSTALL_DIR = join(REPO_ROOT, 'harness/targets/local/install');
 
@@ -30,10 +30,10 @@ export function installBinaries(components: readonly Component[]): Promise<Recor
   });
 }
 
-/** The pinned versions (versions.env), for run metadata. */
-export function pinnedVersions(): Record<string, string> {
+/** The pinned versions (versions.env, or another env file of the install folder), for run metadata. */
+export function pinnedVersions(file = 'versions.env'): Record<string, string> {
   const versions: Record<string, string> = {};
-  for (const line of readFileSync(join(INSTALL_DIR, 'versions.env'), 'utf8').split('\n')) {
+  for (const line of readFileSync(join(INSTALL_DIR, file), 'utf8').split('\n')) {
     const m = /^([A-Z_]+)=(\S+)$/.exec(line.trim());
     if (m) versions[(m[1] as string).replace(/_VERSION$/, '').toLowerCase().replaceAll('_', '-')] = m[2] as string;
   }

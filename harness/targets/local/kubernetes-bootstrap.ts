@@ -1,4 +1,7 @@
-// Who may do what on the local Kubernetes target, set up as admin.
+// Who may do what on a Kubernetes target, set up as admin: the local target,
+// and (through `seb target bootstrap`) a cluster someone already runs. The
+// objects are listed first (bootstrapStages, printed by --dry-run), then
+// created in that order, each creation reported (for teardown's manifest).
 //
 // RBAC (the first wall):
 // - agent: get/list/watch on the target kinds in the protected namespaces.
@@ -47,11 +50,28 @@ import type { JsonObject } from '../../../broker/core/strict-json.js';
 import { expectStatus, objectOf, type KubeClient } from '../../../broker/platforms/kubernetes/client.js';
 import { IMPERSONATION_EXTRA } from '../../../broker/platforms/kubernetes/executor.js';
 import { GRANTABLE_RULES, TARGET_RESOURCES } from '../../../broker/platforms/kubernetes/operations.js';
-import { USERS, type ClientIdentity, type LocalPki } from './pki.js';
+import type { ClientIdentity, LocalPki } from './pki.js';
 
 export interface BootstrapOptions {
   readonly protectedNamespaces: readonly string[];
   readonly executorNamespace: string;
+  /** The user names the agent and the broker authenticate as (certificate CN locally, ServiceAccounts elsewhere). */
+  readonly identities: { readonly agent: string; readonly broker: string };
+  /** Put on every object, so that what a bootstrap made can be found again. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Users exempt from the policy besides the break-glass group: on someone else's cluster, the admin who bootstraps it. */
+  readonly breakGlassUsers?: readonly string[];
+}
+
+/** One object to create: the collection it is POSTed to, and its body. */
+export interface KubeObject {
+  readonly collection: string;
+  readonly body: JsonObject;
+}
+
+/** Where an object lives once created (GET, DELETE). */
+export function objectPath(o: KubeObject): string {
+  return `${o.collection}/${String(objectOf(o.body.metadata).name)}`;
 }
 
 export const POLICY_NAME = 'seb-protected-namespaces';
@@ -90,53 +110,103 @@ export function writeKubeconfigs(dir: string, server: string, pki: LocalPki): Ku
   return { admin: write('admin', pki.users.admin), agent: write('agent', pki.users.agent), broker: write('broker', pki.users.broker) };
 }
 
-export async function bootstrapKubernetes(admin: KubeClient, o: BootstrapOptions): Promise<void> {
-  const create = async (path: string, body: JsonObject): Promise<void> => {
-    expectStatus(await admin.request('POST', path, { body }), [201], `bootstrap: create ${path}`);
-  };
-  const bind = (ns: string, name: string, clusterRole: string, user: string) =>
-    create(`/apis/${RBAC}/v1/namespaces/${ns}/rolebindings`, {
-      metadata: { name, namespace: ns },
-      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: clusterRole },
-      subjects: [{ apiGroup: RBAC, kind: 'User', name: user }],
-    });
+/**
+ * Everything bootstrap creates, in stages: the objects of one stage do not
+ * depend on each other; each stage depends on the ones before (bindings on
+ * their roles and namespaces).
+ */
+export function bootstrapStages(o: BootstrapOptions): KubeObject[][] {
+  const meta = (name: string, namespace?: string, extra: JsonObject = {}): JsonObject => ({
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(o.labels === undefined && extra.labels === undefined ? {} : { labels: { ...objectOf(extra.labels), ...o.labels } }),
+  });
+  const bind = (ns: string, name: string, clusterRole: string, user: string): KubeObject => ({
+    collection: `/apis/${RBAC}/v1/namespaces/${ns}/rolebindings`,
+    body: { metadata: meta(name, ns), roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: clusterRole }, subjects: [{ apiGroup: RBAC, kind: 'User', name: user }] },
+  });
+  return [
+    [
+      ...o.protectedNamespaces.map((name) => ({ collection: '/api/v1/namespaces', body: { metadata: meta(name, undefined, { labels: { 'seb.io/role': 'protected' } }) } })),
+      { collection: '/api/v1/namespaces', body: { metadata: meta(o.executorNamespace, undefined, { labels: { 'seb.io/role': 'executors' } }) } },
+      { collection: `/apis/${RBAC}/v1/clusterroles`, body: { metadata: meta('seb:agent'), rules: readRules(['get', 'list', 'watch']) } },
+      { collection: `/apis/${RBAC}/v1/clusterroles`, body: { metadata: meta('seb:broker'), rules: brokerRules() } },
+      { collection: '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', body: admissionPolicy(o, meta(POLICY_NAME)) },
+      {
+        collection: '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
+        body: { metadata: meta(POLICY_NAME), spec: { policyName: POLICY_NAME, validationActions: ['Deny'] } },
+      },
+    ],
+    [
+      ...o.protectedNamespaces.flatMap((ns) => [bind(ns, 'seb:agent', 'seb:agent', o.identities.agent), bind(ns, 'seb:broker', 'seb:broker', o.identities.broker)]),
+      {
+        collection: `/apis/${RBAC}/v1/namespaces/${o.executorNamespace}/roles`,
+        body: {
+          metadata: meta('seb:broker-executors', o.executorNamespace),
+          rules: [
+            { apiGroups: [''], resources: ['serviceaccounts', 'secrets'], verbs: ['create', 'delete'] },
+            { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+            { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
+          ],
+        },
+      },
+      {
+        collection: `/apis/${RBAC}/v1/clusterroles`,
+        body: {
+          metadata: meta('seb:broker-impersonation-extras'),
+          rules: [{ apiGroups: ['authentication.k8s.io'], resources: Object.values(IMPERSONATION_EXTRA).map((key) => `userextras/${key}`), verbs: ['impersonate'] }],
+        },
+      },
+    ],
+    [
+      {
+        collection: `/apis/${RBAC}/v1/clusterrolebindings`,
+        body: {
+          metadata: meta('seb:broker-impersonation-extras'),
+          roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'seb:broker-impersonation-extras' },
+          subjects: [{ apiGroup: RBAC, kind: 'User', name: o.identities.broker }],
+        },
+      },
+      {
+        collection: `/apis/${RBAC}/v1/namespaces/${o.executorNamespace}/rolebindings`,
+        body: {
+          metadata: meta('seb:broker-executors', o.executorNamespace),
+          roleRef: { apiGroup: RBAC, kind: 'Role', name: 'seb:broker-executors' },
+          subjects: [{ apiGroup: RBAC, kind: 'User', name: o.identities.broker }],
+        },
+      },
+    ],
+  ];
+}
 
-  await Promise.all([
-    ...o.protectedNamespaces.map((name) => create('/api/v1/namespaces', { metadata: { name, labels: { 'seb.io/role': 'protected' } } })),
-    create('/api/v1/namespaces', { metadata: { name: o.executorNamespace, labels: { 'seb.io/role': 'executors' } } }),
-    create(`/apis/${RBAC}/v1/clusterroles`, { metadata: { name: 'seb:agent' }, rules: readRules(['get', 'list', 'watch']) }),
-    create(`/apis/${RBAC}/v1/clusterroles`, { metadata: { name: 'seb:broker' }, rules: brokerRules() }),
-    create('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', admissionPolicy(o)),
-    create('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', {
-      metadata: { name: POLICY_NAME },
-      spec: { policyName: POLICY_NAME, validationActions: ['Deny'] },
-    }),
-  ]);
-  await Promise.all([
-    ...o.protectedNamespaces.flatMap((ns) => [bind(ns, 'seb:agent', 'seb:agent', USERS.agent.user), bind(ns, 'seb:broker', 'seb:broker', USERS.broker.user)]),
-    create(`/apis/${RBAC}/v1/namespaces/${o.executorNamespace}/roles`, {
-      metadata: { name: 'seb:broker-executors', namespace: o.executorNamespace },
-      rules: [
-        { apiGroups: [''], resources: ['serviceaccounts', 'secrets'], verbs: ['create', 'delete'] },
-        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
-      ],
-    }),
-    create(`/apis/${RBAC}/v1/clusterroles`, {
-      metadata: { name: 'seb:broker-impersonation-extras' },
-      rules: [{ apiGroups: ['authentication.k8s.io'], resources: Object.values(IMPERSONATION_EXTRA).map((key) => `userextras/${key}`), verbs: ['impersonate'] }],
-    }),
-  ]);
-  await create(`/apis/${RBAC}/v1/clusterrolebindings`, {
-    metadata: { name: 'seb:broker-impersonation-extras' },
-    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'seb:broker-impersonation-extras' },
-    subjects: [{ apiGroup: RBAC, kind: 'User', name: USERS.broker.user }],
-  });
-  await create(`/apis/${RBAC}/v1/namespaces/${o.executorNamespace}/rolebindings`, {
-    metadata: { name: 'seb:broker-executors', namespace: o.executorNamespace },
-    roleRef: { apiGroup: RBAC, kind: 'Role', name: 'seb:broker-executors' },
-    subjects: [{ apiGroup: RBAC, kind: 'User', name: USERS.broker.user }],
-  });
+export interface CreateOptions {
+  /** A namespace that already exists is used as it is, and not reported as created (so teardown leaves it). */
+  readonly reuseNamespaces?: boolean;
+  /** Called after each object is created, before the next stage. */
+  readonly created?: (object: KubeObject) => void;
+}
+
+/** Creates the stages in order; any refusal stops it, naming the object and the server's message. */
+export async function createStages(admin: KubeClient, stages: readonly (readonly KubeObject[])[], options: CreateOptions = {}): Promise<void> {
+  for (const stage of stages) {
+    await Promise.all(
+      stage.map(async (object) => {
+        const r = await admin.request('POST', object.collection, { body: object.body });
+        if (r.status === 409 && options.reuseNamespaces === true && object.collection === '/api/v1/namespaces') return;
+        expectStatus(r, [201], `bootstrap: create ${objectPath(object)}`);
+        options.created?.(object);
+      }),
+    );
+  }
+}
+
+export async function bootstrapKubernetes(admin: KubeClient, o: BootstrapOptions, options: CreateOptions = {}): Promise<void> {
+  await createStages(admin, bootstrapStages(o), options);
+  await bootstrapEffective(admin, o);
+}
+
+/** RBAC and the admission policy reach the API server through informers: returns once both answer as configured. */
+export async function bootstrapEffective(admin: KubeClient, o: BootstrapOptions): Promise<void> {
   await Promise.all([grantsEffective(admin, o), policyEffective(admin, o)]);
 }
 
@@ -156,12 +226,12 @@ function brokerRules(): JsonObject[] {
   ];
 }
 
-function admissionPolicy(o: BootstrapOptions): JsonObject {
+function admissionPolicy(o: BootstrapOptions, metadata: JsonObject): JsonObject {
   const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
-  const isBroker = `request.userInfo.username == '${USERS.broker.user}'`;
+  const isBroker = `request.userInfo.username == '${o.identities.broker}'`;
   const isRbac = `request.resource.group == '${RBAC}' && request.resource.resource in ['roles', 'rolebindings']`;
   return {
-    metadata: { name: POLICY_NAME },
+    metadata,
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: {
@@ -175,7 +245,7 @@ function admissionPolicy(o: BootstrapOptions): JsonObject {
         },
         {
           name: 'not-exempt',
-          expression: `!('${BREAK_GLASS_GROUP}' in request.userInfo.groups) && !(request.userInfo.username in ${list(CONTROL_PLANE_USERS)}) && !request.userInfo.groups.exists(g, g in ${list(CONTROL_PLANE_GROUPS)})`,
+          expression: `!('${BREAK_GLASS_GROUP}' in request.userInfo.groups) && !(request.userInfo.username in ${list([...CONTROL_PLANE_USERS, ...(o.breakGlassUsers ?? [])])}) && !request.userInfo.groups.exists(g, g in ${list(CONTROL_PLANE_GROUPS)})`,
         },
       ],
       validations: [
@@ -199,11 +269,11 @@ function admissionPolicy(o: BootstrapOptions): JsonObject {
 async function grantsEffective(admin: KubeClient, o: BootstrapOptions): Promise<void> {
   const ns = o.protectedNamespaces[0] as string;
   const checks: JsonObject[] = [
-    { user: USERS.agent.user, resourceAttributes: { namespace: ns, verb: 'get', group: 'apps', resource: 'deployments' } },
-    { user: USERS.broker.user, resourceAttributes: { namespace: ns, verb: 'create', group: RBAC, resource: 'rolebindings' } },
-    { user: USERS.broker.user, resourceAttributes: { namespace: o.executorNamespace, verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token' } },
-    { user: USERS.broker.user, resourceAttributes: { namespace: o.executorNamespace, verb: 'impersonate', group: '', resource: 'serviceaccounts', name: 'probe' } },
-    { user: USERS.broker.user, resourceAttributes: { verb: 'impersonate', group: 'authentication.k8s.io', resource: 'userextras', subresource: IMPERSONATION_EXTRA.jti, name: 'probe' } },
+    { user: o.identities.agent, resourceAttributes: { namespace: ns, verb: 'get', group: 'apps', resource: 'deployments' } },
+    { user: o.identities.broker, resourceAttributes: { namespace: ns, verb: 'create', group: RBAC, resource: 'rolebindings' } },
+    { user: o.identities.broker, resourceAttributes: { namespace: o.executorNamespace, verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token' } },
+    { user: o.identities.broker, resourceAttributes: { namespace: o.executorNamespace, verb: 'impersonate', group: '', resource: 'serviceaccounts', name: 'probe' } },
+    { user: o.identities.broker, resourceAttributes: { verb: 'impersonate', group: 'authentication.k8s.io', resource: 'userextras', subresource: IMPERSONATION_EXTRA.jti, name: 'probe' } },
   ];
   await until('RBAC grants', async () => {
     for (const spec of checks) {

@@ -15,7 +15,8 @@ import { installBinaries } from './binaries.js';
 import { startSingleEtcd } from './etcd.js';
 import { startKubeApiserver } from './kube-apiserver.js';
 import { bootstrapKubernetes, writeKubeconfigs } from './kubernetes-bootstrap.js';
-import { createLocalPki } from './pki.js';
+import { createLocalPki, USERS } from './pki.js';
+import { freePort } from './ports.js';
 import type { ManagedProcess } from './process.js';
 
 export interface LocalKubernetesOptions {
@@ -24,6 +25,8 @@ export interface LocalKubernetesOptions {
   readonly audience?: string;
   /** See EtcdMemberOptions.unsafeNoFsync: never for measurements. */
   readonly unsafeNoFsync?: boolean;
+  /** false: a bare cluster (no SEB namespaces, RBAC or policy), to be bootstrapped as someone else's would be. */
+  readonly bootstrap?: boolean;
 }
 
 export interface LocalKubernetes {
@@ -90,7 +93,7 @@ export async function startLocalKubernetes(workDir: string, options: LocalKubern
     const connection = loadKubeconfig(kubeconfigs.admin);
     const admin = KubeClient.connect(connection, connection.credential);
     try {
-      await bootstrapKubernetes(admin, { protectedNamespaces, executorNamespace });
+      if (options.bootstrap !== false) await bootstrapKubernetes(admin, { protectedNamespaces, executorNamespace, identities: { agent: USERS.agent.user, broker: USERS.broker.user } });
     } finally {
       admin.close();
     }

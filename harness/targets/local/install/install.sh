@@ -2,6 +2,8 @@
 # Idempotent installer for the local target's platform binaries.
 #
 #   install.sh [kube-apiserver] [etcd] [toxiproxy] [moto]     (default: all)
+#   install.sh localstack      (LocalStack as a process; never part of "all")
+#   install.sh kind            (the kind command, for --target kind; never part of "all")
 #
 # Artifacts go to ${SEB_CACHE:-$HOME/.cache/seb}/<name>-<version>/, outside git.
 # A component whose binary exists and answers --version with the pinned
@@ -13,12 +15,17 @@
 #   SEB_CACHE        cache root (default $HOME/.cache/seb)
 #   SEB_BUILD_JOBS   go build -p (default: number of CPUs)
 #   SEB_PYTHON       python interpreter for the moto venv (default python3)
+#   SEB_LOCALSTACK_PYTHON  interpreter for LocalStack's venv (default from localstack/versions.env)
 # Go's own caches (GOMODCACHE, GOCACHE) are used as configured.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=localstack/versions.env
+source "$here/localstack/versions.env"
+# shellcheck source=kind/versions.env
+source "$here/kind/versions.env"
 
 cache="${SEB_CACHE:-$HOME/.cache/seb}"
 jobs="${SEB_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
@@ -164,36 +171,63 @@ install_toxiproxy() {
   unlock
 }
 
-# A venv cannot be renamed (its scripts' shebangs hold its absolute path), so
-# moto is built in place and marked complete only after it imports with the
-# pinned version, including its server module (moto_server has no --version);
-# a directory without the marker is discarded and rebuilt.
-moto_dir()  { echo "$cache/moto-$MOTO_VERSION"; }
-moto_ok()   {
-  [[ -f "$(moto_dir)/.seb-complete" ]] && moto_check "$(moto_dir)"
+kind_dir()  { echo "$cache/kind-$KIND_VERSION"; }
+kind_ok()   { version_ok "kind $KIND_VERSION" "$(kind_dir)/kind" version; }
+install_kind() {
+  local v="$KIND_VERSION" name=kind
+  grep -q "sigs.k8s.io/kind $v\b" "$here/kind/go.mod" || die "kind/go.mod does not pin sigs.k8s.io/kind $v"
+  lock "$name"
+  if kind_ok; then log "$name $v cached"; unlock; return; fi
+  require_go
+  log "building kind $v (first time: ~1 min)…"
+  make_tmp "$name-$v"
+  with_heartbeat "building kind" go_build kind "$tmp/kind" sigs.k8s.io/kind
+  version_ok "kind $v" "$tmp/kind" version || die "built kind does not report $v"
+  publish "$(kind_dir)"
+  log "$name $v built"
+  unlock
 }
+
+# A venv cannot be renamed (its scripts' shebangs hold its absolute path), so
+# a Python server is built in place and marked complete only after it imports
+# with the pinned version (check_<name>); a directory without the marker is
+# discarded and rebuilt.
+# install_venv <name> <version> <dir> <python> <constraints> <minutes> <check fn> <pip spec...>
+install_venv() {
+  local name="$1" v="$2" dir="$3" py="$4" constraints="$5" minutes="$6" check="$7"; shift 7
+  lock "$name"
+  if [[ -f "$dir/.seb-complete" ]] && "$check" "$dir"; then log "$name $v cached"; unlock; return; fi
+  command -v "$py" >/dev/null || die "$py not found (needed for $name)"
+  log "installing $name $v into a venv (first time: ~$minutes min)…"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  "$py" -m venv "$dir/venv"
+  with_heartbeat "installing $name" \
+    "$dir/venv/bin/python" -m pip install --quiet --no-input --disable-pip-version-check -c "$constraints" "$@"
+  "$check" "$dir" || die "installed $name does not report $v"
+  : > "$dir/.seb-complete"
+  log "$name $v installed"
+  unlock
+}
+
+moto_dir()  { echo "$cache/moto-$MOTO_VERSION"; }
 moto_check() {
   [[ -x "$1/venv/bin/moto_server" ]] &&
     version_ok "moto $MOTO_VERSION" "$1/venv/bin/python" -c \
       'import moto, moto.server; print("moto", moto.__version__)'
 }
 install_moto() {
-  local v="$MOTO_VERSION" name=moto dir
-  dir="$(moto_dir)"
-  lock "$name"
-  if moto_ok; then log "$name $v cached"; unlock; return; fi
-  command -v "$python" >/dev/null || die "$python not found (Python >= 3.9 needed)"
-  log "installing $name[server] $v into a venv (first time: ~2.5 min)…"
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  "$python" -m venv "$dir/venv"
-  with_heartbeat "installing moto" \
-    "$dir/venv/bin/python" -m pip install --quiet --no-input --disable-pip-version-check \
-      -c "$here/moto/constraints.txt" "moto[server]==$v"
-  moto_check "$dir" || die "installed moto does not report $v or moto_server does not run"
-  : > "$dir/.seb-complete"
-  log "$name $v installed"
-  unlock
+  install_venv moto "$MOTO_VERSION" "$(moto_dir)" "$python" "$here/moto/constraints.txt" 2.5 moto_check "moto[server]==$MOTO_VERSION"
+}
+
+localstack_dir() { echo "$cache/localstack-$LOCALSTACK_VERSION"; }
+localstack_check() {
+  version_ok "localstack $LOCALSTACK_VERSION" "$1/venv/bin/python" -c \
+    'import importlib.metadata as m, localstack.runtime.main; print("localstack", m.version("localstack-core"))'
+}
+install_localstack() {
+  install_venv localstack "$LOCALSTACK_VERSION" "$(localstack_dir)" "${SEB_LOCALSTACK_PYTHON:-$LOCALSTACK_PYTHON}" \
+    "$here/localstack/constraints.txt" 3 localstack_check "localstack-core[runtime]==$LOCALSTACK_VERSION"
 }
 
 # --- main -------------------------------------------------------------------
@@ -202,9 +236,9 @@ selected=("$@")
 [[ ${#selected[@]} -eq 0 ]] && selected=("${all[@]}")
 for c in "${selected[@]}"; do
   case "$c" in
-    kube-apiserver|etcd|toxiproxy|moto) ;;
+    kube-apiserver|etcd|toxiproxy|moto|localstack|kind) ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown component '$c' (known: ${all[*]})" ;;
+    *) die "unknown component '$c' (known: ${all[*]} localstack kind)" ;;
   esac
 done
 
@@ -214,6 +248,8 @@ for c in "${selected[@]}"; do
     etcd)           install_etcd ;;
     toxiproxy)      install_toxiproxy ;;
     moto)           install_moto ;;
+    localstack)     install_localstack ;;
+    kind)           install_kind ;;
   esac
 done
 
@@ -223,5 +259,7 @@ for c in "${selected[@]}"; do
     etcd)           echo "etcd=$(etcd_dir)/etcd"; echo "etcdctl=$(etcd_dir)/etcdctl" ;;
     toxiproxy)      echo "toxiproxy-server=$(toxi_dir)/toxiproxy-server" ;;
     moto)           echo "moto_server=$(moto_dir)/venv/bin/moto_server" ;;
+    localstack)     echo "localstack_python=$(localstack_dir)/venv/bin/python" ;;
+    kind)           echo "kind=$(kind_dir)/kind" ;;
   esac
 done
