@@ -35,15 +35,11 @@ report-tools:
 	bash harness/report/install-chromium.sh
 	bash harness/report/install-notebooks.sh
 
-# The paper's measurements (about 10 min), then revocation propagation across
-# three brokers and the fault matrix (about 5 min together); each run writes
-# its own results/<run-id>/ and `seb report` draws the figures of the latest.
+# One run (about 15 min): the paper's measurements, revocation propagation
+# across three brokers and the fault matrix, all in one results/<run-id>/ with
+# one violations.json; then `seb report` draws every figure of it.
 bench: build platforms
-	node bin/seb.js bench paper
-	node bin/seb.js report
-	node bin/seb.js bench revocation
-	node bin/seb.js report
-	node bin/seb.js bench faults
+	node bin/seb.js bench all
 	node bin/seb.js report
 
 test: build platforms report-tools

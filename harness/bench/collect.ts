@@ -10,13 +10,13 @@ import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js'
 import { readKubernetesEvidence } from '../validate/kubernetes-audit.js';
 import type { PlatformEvidence } from '../validate/platform-writes.js';
 import { readRecordLog } from '../validate/record-logs.js';
-import { validationLine, violationsJson } from '../validate/run-validation.js';
+import { validationLine, type ValidationSummary } from '../validate/run-validation.js';
 import { findViolations, type Revocation, type Violation } from '../validate/violations.js';
 
 export interface FleetValidation {
   readonly violations: Violation[];
-  /** violations.json, as every run writes it. */
-  readonly json: string;
+  /** What violations.json says (harness/bench/part.ts writes it). */
+  readonly summary: ValidationSummary;
 }
 
 export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<FleetValidation> {
@@ -40,7 +40,7 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
     }
   }
   const violations = findViolations({ history: load.history, records, revocations, live, writes: evidence.writes });
-  const summary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
+  const summary: ValidationSummary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
   log?.(validationLine(summary));
-  return { violations, json: violationsJson(summary) };
+  return { violations, summary };
 }

@@ -18,7 +18,8 @@ import { quorumLost } from '../../faults/revocation-source.js';
 import { toCsv } from '../csv.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
-import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
+import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
 import { collectAndValidate } from './collect.js';
 import type { Attempt, Revocation, Violation } from '../validate/violations.js';
 import { attemptsCsv } from './attempts-csv.js';
@@ -31,10 +32,12 @@ export type FaultRow = Record<(typeof FAULT_COLUMNS)[number], string | number | 
 export interface FaultsOptions {
   readonly quick: boolean;
   readonly resultsRoot: string;
+  /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
+  readonly run?: RunDir;
   readonly log: (line: string) => void;
 }
 
-export interface FaultsResult {
+export interface FaultsResult extends PartOutcome {
   readonly run: RunDir;
   readonly rows: readonly FaultRow[];
   readonly violations: readonly Violation[];
@@ -100,8 +103,9 @@ function matrix(quick: boolean, fleet: Fleet, load: FleetLoad, apiserver: Owning
 
 export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
   const t00 = performance.now();
-  const run = createRunDir(o.resultsRoot);
-  const workDir = join(run.path, 'work');
+  const part = openPart('faults', o.resultsRoot, o.run);
+  const { run } = part;
+  const workDir = join(run.path, workDirName(part));
   let fleet: Fleet | undefined;
   let load: FleetLoad | undefined;
   let apiserver: OwningFault | undefined;
@@ -127,23 +131,18 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
     } catch (error) {
       // A step that could not be injected, removed or recovered: keep what was measured up to it.
       writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, faultRows(run.id, windows, l.history, [])));
-      writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
+      writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
       throw error;
     }
     o.log('reconciling every broker and validating the history …');
-    const { violations, json } = await collectAndValidate(f, l, revocations, t0, o.log);
+    const { violations, summary } = await collectAndValidate(f, l, revocations, t0, o.log);
     const rows = faultRows(run.id, windows, l.history, violations);
     writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
-    writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
-    writeRunFile(run, 'violations.json', json);
-    writeRunFile(
-      run,
-      'meta.json',
-      `${JSON.stringify({ run_id: run.id, bench: 'faults', profile: o.quick ? 'quick' : 'full', brokers: BROKERS, max_age_ms: MAX_AGE_MS, hold_ms: HOLD_MS, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions }, null, 2)}\n`,
-    );
-    markLatest(o.resultsRoot, run);
+    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
+    const meta = { profile: o.quick ? 'quick' : 'full', brokers: BROKERS, max_age_ms: MAX_AGE_MS, hold_ms: HOLD_MS, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
+    finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0;
-    return { run, rows, violations, windows, totalMs: performance.now() - t00 };
+    return { run, validation: summary, meta, rows, violations, windows, totalMs: performance.now() - t00 };
   } finally {
     await load?.close().catch(() => undefined);
     await apiserver?.close().catch(() => undefined);

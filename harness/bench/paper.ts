@@ -60,6 +60,8 @@ export interface PaperOptions {
   /** Scenario files, run in the paper's order (latency, throughput, drift, replay storm). */
   readonly scenarios: readonly string[];
   readonly resultsRoot: string;
+  /** A run folder under resultsRoot already made (`seb bench all`: the one run's); default a new one. */
+  readonly runId?: string;
   /** The broker's Kubernetes executor mode; default the workspace's. */
   readonly kubernetesMode?: ExecutorMode;
   /** Target processes, workspace and broker log; default a fresh temporary folder, removed after a good run. */
@@ -280,6 +282,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     const report = await runScenarios(loaded, {
       validate,
       resultsRoot: o.resultsRoot,
+      ...(o.runId === undefined ? {} : { runId: o.runId }),
       workloads,
       ...(o.signal === undefined ? {} : { signal: o.signal }),
       events: benchEventHandler(live),

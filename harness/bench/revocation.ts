@@ -11,7 +11,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '../csv.js';
 import { summarize } from '../metrics/histogram.js';
-import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
+import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
 import { eachLimited } from '../workload/kinds/shared.js';
 import { collectAndValidate } from './collect.js';
 import type { Attempt, Revocation, Violation } from '../validate/violations.js';
@@ -26,10 +27,12 @@ export interface RevocationOptions {
   readonly quick: boolean;
   readonly brokers: number;
   readonly resultsRoot: string;
+  /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
+  readonly run?: RunDir;
   readonly log: (line: string) => void;
 }
 
-export interface RevocationResult {
+export interface RevocationResult extends PartOutcome {
   readonly run: RunDir;
   readonly rows: readonly RevocationRow[];
   readonly propagation: { readonly p50: number; readonly p99: number; readonly max: number; readonly count: number };
@@ -62,8 +65,9 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
   const perWorker = Math.ceil(shape.spanMs / shape.paceMs);
   const workerSlots = o.brokers * shape.workers * perWorker;
   const slots = workerSlots + o.brokers;
-  const run = createRunDir(o.resultsRoot);
-  const workDir = join(run.path, 'work');
+  const part = openPart('revocation', o.resultsRoot, o.run);
+  const { run } = part;
+  const workDir = join(run.path, workDirName(part));
   let fleet: Fleet | undefined;
   let load: FleetLoad | undefined;
   let ok = false;
@@ -90,20 +94,15 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
         o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
       }
     }
-    const { violations, json } = await collectAndValidate(fleet, l, revocations, t0, o.log);
+    const { violations, summary } = await collectAndValidate(fleet, l, revocations, t0, o.log);
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
-    writeRunFile(run, 'attempts.csv', attemptsCsv(run.id, l.history));
-    writeRunFile(run, 'violations.json', json);
-    writeRunFile(
-      run,
-      'meta.json',
-      `${JSON.stringify({ run_id: run.id, bench: 'revocation', profile: o.quick ? 'quick' : 'full', brokers: o.brokers, shape, max_age_ms: MAX_AGE_MS, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions }, null, 2)}\n`,
-    );
-    markLatest(o.resultsRoot, run);
+    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
+    const meta = { profile: o.quick ? 'quick' : 'full', brokers: o.brokers, shape, max_age_ms: MAX_AGE_MS, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
+    finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0 && propagations.length === rows.length;
-    return { run, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
+    return { run, validation: summary, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
   } finally {
     await load?.close().catch(() => undefined);
     await fleet?.stop();

@@ -5,7 +5,7 @@
 // record log, or a replay storm executed a certificate twice; 130 when
 // interrupted (what was measured is written).
 import { join, resolve } from 'node:path';
-import { loadScenarioDir, runPaper, type TargetChoice } from '../bench/paper.js';
+import { loadScenarioDir, runPaper, type PaperResult, type TargetChoice } from '../bench/paper.js';
 import { CONTAINER_TARGET_NAMES, type ContainerTargetName } from '../targets/containers/containers.js';
 import { formatBenchTable } from '../bench/table.js';
 import { interruptOnSigint } from '../run/interrupt.js';
@@ -50,24 +50,28 @@ export const benchPaper = defineCommand({
         process.stderr.write(`seb: interrupted (then: ${(error as Error).message.split('\n')[0]}); what was measured is in ${join(resolve(flags.results), 'latest')}\n`);
         return 130;
       }
-      const { report, table, timings } = result;
-      process.stdout.write(formatBenchTable(table));
-      if (report.validation !== undefined) process.stdout.write(`${validationLine(report.validation)}\n`);
-      const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
-      process.stdout.write(
-        `\nresults in ${report.run.path} (${report.aborted ? 'interrupted; ' : ''}${report.completed.length} of ${scenarios.length} scenarios); ` +
-          `took ${s(timings.totalMs)}: target ${s(timings.targetMs)}, broker ${s(timings.brokerMs)}, scenarios ${s(timings.runMs)}\n`,
-      );
-      if (report.stormViolations > 0) {
-        process.stderr.write(`seb: replay storm: ${report.stormViolations} certificate(s) executed more than once\n`);
-        return 1;
-      }
-      return report.aborted ? 130 : 0;
+      return printPaper(result, scenarios.length);
     } finally {
       interrupt.dispose();
     }
   },
 });
+
+/** The table, the validator's line and the timings; the exit code (1: a replay storm executed twice; 130: interrupted). */
+export function printPaper({ report, table, timings }: PaperResult, scenarios: number): number {
+  process.stdout.write(formatBenchTable(table));
+  if (report.validation !== undefined) process.stdout.write(`${validationLine(report.validation)}\n`);
+  const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+  process.stdout.write(
+    `\nresults in ${report.run.path} (${report.aborted ? 'interrupted; ' : ''}${report.completed.length} of ${scenarios} scenarios); ` +
+      `took ${s(timings.totalMs)}: target ${s(timings.targetMs)}, broker ${s(timings.brokerMs)}, scenarios ${s(timings.runMs)}\n`,
+  );
+  if (report.stormViolations > 0) {
+    process.stderr.write(`seb: replay storm: ${report.stormViolations} certificate(s) executed more than once\n`);
+    return 1;
+  }
+  return report.aborted ? 130 : 0;
+}
 
 function targetChoice(target: string, file: string | undefined): TargetChoice {
   // A container target without a Docker engine is refused when it starts, with the reason.

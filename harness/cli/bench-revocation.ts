@@ -3,7 +3,7 @@
 // exit 1 when a broker never denied, or any docs/design.md section 4 violation
 // (an acceptance past the staleness bound among them) was found.
 import { resolve } from 'node:path';
-import { runRevocation } from '../bench/revocation.js';
+import { runRevocation, type RevocationResult } from '../bench/revocation.js';
 import { UsageError } from '../../broker/core/errors.js';
 import { defineCommand } from '../../broker/cli/command.js';
 
@@ -21,16 +21,20 @@ export const benchRevocation = defineCommand({
   async run(flags) {
     const brokers = Number(flags.brokers);
     if (!Number.isSafeInteger(brokers) || brokers < 1 || brokers > 16) throw new UsageError(`--brokers: expected 1 to 16, got ${flags.brokers}`);
-    const r = await runRevocation({ quick: flags.quick, brokers, resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) });
-    const { p50, p99, max, count } = r.propagation;
-    const accepted = r.rows.reduce((n, row) => n + Number(row.accepted_after_revoke), 0);
-    process.stdout.write(
-      `revocation propagation over ${count} broker-events: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms\n` +
-        `accepted after the bound: ${accepted}; accepted within the bound: ${r.acceptedInWindow}; violations: ${r.violations.length}\n` +
-        `results in ${r.run.path}; took ${(r.totalMs / 1000).toFixed(0)} s\n`,
-    );
-    for (const v of r.violations.slice(0, 20)) process.stderr.write(`seb: violation ${v.type} ${v.broker ?? ''} ${v.jti ?? ''}: ${v.detail}\n`);
-    if (count < r.rows.length) process.stderr.write(`seb: ${r.rows.length - count} broker-event(s) saw no denial\n`);
-    return r.violations.length === 0 && count === r.rows.length ? 0 : 1;
+    return printRevocation(await runRevocation({ quick: flags.quick, brokers, resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) }));
   },
 });
+
+/** Propagation, acceptances and violations; the exit code (1: a violation, or a broker that never denied). */
+export function printRevocation(r: RevocationResult): number {
+  const { p50, p99, max, count } = r.propagation;
+  const accepted = r.rows.reduce((n, row) => n + Number(row.accepted_after_revoke), 0);
+  process.stdout.write(
+    `revocation propagation over ${count} broker-events: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms\n` +
+      `accepted after the bound: ${accepted}; accepted within the bound: ${r.acceptedInWindow}; violations: ${r.violations.length}\n` +
+      `results in ${r.run.path}; took ${(r.totalMs / 1000).toFixed(0)} s\n`,
+  );
+  for (const v of r.violations.slice(0, 20)) process.stderr.write(`seb: violation ${v.type} ${v.broker ?? ''} ${v.jti ?? ''}: ${v.detail}\n`);
+  if (count < r.rows.length) process.stderr.write(`seb: ${r.rows.length - count} broker-event(s) saw no denial\n`);
+  return r.violations.length === 0 && count === r.rows.length ? 0 : 1;
+}

@@ -7,6 +7,7 @@ export const HARNESS_COMMANDS: readonly CommandEntry[] = [
   entry('target up', async () => (await import('./target-up.js')).targetUp),
   entry('target bootstrap', async () => (await import('./target-bootstrap.js')).targetBootstrap),
   entry('target teardown', async () => (await import('./target-teardown.js')).targetTeardown),
+  entry('bench all', async () => (await import('./bench-all.js')).benchAll),
   entry('bench paper', async () => (await import('./bench-paper.js')).benchPaper),
   entry('bench micro', async () => (await import('./bench-micro.js')).benchMicro),
   entry('bench revocation', async () => (await import('./bench-revocation.js')).benchRevocation),

@@ -2,7 +2,7 @@
 // violations.json, and which operations the platform's records cover.
 import { describe, expect, it } from 'vitest';
 import type { Coverage, PlatformWrite } from './platform-writes.js';
-import { counts, validateRun, validationLine, violationsJson } from './run-validation.js';
+import { counts, mergeValidations, validateRun, validationLine, violationsJson } from './run-validation.js';
 import type { LogEntry } from './violations.js';
 
 const s3: Coverage = { platform: 'aws', source: 'S3 versions', operations: ['s3-put-object'], counted: ['PutObject'], notCounted: ['the writer'] };
@@ -37,5 +37,16 @@ describe('validateRun', () => {
     expect(counts(v, 'aws', 'dynamodb-update-item')).toBe(false);
     expect(counts(v, 'kubernetes', 'configmap-data')).toBe(true);
     expect(counts(undefined, 'kubernetes', 'configmap-data')).toBe(false);
+  });
+
+  it('merges the parts of one run into one violations.json that counts every part and names each', () => {
+    const paper = validateRun({ records, evidence: { writes: [write('a')], coverage: [s3] } });
+    const faults = validateRun({ records, evidence: { writes: [write('a'), write('a')], coverage: [s3, { ...s3, platform: 'kubernetes', operations: ['*'] }] } });
+    const all = mergeValidations([paper, faults]);
+    expect(validationLine(all)).toBe('validation: 3 writes from platform records, 2 allows, 1 violations');
+    expect(all.coverage).toHaveLength(2);
+    const json = JSON.parse(violationsJson(all, { paper, faults })) as { violations: { type: string }[]; parts: Record<string, { violations: number; writes_from_platform_records: number }> };
+    expect(json.violations.map((x) => x.type)).toEqual(['double_execution']);
+    expect(json.parts).toEqual({ paper: { writes_from_platform_records: 1, allows: 1, violations: 0 }, faults: { writes_from_platform_records: 2, allows: 1, violations: 1 } });
   });
 });

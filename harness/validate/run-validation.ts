@@ -43,15 +43,31 @@ export function counts(v: RunValidation | undefined, platform: PlatformName, ope
   return v?.coverage.some((c) => c.platform === platform && (c.operations.includes('*') || c.operations.includes(operation))) ?? false;
 }
 
+/** What violations.json and the summary line say of one run, or of one part of it. */
+export type ValidationSummary = Pick<RunValidation, 'writes' | 'allows' | 'violations' | 'coverage'>;
+
+/** The parts of one run (`seb bench all`: paper, revocation, faults) as one validation: counts summed, violations and coverage joined. */
+export function mergeValidations(parts: readonly ValidationSummary[]): ValidationSummary {
+  const coverage = [...new Map(parts.flatMap((p) => p.coverage).map((c) => [JSON.stringify(c), c])).values()];
+  return {
+    writes: parts.reduce((n, p) => n + p.writes, 0),
+    allows: parts.reduce((n, p) => n + p.allows, 0),
+    violations: parts.flatMap((p) => p.violations),
+    coverage,
+  };
+}
+
 export function validationLine(v: Pick<RunValidation, 'writes' | 'allows' | 'violations'>): string {
   return `validation: ${v.writes} writes from platform records, ${v.allows} allows, ${v.violations.length} violations`;
 }
 
-export function violationsJson(v: Pick<RunValidation, 'writes' | 'allows' | 'violations' | 'coverage'>): string {
+/** violations.json; `parts`, for a run of several parts, says what each part found. */
+export function violationsJson(v: ValidationSummary, parts?: Readonly<Record<string, ValidationSummary>>): string {
   return `${JSON.stringify(
     {
       writes_from_platform_records: v.writes,
       allows: v.allows,
+      ...(parts === undefined ? {} : { parts: Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, { writes_from_platform_records: p.writes, allows: p.allows, violations: p.violations.length }])) }),
       violations: v.violations.map((x) => ({ ...x, atMs: Number.isFinite(x.atMs) ? Math.round(x.atMs) : null })),
       counted: v.coverage,
     },

@@ -1,0 +1,85 @@
+// The main job as one run (`seb bench all`): the paper's scenarios, then
+// revocation propagation, then the fault matrix, each on its own target
+// started for it, all writing into one run folder. The run then writes one
+// violations.json (every part's validation, merged, with what each found)
+// and one meta.json (the paper's, with the other parts' beside it), so that
+// `seb report` on it draws every figure and the paper table.
+import { join } from 'node:path';
+import { ConfigError } from '../../broker/core/errors.js';
+import { isJsonObject } from '../../broker/core/strict-json.js';
+import { readJsonFile } from '../../broker/files.js';
+import { createRunDir, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import type { Profile } from '../scenario/load.js';
+import { mergeValidations, violationsJson, type ValidationSummary } from '../validate/run-validation.js';
+import { runFaults, type FaultsResult } from './faults.js';
+import { runPaper, type PaperResult } from './paper.js';
+import { runRevocation, type RevocationResult } from './revocation.js';
+
+export interface AllOptions {
+  readonly profile: Profile;
+  /** The paper's scenario files. */
+  readonly scenarios: readonly string[];
+  readonly resultsRoot: string;
+  /** Brokers sharing the etcd cluster in the revocation part. */
+  readonly brokers: number;
+  /** Stops the run: the part measuring writes what it has, the parts after it do not start. */
+  readonly signal?: AbortSignal;
+  readonly log: (line: string) => void;
+}
+
+export interface AllResult {
+  readonly run: RunDir;
+  readonly paper: PaperResult;
+  /** Absent when the run was stopped before the part. */
+  readonly revocation?: RevocationResult;
+  readonly faults?: FaultsResult;
+  /** Every part's validation, merged. */
+  readonly validation: ValidationSummary;
+  readonly totalMs: number;
+}
+
+export async function runAll(o: AllOptions): Promise<AllResult> {
+  const t0 = performance.now();
+  const run = createRunDir(o.resultsRoot);
+  const quick = o.profile === 'quick';
+  const paper = await runPaper({ profile: o.profile, target: { kind: 'local' }, scenarios: o.scenarios, resultsRoot: o.resultsRoot, runId: run.id, log: o.log, ...(o.signal === undefined ? {} : { signal: o.signal }) });
+  const stopped = () => o.signal?.aborted === true;
+  const revocation = stopped() ? undefined : await runRevocation({ quick, brokers: o.brokers, resultsRoot: o.resultsRoot, run, log: o.log });
+  const faults = stopped() ? undefined : await runFaults({ quick, resultsRoot: o.resultsRoot, run, log: o.log });
+
+  const parts: Record<string, ValidationSummary> = {};
+  if (paper.report.validation !== undefined) parts['paper'] = paper.report.validation;
+  if (revocation !== undefined) parts['revocation'] = revocation.validation;
+  if (faults !== undefined) parts['faults'] = faults.validation;
+  const validation = mergeValidations(Object.values(parts));
+  writeRunFile(run, 'violations.json', violationsJson(validation, parts));
+  writeRunFile(run, 'meta.json', `${JSON.stringify(allMeta(run, paperMeta(run), validation, { revocation: revocation?.meta, faults: faults?.meta }), null, 2)}\n`);
+  markLatest(o.resultsRoot, run);
+  return { run, paper, ...(revocation === undefined ? {} : { revocation }), ...(faults === undefined ? {} : { faults }), validation, totalMs: performance.now() - t0 };
+}
+
+/** The meta.json the paper's part wrote (its scenarios, target, machine), which the report reads. */
+function paperMeta(run: RunDir): Record<string, unknown> {
+  const file = join(run.path, 'meta.json');
+  const meta = readJsonFile(file, 'meta.json', 16 * 1024 * 1024);
+  if (!isJsonObject(meta)) throw new ConfigError(file, 'not a JSON object');
+  return meta;
+}
+
+/** Pure: the one run's meta.json: the paper's, named `all`, the merged validation, and each fleet part's own meta under its name. */
+export function allMeta(
+  run: RunDir,
+  paper: Readonly<Record<string, unknown>>,
+  validation: ValidationSummary,
+  parts: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>,
+): Record<string, unknown> {
+  const present = Object.fromEntries(Object.entries(parts).filter(([, m]) => m !== undefined));
+  return {
+    ...paper,
+    run_id: run.id,
+    bench: 'all',
+    parts: ['paper', ...Object.keys(present)],
+    validation: { writes_from_platform_records: validation.writes, allows: validation.allows, violations: validation.violations.length },
+    ...present,
+  };
+}

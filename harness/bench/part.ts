@@ -1,0 +1,45 @@
+// A fleet bench (revocation, faults) runs alone, in a run folder of its own,
+// or as a part of `seb bench all`, in the one run's folder. Alone, it writes
+// its violations.json and meta.json and points results/latest at its folder;
+// as a part, it hands both to the run, which writes one of each for all parts.
+// Its CSVs go beside the others' under names of their own.
+import { createRunDir, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
+import { violationsJson, type ValidationSummary } from '../validate/run-validation.js';
+
+export type PartName = 'revocation' | 'faults';
+
+export interface RunPart {
+  readonly name: PartName;
+  readonly run: RunDir;
+  /** Whether the run folder is shared with other parts (`seb bench all`). */
+  readonly shared: boolean;
+}
+
+/** Where a part writes: `shared` (the one run's folder) or a new folder under `resultsRoot`. */
+export function openPart(name: PartName, resultsRoot: string, shared: RunDir | undefined): RunPart {
+  return shared === undefined ? { name, run: createRunDir(resultsRoot), shared: false } : { name, run: shared, shared: true };
+}
+
+/** attempts.csv alone; revocation-attempts.csv or faults-attempts.csv in a shared folder. */
+export function attemptsFile(part: RunPart): string {
+  return part.shared ? `${part.name}-attempts.csv` : 'attempts.csv';
+}
+
+/** The fleet's own working folder (logs, record logs, etcd data), kept when a part fails. */
+export function workDirName(part: RunPart): string {
+  return part.shared ? `work-${part.name}` : 'work';
+}
+
+/** What a part found, for the run that holds it. */
+export interface PartOutcome {
+  readonly validation: ValidationSummary;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** Alone: write violations.json and meta.json and mark the run latest. Shared: the run does both. */
+export function finishPart(part: RunPart, resultsRoot: string, outcome: PartOutcome): void {
+  if (part.shared) return;
+  writeRunFile(part.run, 'violations.json', violationsJson(outcome.validation));
+  writeRunFile(part.run, 'meta.json', `${JSON.stringify({ run_id: part.run.id, bench: part.name, ...outcome.meta }, null, 2)}\n`);
+  markLatest(resultsRoot, part.run);
+}
