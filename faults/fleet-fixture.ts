@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStep, slotIndices, slotsFor, type Step, type StepWindow } from '../harness/bench/faults.js';
+import { runStep, slotIndices, slotsFor, type StepWindow } from '../harness/bench/faults.js';
+import type { Step } from './from-event.js';
 import { fleetLoad, type FleetLoad } from '../harness/bench/fleet-load.js';
 import { startFleet, type Fleet } from '../harness/bench/fleet.js';
 import { collectAndValidate } from '../harness/bench/collect.js';

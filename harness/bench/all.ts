@@ -9,7 +9,7 @@ import { ConfigError } from '../../broker/core/errors.js';
 import { isJsonObject } from '../../broker/core/strict-json.js';
 import { readJsonFile } from '../../broker/files.js';
 import { createRunDir, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
-import type { Profile } from '../scenario/load.js';
+import type { LoadedFleetScenario, Profile } from '../scenario/load.js';
 import { mergeValidations, violationsJson, type ValidationSummary } from '../validate/run-validation.js';
 import { runFaults, type FaultsResult } from './faults.js';
 import { runPaper, type PaperResult } from './paper.js';
@@ -20,8 +20,11 @@ export interface AllOptions {
   /** The paper's scenario files. */
   readonly scenarios: readonly string[];
   readonly resultsRoot: string;
-  /** Brokers sharing the etcd cluster in the revocation part. */
-  readonly brokers: number;
+  /** The revocation and faults scenarios (scenarios/revocation/, scenarios/faults/), loaded in the profile. */
+  readonly revocation: LoadedFleetScenario;
+  readonly faults: LoadedFleetScenario;
+  /** Brokers sharing the etcd cluster in the revocation part; default its scenario's. */
+  readonly brokers?: number;
   /** Stops the run: the part measuring writes what it has, the parts after it do not start. */
   readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
@@ -44,8 +47,8 @@ export async function runAll(o: AllOptions): Promise<AllResult> {
   const quick = o.profile === 'quick';
   const paper = await runPaper({ profile: o.profile, target: { kind: 'local' }, scenarios: o.scenarios, resultsRoot: o.resultsRoot, runId: run.id, log: o.log, ...(o.signal === undefined ? {} : { signal: o.signal }) });
   const stopped = () => o.signal?.aborted === true;
-  const revocation = stopped() ? undefined : await runRevocation({ quick, brokers: o.brokers, resultsRoot: o.resultsRoot, run, log: o.log });
-  const faults = stopped() ? undefined : await runFaults({ quick, resultsRoot: o.resultsRoot, run, log: o.log });
+  const revocation = stopped() ? undefined : await runRevocation({ scenario: o.revocation.scenario, scenarioFile: o.revocation.file, quick, ...(o.brokers === undefined ? {} : { brokers: o.brokers }), resultsRoot: o.resultsRoot, run, log: o.log });
+  const faults = stopped() ? undefined : await runFaults({ scenario: o.faults.scenario, scenarioFile: o.faults.file, quick, resultsRoot: o.resultsRoot, run, log: o.log });
 
   const parts: Record<string, ValidationSummary> = {};
   if (paper.report.validation !== undefined) parts['paper'] = paper.report.validation;

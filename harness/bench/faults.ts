@@ -8,13 +8,11 @@
 // the run and keeps its artifacts in the run folder.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { killApiserver, killBrokerMidExecution, killEtcdMember, type OwningFault } from '../../faults/process.js';
-import { clockSkew } from '../../faults/clock.js';
+import { killApiserver, type OwningFault } from '../../faults/process.js';
 import { startStorm } from '../../faults/certificates.js';
-import type { Fault } from '../../faults/fault.js';
-import { networkFault, type NetworkFaultKind } from '../../faults/network.js';
-import { recordLogUnwritable } from '../../faults/records.js';
-import { quorumLost } from '../../faults/revocation-source.js';
+import { faultStep, type Step } from '../../faults/from-event.js';
+import { ConfigError } from '../../broker/core/errors.js';
+import type { FleetScenario } from '../scenario/fleet-schema.js';
 import { toCsv } from '../csv.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
@@ -30,6 +28,10 @@ export const FAULT_COLUMNS = ['run_id', 'fault', 'target', 'phase', 'injected_at
 export type FaultRow = Record<(typeof FAULT_COLUMNS)[number], string | number | null>;
 
 export interface FaultsOptions {
+  /** A faults scenario (scenarios/faults/), in the profile to run. */
+  readonly scenario: FleetScenario;
+  /** Where it was read from, for meta.json. */
+  readonly scenarioFile: string;
   readonly quick: boolean;
   readonly resultsRoot: string;
   /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
@@ -60,49 +62,24 @@ export interface StepWindow {
   readonly expectedSeen: number;
 }
 
-const BROKERS = 3;
-const MAX_AGE_MS = 2000;
-/** Long enough for a revocation view to go stale under the fault (the bound) and then some. */
-const HOLD_MS = MAX_AGE_MS + 2000;
+/** How long a step is held when neither it nor its scenario says: past a 2 s staleness bound, and then some. */
+const HOLD_MS = 4000;
+
+/** `seb bench faults`'s scenario, relative to the working directory. */
+export const FAULTS_SCENARIO = 'scenarios/faults/matrix.yaml';
 const HEALTH_TIMEOUT_MS = 90_000;
 
-export interface Step {
-  readonly fault: Fault;
-  /** The fault cuts the brokers off from the revocation source: nothing may execute past the bound. */
-  readonly outage: boolean;
-  /** The denial that shows the fault took effect; printed with how often it was seen. */
-  readonly expect?: string;
-  readonly holdMs?: number;
-  /** A broker the storm leaves alone during this step (its first request after injection must be the load's). */
-  readonly quiet?: string;
-}
-
-function matrix(quick: boolean, fleet: Fleet, load: FleetLoad, apiserver: OwningFault): Step[] {
-  const [b1, b2, b3] = fleet.brokers as [FleetBroker, FleetBroker, FleetBroker];
-  const net = (group: string, kind: NetworkFaultKind): Step => {
-    const outage = group === 'etcd' && kind !== 'latency' && kind !== 'bandwidth';
-    return { fault: networkFault(fleet.toxiproxy, group, kind), outage, ...(outage ? { expect: 'revocation_stale' } : {}) };
-  };
-  const kinds: NetworkFaultKind[] = quick ? [] : ['latency', 'timeout', 'reset_peer', 'bandwidth', 'down'];
-  const network = quick
-    ? [net('kube-apiserver', 'latency'), net('kube-apiserver', 'reset_peer'), net('etcd', 'down')]
-    : [...kinds.map((k) => net('kube-apiserver', k)), ...kinds.map((k) => net('etcd', k))];
-  const one = (fault: Fault): Step => ({ fault, outage: false });
-  return [
-    ...network,
-    ...(quick ? [] : [one(apiserver)]),
-    one(killEtcdMember(fleet.etcd.members[2]!)),
-    one(killBrokerMidExecution(b1, () => load.inFlight(b1.id))),
-    // Behind by more than maxSkewS (30 s): fresh certificates are not yet valid there.
-    { ...one(clockSkew(b2, -45_000)), expect: 'not_yet_valid' },
-    // Held past the log's busy_timeout (5 s), so appends fail rather than wait.
-    { ...one(recordLogUnwritable(b3, () => load.inFlight(b3.id))), expect: 'audit_unavailable', holdMs: 12_000, quiet: b3.id },
-    { fault: quorumLost(fleet.etcd.members), outage: true, expect: 'revocation_stale' },
-  ];
+function matrix(scenario: FleetScenario, fleet: Fleet, load: FleetLoad, apiserver: OwningFault): Step[] {
+  const ctx = { toxiproxy: fleet.toxiproxy, etcdMembers: fleet.etcd.members, brokers: fleet.brokers, apiserver, inFlight: (broker: string) => load.inFlight(broker) };
+  return scenario.events.map((e) => {
+    if (e.kind !== 'fault') throw new ConfigError(`scenario ${scenario.name}`, `a faults scenario carries out fault events only, not ${e.kind}`);
+    return faultStep(e, ctx, scenario.hold_s ?? HOLD_MS / 1000);
+  });
 }
 
 export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
   const t00 = performance.now();
+  const sc = o.scenario;
   const part = openPart('faults', o.resultsRoot, o.run);
   const { run } = part;
   const workDir = join(run.path, workDirName(part));
@@ -112,9 +89,9 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
   let admin: KubeClient | undefined;
   let ok = false;
   try {
-    const f = (fleet = await startFleet({ workDir, brokers: BROKERS, maxAgeMs: MAX_AGE_MS, log: o.log }));
+    const f = (fleet = await startFleet({ workDir, brokers: sc.brokers, maxAgeMs: sc.max_age_ms, log: o.log }));
     const t0 = Date.now();
-    const slots = slotsFor(BROKERS);
+    const slots = slotsFor(sc.brokers);
     const l = (load = await fleetLoad(f, slots, t0));
     const indexOf = slotIndices(slots);
     admin = clientFor(f.info.kubernetes!.kubeconfigs.admin);
@@ -123,10 +100,10 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
     const windows: StepWindow[] = [];
     const revocations: Revocation[] = [];
     try {
-      for (const step of matrix(o.quick, f, l, apiserver)) {
+      for (const step of matrix(sc, f, l, apiserver)) {
         const w = await runStep(f, l, step, indexOf, slots, o.log);
         windows.push(w);
-        if (step.outage) revocations.push({ atMs: w.injectedMs, boundMs: MAX_AGE_MS, outageUntilMs: w.removeStartMs });
+        if (step.outage) revocations.push({ atMs: w.injectedMs, boundMs: sc.max_age_ms, outageUntilMs: w.removeStartMs });
       }
     } catch (error) {
       // A step that could not be injected, removed or recovered: keep what was measured up to it.
@@ -139,7 +116,7 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
     const rows = faultRows(run.id, windows, l.history, violations);
     writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
     writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
-    const meta = { profile: o.quick ? 'quick' : 'full', brokers: BROKERS, max_age_ms: MAX_AGE_MS, hold_ms: HOLD_MS, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
+    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0;
     return { run, validation: summary, meta, rows, violations, windows, totalMs: performance.now() - t00 };

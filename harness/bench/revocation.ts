@@ -14,6 +14,8 @@ import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
 import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
 import { eachLimited } from '../workload/kinds/shared.js';
+import { ConfigError } from '../../broker/core/errors.js';
+import type { FleetScenario } from '../scenario/fleet-schema.js';
 import { collectAndValidate } from './collect.js';
 import type { Attempt, Revocation, Violation } from '../validate/violations.js';
 import { attemptsCsv } from './attempts-csv.js';
@@ -24,8 +26,13 @@ export const REVOCATION_COLUMNS = ['run_id', 'broker', 'event', 'revoked_at_ms',
 export type RevocationRow = Record<(typeof REVOCATION_COLUMNS)[number], string | number | null>;
 
 export interface RevocationOptions {
+  /** A revocation scenario (scenarios/revocation/), in the profile to run. */
+  readonly scenario: FleetScenario;
+  /** Where it was read from, for meta.json. */
+  readonly scenarioFile: string;
   readonly quick: boolean;
-  readonly brokers: number;
+  /** Brokers sharing the cluster; default the scenario's. */
+  readonly brokers?: number;
   readonly resultsRoot: string;
   /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
   readonly run?: RunDir;
@@ -42,8 +49,10 @@ export interface RevocationResult extends PartOutcome {
   readonly totalMs: number;
 }
 
-const MAX_AGE_MS = 2000;
 const PROBE_EVERY_MS = 5;
+
+/** `seb bench revocation`'s scenario, relative to the working directory. */
+export const REVOCATION_SCENARIO = 'scenarios/revocation/propagation.yaml';
 
 interface Shape {
   readonly rounds: number;
@@ -55,16 +64,26 @@ interface Shape {
   readonly spanMs: number;
 }
 
-// Light on purpose: on a small machine a heavier load measures the CPU queue, not the watch.
-const QUICK: Shape = { rounds: 1, workers: 1, paceMs: 300, revokeAfterMs: 1200, spanMs: 5000 };
-const FULL: Shape = { rounds: 5, workers: 1, paceMs: 300, revokeAfterMs: 1500, spanMs: 6000 };
+/** The scenario's load; its revoke events in order, each as the event the phase publishes. */
+function shapeOf(scenario: FleetScenario): { shape: Shape; events: ('jti' | 'floor')[] } {
+  const l = scenario.load;
+  if (scenario.kind !== 'revocation' || l === undefined) throw new ConfigError(`scenario ${scenario.name}`, 'is not a revocation scenario (kind revocation, with load)');
+  const events = scenario.events.map((e) => {
+    if (e.kind !== 'revoke') throw new ConfigError(`scenario ${scenario.name}`, `a revocation scenario carries out revoke events only, not ${e.kind}`);
+    // outstanding: every outstanding certificate by jti; epoch: the floor raised above their rep.
+    return e.scope === 'outstanding' ? ('jti' as const) : ('floor' as const);
+  });
+  return { shape: { rounds: l.rounds, workers: l.workers, paceMs: l.pace_ms, revokeAfterMs: l.revoke_after_ms, spanMs: l.span_ms }, events };
+}
 
 export async function runRevocation(o: RevocationOptions): Promise<RevocationResult> {
   const t00 = performance.now();
-  const shape = o.quick ? QUICK : FULL;
+  const { shape, events } = shapeOf(o.scenario);
+  const maxAgeMs = o.scenario.max_age_ms;
+  const brokers = o.brokers ?? o.scenario.brokers;
   const perWorker = Math.ceil(shape.spanMs / shape.paceMs);
-  const workerSlots = o.brokers * shape.workers * perWorker;
-  const slots = workerSlots + o.brokers;
+  const workerSlots = brokers * shape.workers * perWorker;
+  const slots = workerSlots + brokers;
   const part = openPart('revocation', o.resultsRoot, o.run);
   const { run } = part;
   const workDir = join(run.path, workDirName(part));
@@ -72,7 +91,7 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
   let load: FleetLoad | undefined;
   let ok = false;
   try {
-    fleet = await startFleet({ workDir, brokers: o.brokers, maxAgeMs: MAX_AGE_MS, log: o.log });
+    fleet = await startFleet({ workDir, brokers, maxAgeMs, log: o.log });
     const t0 = Date.now();
     const l = (load = await fleetLoad(fleet, slots, t0));
     let base = 0;
@@ -84,7 +103,7 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
     let floor = 0;
     let acceptedInWindow = 0;
     for (let round = 0; round < shape.rounds; round++) {
-      for (const event of ['jti', 'floor'] as const) {
+      for (const event of events) {
         base += slots;
         const phase = await revocationPhase(fleet, l, shape, perWorker, base, floor, event, o.log);
         if (event === 'floor') floor += 1;
@@ -99,7 +118,7 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
     writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
-    const meta = { profile: o.quick ? 'quick' : 'full', brokers: o.brokers, shape, max_age_ms: MAX_AGE_MS, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
+    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers, shape, events, max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0 && propagations.length === rows.length;
     return { run, validation: summary, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };

@@ -8,11 +8,13 @@ import { runAll } from '../bench/all.js';
 import { loadScenarioDir } from '../bench/paper.js';
 import { interruptOnSigint } from '../run/interrupt.js';
 import { validationLine } from '../validate/run-validation.js';
-import { UsageError } from '../../broker/core/errors.js';
+import { FAULTS_SCENARIO } from '../bench/faults.js';
+import { REVOCATION_SCENARIO } from '../bench/revocation.js';
+import { loadFleetScenarioFile } from '../scenario/load.js';
 import { defineCommand } from '../../broker/cli/command.js';
 import { printFaults } from './bench-faults.js';
 import { printPaper } from './bench-paper.js';
-import { printRevocation } from './bench-revocation.js';
+import { brokersFlag, printRevocation } from './bench-revocation.js';
 
 export const benchAll = defineCommand({
   words: ['bench', 'all'],
@@ -24,21 +26,25 @@ export const benchAll = defineCommand({
   flags: {
     quick: { type: 'boolean', description: "each part's quick profile" },
     scenarios: { type: 'string', value: 'DIR', description: "folder of the paper's scenario YAML files", default: 'scenarios/paper' },
-    brokers: { type: 'string', value: 'N', description: 'brokers sharing the cluster in the revocation part', default: '3' },
+    revocation: { type: 'string', value: 'FILE', description: 'the revocation scenario (YAML)', default: REVOCATION_SCENARIO },
+    faults: { type: 'string', value: 'FILE', description: 'the faults scenario (YAML)', default: FAULTS_SCENARIO },
+    brokers: { type: 'string', value: 'N', description: "brokers sharing the cluster in the revocation part (default its scenario's)" },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
   },
   async run(flags) {
-    const brokers = Number(flags.brokers);
-    if (!Number.isSafeInteger(brokers) || brokers < 1 || brokers > 16) throw new UsageError(`--brokers: expected 1 to 16, got ${flags.brokers}`);
+    const brokers = brokersFlag(flags.brokers);
     const profile = flags.quick ? 'quick' : 'full';
+    // Every scenario file is checked before anything starts: a broken one fails at once, not after the paper's part.
     const scenarios = loadScenarioDir(resolve(flags.scenarios), profile);
+    const revocation = loadFleetScenarioFile(resolve(flags.revocation), profile);
+    const faults = loadFleetScenarioFile(resolve(flags.faults), profile);
     const resultsRoot = resolve(flags.results);
-    process.stderr.write(`[seb] bench all (${profile}): paper (${scenarios.map((s) => s.scenario.name).join(', ')}), revocation, faults\n`);
+    process.stderr.write(`[seb] bench all (${profile}): paper (${scenarios.map((s) => s.scenario.name).join(', ')}), ${revocation.scenario.name}, ${faults.scenario.name}\n`);
     const interrupt = interruptOnSigint();
     try {
       let r;
       try {
-        r = await runAll({ profile, scenarios: scenarios.map((s) => s.file), resultsRoot, brokers, signal: interrupt.signal, log: (line) => process.stderr.write(`[seb] ${line}\n`) });
+        r = await runAll({ profile, scenarios: scenarios.map((s) => s.file), revocation, faults, resultsRoot, ...(brokers === undefined ? {} : { brokers }), signal: interrupt.signal, log: (line) => process.stderr.write(`[seb] ${line}\n`) });
       } catch (error) {
         if (!interrupt.signal.aborted) throw error;
         process.stderr.write(`seb: interrupted (then: ${(error as Error).message.split('\n')[0]}); what was measured is in ${join(resultsRoot, 'latest')}\n`);

@@ -2,22 +2,25 @@
 // on one etcd cluster. Exit 1 on any docs/design.md section 4 violation; the run
 // folder then keeps every log and record log.
 import { resolve } from 'node:path';
-import { runFaults, type FaultsResult } from '../bench/faults.js';
+import { FAULTS_SCENARIO, runFaults, type FaultsResult } from '../bench/faults.js';
+import { loadFleetScenarioFile } from '../scenario/load.js';
 import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchFaults = defineCommand({
   words: ['bench', 'faults'],
   summary: 'The fault matrix: network (toxiproxy), process kills, clock skew, record log and revocation source outages, certificate storms; then validate.',
   details:
-    'Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and 3 `seb serve` brokers behind it; injects each fault at a recorded instant between health checks, ' +
+    'Runs a faults scenario (--scenario, YAML: brokers, staleness bound, hold, fault events in order). Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and the brokers behind it; injects each fault at a recorded instant between health checks, ' +
     'with replayed and tampered certificates in a storm; reconciles every broker and checks the history, record logs and live state against docs/design.md section 4. ' +
-    'Writes results/<run-id>/faults.csv, attempts.csv, violations.json, meta.json. --quick: 8 faults.',
+    'Writes results/<run-id>/faults.csv, attempts.csv, violations.json, meta.json. --quick: the quick list of the scenario (8 faults in scenarios/faults/matrix.yaml).',
   flags: {
-    quick: { type: 'boolean', description: 'a smaller matrix' },
+    quick: { type: 'boolean', description: "the scenario's quick matrix" },
+    scenario: { type: 'string', value: 'FILE', description: 'a faults scenario (YAML)', default: FAULTS_SCENARIO },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
   },
   async run(flags) {
-    return printFaults(await runFaults({ quick: flags.quick, resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) }));
+    const loaded = loadFleetScenarioFile(resolve(flags.scenario), flags.quick ? 'quick' : 'full');
+    return printFaults(await runFaults({ scenario: loaded.scenario, scenarioFile: loaded.file, quick: flags.quick, resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) }));
   },
 });
 

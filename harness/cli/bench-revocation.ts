@@ -3,7 +3,8 @@
 // exit 1 when a broker never denied, or any docs/design.md section 4 violation
 // (an acceptance past the staleness bound among them) was found.
 import { resolve } from 'node:path';
-import { runRevocation, type RevocationResult } from '../bench/revocation.js';
+import { REVOCATION_SCENARIO, runRevocation, type RevocationResult } from '../bench/revocation.js';
+import { loadFleetScenarioFile } from '../scenario/load.js';
 import { UsageError } from '../../broker/core/errors.js';
 import { defineCommand } from '../../broker/cli/command.js';
 
@@ -11,19 +12,30 @@ export const benchRevocation = defineCommand({
   words: ['bench', 'revocation'],
   summary: 'Revocation propagation under load across N brokers sharing etcd: per broker, time to first denial and acceptances after the bound.',
   details:
-    'Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and N `seb serve` brokers; sends outstanding certificates (configmap-data executions) and /v1/verify probes; ' +
+    'Runs a revocation scenario (--scenario, YAML: brokers, staleness bound, load, revoke events). Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and N `seb serve` brokers; sends outstanding certificates (configmap-data executions) and /v1/verify probes; ' +
     'revokes by jti and by a floor raise at recorded instants; writes results/<run-id>/revocation.csv, attempts.csv, violations.json, meta.json. --quick: one round, about a minute.',
   flags: {
     quick: { type: 'boolean', description: 'one round of each event' },
-    brokers: { type: 'string', value: 'N', description: 'brokers sharing the cluster', default: '3' },
+    scenario: { type: 'string', value: 'FILE', description: 'a revocation scenario (YAML)', default: REVOCATION_SCENARIO },
+    brokers: { type: 'string', value: 'N', description: "brokers sharing the cluster (default the scenario's)" },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
   },
   async run(flags) {
-    const brokers = Number(flags.brokers);
-    if (!Number.isSafeInteger(brokers) || brokers < 1 || brokers > 16) throw new UsageError(`--brokers: expected 1 to 16, got ${flags.brokers}`);
-    return printRevocation(await runRevocation({ quick: flags.quick, brokers, resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) }));
+    const brokers = brokersFlag(flags.brokers);
+    const loaded = loadFleetScenarioFile(resolve(flags.scenario), flags.quick ? 'quick' : 'full');
+    return printRevocation(
+      await runRevocation({ scenario: loaded.scenario, scenarioFile: loaded.file, quick: flags.quick, ...(brokers === undefined ? {} : { brokers }), resultsRoot: resolve(flags.results), log: (line) => process.stderr.write(`[seb] ${line}\n`) }),
+    );
   },
 });
+
+/** --brokers N (1 to 16), or undefined for the scenario's. */
+export function brokersFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const brokers = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(brokers) || brokers < 1 || brokers > 16) throw new UsageError(`--brokers: expected 1 to 16, got ${value}`);
+  return brokers;
+}
 
 /** Propagation, acceptances and violations; the exit code (1: a violation, or a broker that never denied). */
 export function printRevocation(r: RevocationResult): number {

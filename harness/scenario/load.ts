@@ -9,6 +9,7 @@ import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InvalidInputError, IoError } from '../../broker/core/errors.js';
 import { formatPath, type Issue, type Path } from './check.js';
+import { checkFleetScenario, FLEET_QUICK_FIELDS, type FleetScenario } from './fleet-schema.js';
 import { checkScenario, QUICK_FIELDS, type Scenario } from './schema.js';
 
 export type Profile = 'full' | 'quick';
@@ -30,7 +31,30 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
+/** A schema the loader checks a file against: the paper's scenarios, or the fleet's (revocation, faults). */
+interface ScenarioSchema<T> {
+  check(value: unknown): { scenario?: T; issues: Issue[] };
+  /** Top-level fields a `quick:` block may override. */
+  readonly quickFields: readonly string[];
+}
+
+const PAPER_SCHEMA: ScenarioSchema<Scenario> = { check: checkScenario, quickFields: QUICK_FIELDS };
+const FLEET_SCHEMA: ScenarioSchema<FleetScenario> = { check: checkFleetScenario, quickFields: FLEET_QUICK_FIELDS };
+
 export function loadScenarioFile(file: string, profile: Profile = 'full'): LoadedScenario {
+  return loadFile(file, profile, PAPER_SCHEMA);
+}
+
+export interface LoadedFleetScenario extends Omit<LoadedScenario, 'scenario'> {
+  readonly scenario: FleetScenario;
+}
+
+/** A revocation or faults scenario (scenarios/revocation/, scenarios/faults/). */
+export function loadFleetScenarioFile(file: string, profile: Profile = 'full'): LoadedFleetScenario {
+  return loadFile(file, profile, FLEET_SCHEMA);
+}
+
+function loadFile<T>(file: string, profile: Profile, schema: ScenarioSchema<T>): { scenario: T; file: string; sha256: string; profile: Profile } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -38,12 +62,21 @@ export function loadScenarioFile(file: string, profile: Profile = 'full'): Loade
     throw new IoError(`${displayPath(file)}: cannot read scenario: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   if (bytes.length > MAX_BYTES) throw new InvalidInputError(`${displayPath(file)}:1: (top level): larger than ${MAX_BYTES} bytes`);
-  const scenario = parseScenario(bytes.toString('utf8'), displayPath(file), profile);
+  const scenario = parseWith(schema, bytes.toString('utf8'), displayPath(file), profile);
   return { scenario, file: displayPath(file), sha256: createHash('sha256').update(bytes).digest('hex'), profile };
 }
 
 /** Parse and check one scenario's text; `name` is what errors call the file. */
 export function parseScenario(text: string, name: string, profile: Profile = 'full'): Scenario {
+  return parseWith(PAPER_SCHEMA, text, name, profile);
+}
+
+/** Parse and check one fleet scenario's text (revocation, faults). */
+export function parseFleetScenario(text: string, name: string, profile: Profile = 'full'): FleetScenario {
+  return parseWith(FLEET_SCHEMA, text, name, profile);
+}
+
+function parseWith<T>(schema: ScenarioSchema<T>, text: string, name: string, profile: Profile): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
   const fail = (messages: string[]): never => {
@@ -68,15 +101,15 @@ export function parseScenario(text: string, name: string, profile: Profile = 'fu
   const { quick, ...base } = root as Record<string, unknown>;
 
   const messages: string[] = [];
-  const checkedBase = checkScenario(base);
+  const checkedBase = schema.check(base);
   messages.push(...checkedBase.issues.map((i) => at(i)));
 
-  let checkedQuick: ReturnType<typeof checkScenario> | undefined;
+  let checkedQuick: ReturnType<typeof schema.check> | undefined;
   if (quick !== undefined) {
-    const quickIssues = checkQuickBlock(quick);
+    const quickIssues = checkQuickBlock(quick, schema.quickFields);
     messages.push(...quickIssues.map((i) => at(i, ['quick'])));
     if (quickIssues.length === 0) {
-      checkedQuick = checkScenario(deepMerge(base, quick as Record<string, unknown>));
+      checkedQuick = schema.check(deepMerge(base, quick as Record<string, unknown>));
       const seen = new Set(checkedBase.issues.map((i) => `${formatPath(i.path)}\0${i.message}`));
       for (const issue of checkedQuick.issues) {
         // An issue at a path the quick block sets is the quick block's; any other was reported against the base.
@@ -87,14 +120,14 @@ export function parseScenario(text: string, name: string, profile: Profile = 'fu
   }
   if (messages.length > 0) fail(messages);
   const chosen = profile === 'quick' && checkedQuick !== undefined ? checkedQuick.scenario : checkedBase.scenario;
-  return chosen as Scenario;
+  return chosen as T;
 }
 
-function checkQuickBlock(quick: unknown): Issue[] {
+function checkQuickBlock(quick: unknown, fields: readonly string[]): Issue[] {
   if (typeof quick !== 'object' || quick === null || Array.isArray(quick)) return [{ path: [], message: 'must be a mapping' }];
   return Object.keys(quick)
-    .filter((k) => !(QUICK_FIELDS as readonly string[]).includes(k))
-    .map((k) => ({ path: [k], message: `cannot be overridden in quick (only ${QUICK_FIELDS.join(', ')})`, atKey: true }));
+    .filter((k) => !fields.includes(k))
+    .map((k) => ({ path: [k], message: `cannot be overridden in quick (only ${fields.join(', ')})`, atKey: true }));
 }
 
 /** Mappings merge key by key; anything else (lists, scalars) replaces. */
