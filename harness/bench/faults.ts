@@ -1,5 +1,6 @@
-// The fault matrix (issue 5): the fleet of brokers under a light closed loop
-// of executions, one fault at a time. Each step: health check (every broker
+// The fault matrix (issue 5), its steps from a faults scenario
+// (scenarios/faults/): the fleet of brokers under a light closed loop of
+// executions, one fault at a time. Each step: health check (every broker
 // executes), fault injected at a recorded instant with a certificate storm
 // (replays and tampered signatures) running, fault removed at a recorded
 // instant, health check until every broker executes again (recovery_ms).
@@ -116,7 +117,8 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
     const rows = faultRows(run.id, windows, l.history, violations);
     writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
     writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
-    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
+    // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
+    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0;
     return { run, validation: summary, meta, rows, violations, windows, totalMs: performance.now() - t00 };

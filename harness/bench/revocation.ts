@@ -2,7 +2,8 @@
 // outstanding certificates (signed before the revocation, sent at a steady
 // pace by a few workers per broker) and probed on /v1/verify every few ms;
 // at a recorded instant the SAB revokes, either every outstanding
-// certificate by jti or by raising the revocation floor above their `rep`.
+// certificate by jti or by raising the revocation floor above their `rep`
+// (a revocation scenario's `revoke` events, scenarios/revocation/).
 // Per broker and event: the first denial `revoked` (its answer instant, an
 // upper bound on when the broker learned), and the executions of revoked
 // certificates sent after the staleness bound, which must be zero. The
@@ -118,7 +119,8 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
     writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
-    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers, shape, events, max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
+    // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
+    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers, shape, events, max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0 && propagations.length === rows.length;
     return { run, validation: summary, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
