@@ -6,7 +6,7 @@ import { KubernetesAdapter } from './kubernetes/adapter.js';
 import type { PlatformAdapter } from '../core/ports/platform.js';
 import { ConfigError } from '../core/errors.js';
 import { isJsonObject, type JsonValue } from '../core/strict-json.js';
-import type { TargetInfo } from './target-info.js';
+import type { AwsTarget, TargetInfo } from './target-info.js';
 import { isStaticKeys } from './aws/credentials.js';
 import { readJsonFile } from '../files.js';
 import { statSync } from 'node:fs';
@@ -14,6 +14,17 @@ import { statSync } from 'node:fs';
 export interface TargetAdapters {
   readonly adapters: readonly PlatformAdapter[];
   close(): void;
+}
+
+/** The broker's AWS adapter for an account described by target.json: the broker's own credential, the executor role. */
+export function awsAdapterFor(aws: AwsTarget): AwsAdapter {
+  return new AwsAdapter({
+    ...(aws.endpoint === '' ? {} : { endpoint: aws.endpoint }),
+    region: aws.region,
+    accountId: aws.accountId,
+    ...(aws.credentials?.broker === undefined ? {} : { brokerCredentials: aws.credentials.broker }),
+    executorRoleArn: aws.executorRoleArn,
+  });
 }
 
 export function adaptersFor(target: TargetInfo, options: { kubernetesMode: ExecutorMode }): TargetAdapters {
@@ -26,16 +37,7 @@ export function adaptersFor(target: TargetInfo, options: { kubernetesMode: Execu
           audience: target.kubernetes.executorAudience,
           mode: options.kubernetesMode,
         });
-  const aws =
-    target.aws === undefined
-      ? undefined
-      : new AwsAdapter({
-          ...(target.aws.endpoint === '' ? {} : { endpoint: target.aws.endpoint }),
-          region: target.aws.region,
-          accountId: target.aws.accountId,
-          ...(target.aws.credentials?.broker === undefined ? {} : { brokerCredentials: target.aws.credentials.broker }),
-          executorRoleArn: target.aws.executorRoleArn,
-        });
+  const aws = target.aws === undefined ? undefined : awsAdapterFor(target.aws);
   const adapters = [kubernetes, aws].filter((a): a is KubernetesAdapter | AwsAdapter => a !== undefined);
   if (adapters.length === 0) throw new ConfigError('target', 'names no platform (kubernetes or aws)');
   return { adapters, close: () => adapters.forEach((a) => a.close()) };

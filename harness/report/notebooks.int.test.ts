@@ -24,7 +24,7 @@ beforeAll(() => {
   writeSyntheticRun(join(dir, 'base'), { requests: 40, faultViolations: 1 });
   writeSyntheticRun(join(dir, 'new'), { requests: 40, runId: 'new', seed: 7, sebSlowdown: 1.5 });
   // Like a `seb bench micro` run: microbench.csv and meta.json only.
-  writeSyntheticRun(join(dir, 'micro'), { omit: ['requests.csv', 'summary.csv', 'drift.csv', 'revocation.csv', 'faults.csv'] });
+  writeSyntheticRun(join(dir, 'micro'), { omit: ['requests.csv', 'summary.csv', 'sweep.csv', 'drift.csv', 'revocation.csv', 'faults.csv'] });
 });
 
 afterAll(() => {

@@ -14,14 +14,10 @@ import type { RequestRecord } from '../metrics/history.js';
 import { counts, type RunValidation } from '../validate/run-validation.js';
 import type { CountedFrom } from './storm.js';
 import { groupBy, identityOf, keyOf, type GroupIdentity } from './summary.js';
+import { GROUP_CSV } from './group-columns.js';
 
 export const DRIFT_CSV = {
-  run_id: 'string',
-  scenario: 'string',
-  target: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
+  ...GROUP_CSV,
   trials: 'number',
   drifted: 'number',
   detected: 'number',

@@ -3,16 +3,12 @@
 import { PHASES, type Phase } from '../../broker/broker.js';
 import { writeCsv, type RowIn } from '../csv.js';
 import type { RequestRecord } from '../metrics/history.js';
+import { GROUP_CSV } from './group-columns.js';
 
 const PHASE_SCHEMA = Object.fromEntries(PHASES.map((p) => [`${p}_ms`, 'number?'])) as Record<`${Phase}_ms`, 'number?'>;
 
 export const REQUESTS_CSV = {
-  run_id: 'string',
-  scenario: 'string',
-  target: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
+  ...GROUP_CSV,
   request_id: 'string',
   start_ms: 'number',
   latency_ms: 'number',

@@ -6,17 +6,13 @@ import { writeCsv } from '../csv.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { BlockRecord, RequestRecord } from '../metrics/history.js';
 import { groupBy } from '../group-by.js';
+import { GROUP_CSV } from './group-columns.js';
 
 export { groupBy };
 
 export const SUMMARY_KEY = ['scenario', 'platform', 'path', 'operation'] as const;
 export const SUMMARY_CSV = {
-  run_id: 'string',
-  scenario: 'string',
-  target: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
+  ...GROUP_CSV,
   count: 'number',
   errors: 'number',
   p50_ms: 'number',

@@ -8,15 +8,11 @@ import type { BlockRecord, RequestRecord } from '../metrics/history.js';
 import { isSaturated, type StepMeasure } from '../load/saturation.js';
 import type { SaturationCriteria } from '../scenario/schema.js';
 import { groupBy, keyOf } from './summary.js';
+import { GROUP_CSV } from './group-columns.js';
 
+/** `scenario` is the sweep's own name (requests.csv and summary.csv name each step `<name>@<rate>rps`). */
 export const SWEEP_CSV = {
-  run_id: 'string',
-  /** The sweep's own name (requests.csv and summary.csv name each step `<name>@<rate>rps`). */
-  scenario: 'string',
-  target: 'string',
-  platform: 'string',
-  path: 'string',
-  operation: 'string',
+  ...GROUP_CSV,
   offered_rps: 'number',
   achieved_rps: 'number',
   count: 'number',

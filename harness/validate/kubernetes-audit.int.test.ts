@@ -123,7 +123,7 @@ async function harness(mode: ExecutorMode, testBreak?: TestBreak): Promise<Harne
 }
 
 describe('validation from the kube-apiserver audit log', () => {
-  it.each<ExecutorMode>(['pooled', 'ephemeral'])('a correct broker (%s executors): one write per allow, a replay and a drift denied, no violation', async (mode) => {
+  it.each<ExecutorMode>(['impersonation', 'pooled', 'ephemeral'])('a correct broker (%s executors): one write per allow, a replay and a drift denied, no violation', async (mode) => {
     const h = await harness(mode);
     try {
       const a = await h.execute();
@@ -140,7 +140,7 @@ describe('validation from the kube-apiserver audit log', () => {
   }, 60_000);
 
   it('a broker that executes twice on one use is caught from the platform\'s records alone', async () => {
-    const h = await harness('pooled', 'execute-twice');
+    const h = await harness('impersonation', 'execute-twice');
     try {
       const a = await h.execute();
       expect(a.decision).toBe('allow');
@@ -192,7 +192,7 @@ describe('validation from the kube-apiserver audit log', () => {
 
     it('refuses to start with the break and no acknowledgement', async () => {
       const { start } = await serveWith({ [TEST_BREAK_ENV]: 'execute-twice' });
-      await expect(start()).rejects.toThrow(/ended \(exit 2\) before it listened: .*SEB_TEST_BREAK: breaks the broker on purpose/);
+      await expect(start()).rejects.toThrow(/exited \(2\) before it was ready \(last line: .*SEB_TEST_BREAK: breaks the broker on purpose/);
     });
 
     it('with both, executes twice on one use, and the audit log shows it', async () => {

@@ -15,7 +15,8 @@ import { verifyRequest } from '../../core/predicates/verify.js';
 import { requestBytes } from '../../../harness/sample-certificates.js';
 import type { Claims } from '../../core/certificate/claims.js';
 import type { Contract } from '../../core/certificate/contract.js';
-import { AwsAdapter } from './adapter.js';
+import type { AwsAdapter } from './adapter.js';
+import { awsAdapterFor } from '../from-target.js';
 import { ACTIONS, type Action } from './operations.js';
 
 let dir: string;
@@ -31,13 +32,7 @@ beforeAll(async () => {
   const adminCredentials = aws.info.credentials.admin;
   if (adminCredentials === undefined) throw new Error('the local target has admin credentials');
   admin = new DirectAws(aws.info, adminCredentials, aws.resources);
-  adapter = new AwsAdapter({
-    endpoint: aws.info.endpoint,
-    region: aws.info.region,
-    accountId: aws.info.accountId,
-    brokerCredentials: aws.info.credentials.broker,
-    executorRoleArn: aws.info.executorRoleArn,
-  });
+  adapter = awsAdapterFor(aws.info);
   issuer = await makeIssuer();
 });
 afterAll(async () => {

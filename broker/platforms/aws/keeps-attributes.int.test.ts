@@ -12,7 +12,8 @@ import { freshState, issueFor, makeIssuer, requestBytes, type Issuer } from '../
 import { startLocalAws, type LocalAws } from '../../../harness/targets/local/aws-target.js';
 import type { Contract } from '../../core/certificate/contract.js';
 import { verifyRequest } from '../../core/predicates/verify.js';
-import { AwsAdapter } from './adapter.js';
+import type { AwsAdapter } from './adapter.js';
+import { awsAdapterFor } from '../from-target.js';
 
 let dir: string;
 let aws: LocalAws;
@@ -31,13 +32,7 @@ beforeAll(async () => {
   const o = { endpoint: aws.info.endpoint, region: aws.info.region, credentials, maxAttempts: 1 };
   s3 = new S3Client({ ...o, forcePathStyle: true });
   ssm = new SSMClient(o);
-  adapter = new AwsAdapter({
-    endpoint: aws.info.endpoint,
-    region: aws.info.region,
-    accountId: aws.info.accountId,
-    brokerCredentials: aws.info.credentials.broker,
-    executorRoleArn: aws.info.executorRoleArn,
-  });
+  adapter = awsAdapterFor(aws.info);
   issuer = await makeIssuer();
 });
 afterAll(async () => {

@@ -17,7 +17,8 @@ import { reconcile } from '../../reconcile.js';
 import { generateSigningKey } from '../../sab/keygen.js';
 import { SqliteLedger } from '../../stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../../stores/sqlite/record-log.js';
-import { AwsAdapter } from './adapter.js';
+import type { AwsAdapter } from './adapter.js';
+import { awsAdapterFor } from '../from-target.js';
 import { ACTIONS, type Action } from './operations.js';
 
 let aws: LocalAws;
@@ -35,13 +36,7 @@ beforeAll(async () => {
   const credentials = aws.info.credentials.admin;
   if (credentials === undefined) throw new Error('the local target has admin credentials');
   admin = new DirectAws(aws.info, credentials, aws.resources);
-  adapter = new AwsAdapter({
-    endpoint: aws.info.endpoint,
-    region: aws.info.region,
-    accountId: aws.info.accountId,
-    brokerCredentials: aws.info.credentials.broker,
-    executorRoleArn: aws.info.executorRoleArn,
-  });
+  adapter = awsAdapterFor(aws.info);
   issuer = await makeIssuer();
   brokerKey = importPrivateJwk((await generateSigningKey('EdDSA', 'broker-1')).privateJwk);
 });
