@@ -25,10 +25,13 @@ type Policy = NonNullable<FaultHandling['global']>;
 type Backoff = NonNullable<FaultHandling['watchBackoff']>;
 
 /**
- * grpc-js fails a call with this status when its picker had no connected
- * member to hand it to: the call was never written to any connection.
+ * Calls that were never written to any connection: grpc-js fails a call this
+ * way when its picker had no connected member to hand it to, and etcd3's
+ * per-member circuit breaker refuses a call to a member that failed lately
+ * (a killed and restarted member stays broken for a while) before sending it.
  */
-function neverSent(error: unknown): boolean {
+export function neverSent(error: unknown): boolean {
+  if (typeof error === 'object' && error !== null && (error as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true) return true;
   return error instanceof Error && error.message.includes('No connection established');
 }
 
