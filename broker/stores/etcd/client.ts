@@ -58,6 +58,21 @@ function retryUnsent(endpoints: number): Policy {
   } as unknown as Policy;
 }
 
+/**
+ * Per member: no circuit breaker. etcd3's default breaker keeps refusing a
+ * member for a while after it failed, even once it is back (a killed and
+ * restarted member); a member that is really down fails the call at once as
+ * never sent, and retryUnsent moves on. Nothing is retried here.
+ */
+function direct(): Policy {
+  const noListener = () => ({ dispose: () => undefined });
+  return {
+    execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T) => Promise.resolve(fn({ signal: new AbortController().signal })),
+    onSuccess: noListener,
+    onFailure: noListener,
+  } as unknown as Policy;
+}
+
 /** Watch reconnects: 100 ms doubling to 1 s, not etcd3's 30 s, so a feed comes back within the staleness bound. */
 function watchBackoff(duration = 100): Backoff {
   return { duration, next: () => watchBackoff(Math.min(duration * 2, 1000)) };
@@ -81,6 +96,6 @@ export function connectEtcd(connection: EtcdConnection): Etcd3 {
     // keepalive; etcd answers pings more often than every 5 s, or outside a
     // call, by closing the connection, so ping every 10 s and only in a call.
     grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 3000 },
-    faultHandling: { global: retryUnsent(connection.endpoints.length), watchBackoff: watchBackoff() },
+    faultHandling: { global: retryUnsent(connection.endpoints.length), host: () => direct(), watchBackoff: watchBackoff() },
   });
 }
