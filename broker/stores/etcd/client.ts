@@ -67,7 +67,10 @@ function retryUnsent(endpoints: number): Policy {
 function direct(): Policy {
   const noListener = () => ({ dispose: () => undefined });
   return {
-    execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T) => Promise.resolve(fn({ signal: new AbortController().signal })),
+    // Async, as etcd3 expects: a synchronous throw (a stream that cannot open) becomes a rejection it handles.
+    async execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
+      return await fn({ signal: new AbortController().signal });
+    },
     onSuccess: noListener,
     onFailure: noListener,
   } as unknown as Policy;
