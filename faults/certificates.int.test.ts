@@ -14,9 +14,9 @@ it('replays and tampered certificates during a fault are all denied', async () =
   failed = true;
   const { violations } = await t.step((fleet) => ({ fault: networkFault(fleet.toxiproxy, 'kube-apiserver', 'latency'), outage: false }));
   expect(violations).toEqual([]);
-  const storm = t.load.history.filter((a) => a.kind === 'replay' || a.kind === 'tamper');
-  expect(storm.filter((a) => a.kind === 'tamper').length).toBeGreaterThan(0);
+  const storm = t.load.history.requests.filter((a) => a.attempt === 'replay' || a.attempt === 'tamper');
+  expect(storm.filter((a) => a.attempt === 'tamper').length).toBeGreaterThan(0);
   expect(storm.filter((a) => a.outcome === 'executed')).toEqual([]);
-  expect(new Set(storm.filter((a) => a.kind === 'tamper').map((a) => a.reason))).toEqual(new Set(['bad_signature']));
+  expect(new Set(storm.filter((a) => a.attempt === 'tamper').map((a) => a.reason))).toEqual(new Set(['bad_signature']));
   failed = false;
 }, 90_000);

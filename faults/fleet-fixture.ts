@@ -10,6 +10,7 @@ import type { Step } from './from-event.js';
 import { fleetLoad, type FleetLoad } from '../harness/bench/fleet-load.js';
 import { startFleet, type Fleet } from '../harness/bench/fleet.js';
 import { collectAndValidate } from '../harness/bench/collect.js';
+import { History } from '../harness/metrics/history.js';
 import type { Revocation, Violation } from '../harness/validate/violations.js';
 
 export const TEST_MAX_AGE_MS = 2000;
@@ -26,9 +27,8 @@ export async function startTestFleet(brokers = 2): Promise<TestFleet> {
   const workDir = mkdtempSync(join(tmpdir(), 'seb-fault-'));
   const log = (line: string) => process.stderr.write(`[fault test] ${line}\n`);
   const fleet = await startFleet({ workDir, brokers, maxAgeMs: TEST_MAX_AGE_MS, log });
-  const t0 = Date.now();
   const slots = slotsFor(brokers);
-  const load = await fleetLoad(fleet, slots, t0).catch(async (e: unknown) => {
+  const load = await fleetLoad(fleet, slots, new History(), 'fault-test').catch(async (e: unknown) => {
     await fleet.stop();
     throw e;
   });
@@ -40,7 +40,7 @@ export async function startTestFleet(brokers = 2): Promise<TestFleet> {
       const step = make(fleet, load);
       const window = await runStep(fleet, load, step, indexOf, slots, log);
       const revocations: Revocation[] = step.outage ? [{ atMs: window.injectedMs, boundMs: TEST_MAX_AGE_MS, outageUntilMs: window.removeStartMs }] : [];
-      return { window, violations: (await collectAndValidate(fleet, load, revocations, t0, log)).violations };
+      return { window, violations: (await collectAndValidate(fleet, load, revocations, log)).violations };
     },
     async stop(failed) {
       await load.close().catch(() => undefined);

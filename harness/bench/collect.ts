@@ -19,7 +19,9 @@ export interface FleetValidation {
   readonly summary: ValidationSummary;
 }
 
-export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number, log?: (line: string) => void): Promise<FleetValidation> {
+/** Record times are moved onto the clock of the load's history (its start, Unix ms). */
+export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], log?: (line: string) => void): Promise<FleetValidation> {
+  const t0 = load.history.startedAt.getTime();
   for (const b of fleet.brokers) {
     await b.stop();
     await b.restart();
@@ -39,7 +41,7 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
       admin.close();
     }
   }
-  const violations = findViolations({ history: load.history, records, revocations, live, writes: evidence.writes });
+  const violations = findViolations({ history: load.history.requests, records, revocations, live, writes: evidence.writes });
   const summary: ValidationSummary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
   log?.(validationLine(summary));
   return { violations, summary };

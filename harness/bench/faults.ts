@@ -14,19 +14,17 @@ import { startStorm } from '../../faults/certificates.js';
 import { faultStep, type Step } from '../../faults/from-event.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
-import { toCsv } from '../csv.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
 import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
 import { collectAndValidate } from './collect.js';
-import type { Attempt, Revocation, Violation } from '../validate/violations.js';
-import { attemptsCsv } from './attempts-csv.js';
+import type { Revocation, Violation } from '../validate/violations.js';
+import { History, type RequestRecord } from '../metrics/history.js';
+import { attemptsCsv } from '../results/attempts.js';
+import { faultsCsv, type FaultsCsvRow } from '../results/faults.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
 import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
-
-export const FAULT_COLUMNS = ['run_id', 'fault', 'target', 'phase', 'injected_at_ms', 'removed_at_ms', 'requests', 'executed', 'denied', 'violations', 'recovery_ms'] as const;
-export type FaultRow = Record<(typeof FAULT_COLUMNS)[number], string | number | null>;
 
 export interface FaultsOptions {
   /** A faults scenario (scenarios/faults/), in the profile to run. */
@@ -42,7 +40,7 @@ export interface FaultsOptions {
 
 export interface FaultsResult extends PartOutcome {
   readonly run: RunDir;
-  readonly rows: readonly FaultRow[];
+  readonly rows: readonly FaultsCsvRow[];
   readonly violations: readonly Violation[];
   readonly windows: readonly StepWindow[];
   readonly totalMs: number;
@@ -91,9 +89,10 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
   let ok = false;
   try {
     const f = (fleet = await startFleet({ workDir, brokers: sc.brokers, maxAgeMs: sc.max_age_ms, log: o.log }));
-    const t0 = Date.now();
+    const history = new History();
+    const t0 = history.startedAt.getTime();
     const slots = slotsFor(sc.brokers);
-    const l = (load = await fleetLoad(f, slots, t0));
+    const l = (load = await fleetLoad(f, slots, history, sc.name));
     const indexOf = slotIndices(slots);
     admin = clientFor(f.info.kubernetes!.kubeconfigs.admin);
     apiserver = killApiserver({ current: f.target.kubernetes!.processes.apiserver, admin });
@@ -108,15 +107,15 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
       }
     } catch (error) {
       // A step that could not be injected, removed or recovered: keep what was measured up to it.
-      writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, faultRows(run.id, windows, l.history, [])));
-      writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
+      writeRunFile(run, 'faults.csv', faultsCsv(faultRows(run.id, windows, l.history.requests, [])));
+      writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
       throw error;
     }
     o.log('reconciling every broker and validating the history …');
-    const { violations, summary } = await collectAndValidate(f, l, revocations, t0, o.log);
-    const rows = faultRows(run.id, windows, l.history, violations);
-    writeRunFile(run, 'faults.csv', toCsv(FAULT_COLUMNS, rows));
-    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
+    const { violations, summary } = await collectAndValidate(f, l, revocations, o.log);
+    const rows = faultRows(run.id, windows, l.history.requests, violations);
+    writeRunFile(run, 'faults.csv', faultsCsv(rows));
+    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
     // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
     const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
@@ -182,7 +181,7 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
   running = false;
   await Promise.all(workers);
   const endMs = load.now();
-  const seen = step.expect === undefined ? 0 : load.history.filter((a) => a.reason === step.expect && a.sentMs >= injectedMs && a.sentMs < removedMs).length;
+  const seen = step.expect === undefined ? 0 : load.history.requests.filter((a) => a.reason === step.expect && a.sent_ms >= injectedMs && a.sent_ms < removedMs).length;
   log(
     `${fault.name} on ${fault.target}: injected at ${injectedMs} ms, removed at ${removedMs} ms (removal took ${removedMs - removeStartMs} ms), recovered in ${recoveryMs} ms` +
       (step.expect === undefined ? '' : `; ${step.expect} denials: ${seen}`),
@@ -191,8 +190,9 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
 }
 
 /** Pure: per step, a row for each phase (before, during, after), counting execute attempts by send instant. */
-export function faultRows(runId: string, windows: readonly StepWindow[], history: readonly Attempt[], violations: readonly Violation[]): FaultRow[] {
-  const rows: FaultRow[] = [];
+export function faultRows(runId: string, windows: readonly StepWindow[], history: readonly RequestRecord[], violations: readonly Violation[]): FaultsCsvRow[] {
+  const rows: FaultsCsvRow[] = [];
+  const executes = history.filter((a) => a.attempt !== 'probe');
   for (const w of windows) {
     const phases: [string, number, number][] = [
       ['before', w.startMs, w.injectedMs],
@@ -200,7 +200,7 @@ export function faultRows(runId: string, windows: readonly StepWindow[], history
       ['after', w.removedMs, w.endMs],
     ];
     for (const [phase, from, to] of phases) {
-      const sent = history.filter((a) => a.path === 'execute' && a.sentMs >= from && a.sentMs < to);
+      const sent = executes.filter((a) => a.sent_ms >= from && a.sent_ms < to);
       rows.push({
         run_id: runId,
         fault: w.fault,
@@ -217,6 +217,6 @@ export function faultRows(runId: string, windows: readonly StepWindow[], history
     }
   }
   // The total row also counts violations outside every step (found only in the live state).
-  rows.push({ run_id: runId, fault: 'matrix', target: 'all', phase: 'total', injected_at_ms: null, removed_at_ms: null, requests: history.filter((a) => a.path === 'execute').length, executed: history.filter((a) => a.path === 'execute' && a.outcome === 'executed').length, denied: history.filter((a) => a.path === 'execute' && a.outcome === 'denied').length, violations: violations.length, recovery_ms: null });
+  rows.push({ run_id: runId, fault: 'matrix', target: 'all', phase: 'total', injected_at_ms: null, removed_at_ms: null, requests: executes.length, executed: executes.filter((a) => a.outcome === 'executed').length, denied: executes.filter((a) => a.outcome === 'denied').length, violations: violations.length, recovery_ms: null });
   return rows;
 }

@@ -1,8 +1,10 @@
-// Requests across the fleet, recorded as a history: every attempt with its
-// broker, certificate, send and answer instants (ms since the run's one start
-// time) and what the broker said. Certificates are for the configmap-data
-// kind (the cheapest real mutation); request i writes slot i % slots with the
-// value `value-i`, so the live state names the last request that wrote it.
+// Requests across the fleet, recorded in the run's one history
+// (metrics/history.ts) through the one broker client: every request with its
+// broker, certificate, why it was sent, send and answer instants (ms since
+// the run's one start time) and what the broker said. Certificates are for
+// the configmap-data kind (the cheapest real mutation); request i writes slot
+// i % slots with the value `value-i`, so the live state names the last
+// request that wrote it.
 import { randomBytes } from 'node:crypto';
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import { issueCertificate } from '../../broker/sab/issue.js';
@@ -13,7 +15,8 @@ import { BrokerClient } from '../workload/broker-client.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
 import type { StateReader } from '../workload/kinds/shared.js';
 import type { MutationKind } from '../workload/mutation.js';
-import type { Attempt, AttemptKind } from '../validate/violations.js';
+import type { AttemptKind, History, RequestRecord } from '../metrics/history.js';
+import type { RequestOutcome } from '../workload/workload.js';
 import type { Fleet, FleetBroker } from './fleet.js';
 
 export interface Certified {
@@ -29,13 +32,16 @@ export interface FleetLoad {
   readonly namespace: string;
   readonly kind: MutationKind<KubernetesKindContext>;
   readonly ctx: KubernetesKindContext;
-  readonly history: Attempt[];
+  /** The run's history: every request the fleet sent is a record in it. */
+  readonly history: History;
   /** ms since the run's start: every instant the benches record is on this clock. */
   now(): number;
   /** Read the slot's live state and have the SAB sign request i against it. */
   admit(i: number, rep?: number): Promise<Certified>;
-  execute(broker: FleetBroker, c: Certified, kind: AttemptKind, body?: string): Promise<Attempt>;
-  verify(broker: FleetBroker, c: Certified): Promise<Attempt>;
+  /** `body`: sent exactly as given (a tampered certificate). */
+  execute(broker: FleetBroker, c: Certified, attempt: AttemptKind, body?: string): Promise<RequestRecord>;
+  /** A /v1/verify probe (recorded as attempt `probe`). */
+  verify(broker: FleetBroker, c: Certified): Promise<RequestRecord>;
   /** Execute requests sent to this broker and not yet answered. */
   inFlight(broker: string): number;
   /** The request index each slot's live value names (-1: never written by a request). */
@@ -45,7 +51,8 @@ export interface FleetLoad {
 
 const SEED = 5;
 
-export async function fleetLoad(fleet: Fleet, slots: number, t0: number): Promise<FleetLoad> {
+/** The fleet's load for `scenario`, recording into `history` (whose start is the run's). */
+export async function fleetLoad(fleet: Fleet, slots: number, history: History, scenario: string): Promise<FleetLoad> {
   const kube = fleet.info.kubernetes!;
   const namespace = kube.protectedNamespaces[0] as string;
   const tag = randomBytes(3).toString('hex');
@@ -61,10 +68,38 @@ export async function fleetLoad(fleet: Fleet, slots: number, t0: number): Promis
     if (c === undefined) clients.set(b.url, (c = new BrokerClient({ url: b.url, timeoutMs: 20_000 })));
     return c;
   };
-  const history: Attempt[] = [];
   const pending = new Map<string, number>();
-  const now = () => Date.now() - t0;
+  let sequence = 0;
+  // Whole ms, as the files keep them: a count recomputed from attempts.csv over a window lands where the bench's did.
+  const now = () => Math.round(history.since(performance.now()));
   const contractOf = (i: number) => kind.contract(i, seededRng(deriveSeed(SEED, kind.name, i)));
+  const send = async (broker: FleetBroker, c: Certified, attempt: AttemptKind, call: () => Promise<RequestOutcome>): Promise<RequestRecord> => {
+    const sentMs = now();
+    const r = await call();
+    const answeredMs = now();
+    const record: RequestRecord = {
+      scenario,
+      target: fleet.info.name,
+      platform: 'kubernetes',
+      path: 'seb',
+      operation: kind.name,
+      request_id: `${broker.id}-${attempt}-${c.i}.${sequence++}`,
+      start_ms: sentMs,
+      latency_ms: answeredMs - sentMs,
+      sent_ms: sentMs,
+      answered_ms: answeredMs,
+      outcome: r.outcome,
+      reason: r.reason,
+      phases: r.phases ?? {},
+      jti: c.jti,
+      broker: broker.id,
+      attempt,
+      index: c.i,
+      rep: c.rep,
+    };
+    history.addRequest(record);
+    return record;
+  };
   return {
     slots,
     namespace,
@@ -91,22 +126,14 @@ export async function fleetLoad(fleet: Fleet, slots: number, t0: number): Promis
       return { i, jti, rep, contract, certificate };
     },
     inFlight: (broker) => pending.get(broker) ?? 0,
-    async execute(broker, c, kindOf, body) {
-      const sentMs = now();
+    execute(broker, c, attempt, body) {
       pending.set(broker.id, (pending.get(broker.id) ?? 0) + 1);
-      const r = await (body === undefined ? clientOf(broker).execute({ certificate: c.certificate, contract: c.contract }) : rawExecute(broker.url, body)).finally(() =>
+      return send(broker, c, attempt, () => clientOf(broker).execute(body ?? { certificate: c.certificate, contract: c.contract })).finally(() =>
         pending.set(broker.id, (pending.get(broker.id) ?? 1) - 1),
       );
-      const a: Attempt = { broker: broker.id, path: 'execute', kind: kindOf, i: c.i, jti: c.jti, rep: c.rep, sentMs, answeredMs: now(), outcome: r.outcome, reason: r.reason };
-      history.push(a);
-      return a;
     },
-    async verify(broker, c) {
-      const sentMs = now();
-      const r = await rawVerify(broker.url, JSON.stringify({ certificate: c.certificate, contract: c.contract }));
-      const a: Attempt = { broker: broker.id, path: 'verify', kind: 'probe', i: c.i, jti: c.jti, rep: c.rep, sentMs, answeredMs: now(), ...r };
-      history.push(a);
-      return a;
+    verify(broker, c) {
+      return send(broker, c, 'probe', () => clientOf(broker).verify({ certificate: c.certificate, contract: c.contract }));
     },
     async liveIndices() {
       const out: number[] = [];
@@ -126,31 +153,6 @@ export async function fleetLoad(fleet: Fleet, slots: number, t0: number): Promis
   };
 }
 
-type Answer = { outcome: Attempt['outcome']; reason: string | null };
-
-/** A body sent as is (a tampered certificate): BrokerClient would re-serialize it. */
-async function rawExecute(url: string, body: string): Promise<Answer> {
-  return post(`${url}/v1/execute`, body, (b) => (b.decision === 'allow' && b.outcome === 'succeeded' ? { outcome: 'executed', reason: null } : null));
-}
-
-async function rawVerify(url: string, body: string): Promise<Answer> {
-  // /v1/verify never executes: an allow there means "passes predicates 1 to 8", recorded as passed.
-  return post(`${url}/v1/verify`, body, (b) => (b.decision === 'allow' ? { outcome: 'passed', reason: null } : null));
-}
-
-async function post(url: string, body: string, allow: (b: Record<string, unknown>) => Answer | null): Promise<Answer> {
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(20_000) });
-    const b = (await res.json()) as Record<string, unknown>;
-    const allowed = allow(b);
-    if (allowed !== null) return allowed;
-    if (b.decision === 'deny' && typeof b.reason === 'string') return { outcome: 'denied', reason: b.reason };
-    return { outcome: 'error', reason: `HTTP ${res.status}` };
-  } catch (error) {
-    return { outcome: 'error', reason: (error as Error).message.slice(0, 200) };
-  }
-}
-
 /**
  * The health check that brackets every fault: one fresh request through the
  * broker, executed. Retried until the deadline, since a broker just started
@@ -166,7 +168,7 @@ export async function untilHealthy(load: FleetLoad, broker: FleetBroker, nextInd
       return undefined;
     });
     const a = c === undefined ? undefined : await load.execute(broker, c, 'fresh');
-    if (a?.outcome === 'executed') return a.answeredMs;
+    if (a?.outcome === 'executed') return a.answered_ms;
     if (a !== undefined) last = a.reason ?? a.outcome;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -10,7 +10,6 @@
 // history and the record logs are then checked against docs/design.md section 4.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv } from '../csv.js';
 import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
 import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
@@ -18,13 +17,12 @@ import { eachLimited } from '../workload/kinds/shared.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
 import { collectAndValidate } from './collect.js';
-import type { Attempt, Revocation, Violation } from '../validate/violations.js';
-import { attemptsCsv } from './attempts-csv.js';
+import { isRevoked, type Revocation, type Violation } from '../validate/violations.js';
+import { History, type RequestRecord } from '../metrics/history.js';
+import { attemptsCsv } from '../results/attempts.js';
+import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
 import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
-
-export const REVOCATION_COLUMNS = ['run_id', 'broker', 'event', 'revoked_at_ms', 'first_deny_ms', 'propagation_ms', 'accepted_after_revoke'] as const;
-export type RevocationRow = Record<(typeof REVOCATION_COLUMNS)[number], string | number | null>;
 
 export interface RevocationOptions {
   /** A revocation scenario (scenarios/revocation/), in the profile to run. */
@@ -42,7 +40,7 @@ export interface RevocationOptions {
 
 export interface RevocationResult extends PartOutcome {
   readonly run: RunDir;
-  readonly rows: readonly RevocationRow[];
+  readonly rows: readonly RevocationCsvRow[];
   readonly propagation: { readonly p50: number; readonly p99: number; readonly max: number; readonly count: number };
   readonly violations: readonly Violation[];
   /** Executions of revoked certificates sent between the revocation and its bound (allowed; for the record). */
@@ -93,13 +91,14 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
   let ok = false;
   try {
     fleet = await startFleet({ workDir, brokers, maxAgeMs, log: o.log });
-    const t0 = Date.now();
-    const l = (load = await fleetLoad(fleet, slots, t0));
+    const history = new History();
+    const t0 = history.startedAt.getTime();
+    const l = (load = await fleetLoad(fleet, slots, history, o.scenario.name));
     let base = 0;
     const healthIndex = (b: number) => () => (base += slots) - slots + workerSlots + b;
     for (const [b, broker] of fleet.brokers.entries()) await untilHealthy(l, broker, healthIndex(b), 30_000);
 
-    const rows: RevocationRow[] = [];
+    const rows: RevocationCsvRow[] = [];
     const revocations: Revocation[] = [];
     let floor = 0;
     let acceptedInWindow = 0;
@@ -114,11 +113,11 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
         o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
       }
     }
-    const { violations, summary } = await collectAndValidate(fleet, l, revocations, t0, o.log);
+    const { violations, summary } = await collectAndValidate(fleet, l, revocations, o.log);
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
-    writeRunFile(run, 'revocation.csv', toCsv(REVOCATION_COLUMNS, rows));
-    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history));
+    writeRunFile(run, 'revocation.csv', revocationCsv(rows));
+    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
     // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
     const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers, shape, events, max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
@@ -195,7 +194,7 @@ async function revocationPhase(
   probing = false;
   await Promise.all(probers);
 
-  const { perBroker, acceptedInWindow } = propagation(load.history, fleet.brokers.map((b) => b.id), revocation, start);
+  const { perBroker, acceptedInWindow } = propagation(load.history.requests, fleet.brokers.map((b) => b.id), revocation, start);
   return { revocation, perBroker, acceptedInWindow };
 }
 
@@ -212,24 +211,24 @@ export interface BrokerPropagation {
  * certificates sent after the bound; across brokers, those sent within it.
  */
 export function propagation(
-  history: readonly Attempt[],
+  history: readonly RequestRecord[],
   brokers: readonly string[],
   revocation: Revocation,
   sinceMs: number,
 ): { perBroker: BrokerPropagation[]; acceptedInWindow: number } {
   const { atMs, boundMs } = revocation;
-  const revoked = (a: Attempt) => revocation.jtis?.has(a.jti) ?? a.rep < (revocation.floor ?? 0);
-  const mine = history.filter((a) => a.sentMs >= sinceMs && revoked(a));
-  const executed = mine.filter((a) => a.path === 'execute' && a.outcome === 'executed');
-  const acceptedInWindow = executed.filter((a) => a.sentMs >= atMs && a.sentMs < atMs + boundMs).length;
+  const mine = history.filter((a) => a.sent_ms >= sinceMs && isRevoked(a, revocation));
+  // A /v1/verify probe's allow is `passed`: only executions count.
+  const executed = mine.filter((a) => a.outcome === 'executed');
+  const acceptedInWindow = executed.filter((a) => a.sent_ms >= atMs && a.sent_ms < atMs + boundMs).length;
   const perBroker = brokers.map((broker) => {
-    const denials = mine.filter((a) => a.broker === broker && a.reason === 'revoked' && a.answeredMs >= atMs).map((a) => a.answeredMs);
+    const denials = mine.filter((a) => a.broker === broker && a.reason === 'revoked' && a.answered_ms >= atMs).map((a) => a.answered_ms);
     const first = denials.length === 0 ? null : Math.min(...denials);
     return {
       broker,
       first_deny_ms: first,
       propagation_ms: first === null ? null : first - atMs,
-      accepted_after_revoke: executed.filter((a) => a.broker === broker && a.sentMs >= atMs + boundMs).length,
+      accepted_after_revoke: executed.filter((a) => a.broker === broker && a.sent_ms >= atMs + boundMs).length,
     };
   });
   return { perBroker, acceptedInWindow };

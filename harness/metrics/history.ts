@@ -1,11 +1,20 @@
 // The run's history: one record per request, appended as each finishes, plus
 // the blocks they ran in and the events injected, all against one start time.
 // Kept in memory and written out at the end (or on Ctrl-C) by harness/results.
+// Every scenario records here, the paper's and the fleet's (revocation,
+// faults); the validator (harness/validate) reads the same records.
 import type { PhaseTimings } from '../../broker/broker.js';
 import type { PlatformName } from '../../broker/core/certificate/contract.js';
 
 export type RequestPath = 'seb' | 'direct';
-export type Outcome = 'executed' | 'denied' | 'error';
+/** `passed`: a /v1/verify probe the broker would allow (nothing runs on that path). */
+export type Outcome = 'executed' | 'denied' | 'error' | 'passed';
+/**
+ * Why a fleet request was sent: a fresh certificate, one signed before a
+ * revocation (outstanding), a replay of one that executed, one with a broken
+ * signature, or a /v1/verify probe (the only requests sent there).
+ */
+export type AttemptKind = 'fresh' | 'outstanding' | 'replay' | 'tamper' | 'probe';
 
 export interface RequestRecord {
   /** The scenario's name; a sweep step is `<name>@<rate>rps`. */
@@ -18,6 +27,9 @@ export interface RequestRecord {
   /** Intended start, ms since the run started. */
   readonly start_ms: number;
   readonly latency_ms: number;
+  /** When the call went out and when its answer came, ms since the run started (admission before it not included). */
+  readonly sent_ms: number;
+  readonly answered_ms: number;
   readonly outcome: Outcome;
   /** The broker's reason code for a denial, or a short error message. */
   readonly reason: string | null;
@@ -28,6 +40,14 @@ export interface RequestRecord {
   readonly certificate?: number;
   /** The certificate's id as the harness issued it (never from the broker's answer): what platform records are matched on. */
   readonly jti?: string;
+  /** Fleet scenarios: the broker of the fleet it was sent to. */
+  readonly broker?: string;
+  /** Fleet scenarios: why it was sent. */
+  readonly attempt?: AttemptKind;
+  /** Fleet scenarios: the request index its contract was made for (slot index % slots, value `value-index`). */
+  readonly index?: number;
+  /** Fleet scenarios: the certificate's `rep` claim (revocation by floor revokes below it). */
+  readonly rep?: number;
 }
 
 /** A stretch of time in which one path of one operation was measured. */

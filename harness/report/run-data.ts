@@ -14,32 +14,8 @@ import { REQUESTS_CSV } from '../results/requests.js';
 import { SUMMARY_CSV } from '../results/summary.js';
 import { SWEEP_CSV } from '../results/sweep.js';
 import { CPU_CSV } from '../results/cpu.js';
-
-/** revocation.csv, as harness/bench/revocation.ts writes it. */
-export const REVOCATION_CSV = {
-  run_id: 'string',
-  broker: 'string',
-  event: 'string',
-  revoked_at_ms: 'number',
-  first_deny_ms: 'number?',
-  propagation_ms: 'number?',
-  accepted_after_revoke: 'number',
-} as const;
-
-/** faults.csv, as harness/bench/faults.ts writes it. */
-export const FAULTS_CSV = {
-  run_id: 'string',
-  fault: 'string',
-  target: 'string',
-  phase: 'string?',
-  injected_at_ms: 'number?',
-  removed_at_ms: 'number?',
-  requests: 'number',
-  executed: 'number',
-  denied: 'number',
-  violations: 'number',
-  recovery_ms: 'number?',
-} as const;
+import { FAULTS_CSV } from '../results/faults.js';
+import { REVOCATION_CSV } from '../results/revocation.js';
 
 /** Each row also says which run it came from. */
 export type Labelled<T> = T & { readonly run: string };

@@ -16,7 +16,8 @@ import { SUMMARY_CSV } from '../results/summary.js';
 import { SWEEP_CSV, withSustained, type SweepRow } from '../results/sweep.js';
 import { seededRng, type Rng } from '../load/rng.js';
 import { quantileSorted, round } from './figures/common.js';
-import { FAULTS_CSV, REVOCATION_CSV } from './run-data.js';
+import { FAULTS_CSV } from '../results/faults.js';
+import { REVOCATION_CSV } from '../results/revocation.js';
 
 export interface SyntheticOptions {
   readonly runId?: string;

@@ -18,26 +18,29 @@ export const REQUESTS_CSV = {
 } as const;
 
 export function requestsCsv(runId: string, requests: readonly RequestRecord[]): string {
-  const rows = requests.map((r) => {
-    const row: Record<string, unknown> = {
-      run_id: runId,
-      scenario: r.scenario,
-      target: r.target,
-      platform: r.platform,
-      path: r.path,
-      operation: r.operation,
-      request_id: r.request_id,
-      start_ms: round3(r.start_ms),
-      latency_ms: round3(r.latency_ms),
-      outcome: r.outcome,
-      reason: r.reason,
-    };
-    for (const phase of PHASES) row[`${phase}_ms`] = r.phases[phase] === undefined ? null : round3(r.phases[phase]);
-    return row as RowIn<typeof REQUESTS_CSV>;
-  });
-  return writeCsv(REQUESTS_CSV, rows);
+  return writeCsv(REQUESTS_CSV, requests.map((r) => requestRow(runId, r)));
 }
 
-function round3(n: number): number {
+/** One record in requests.csv's columns. */
+export function requestRow(runId: string, r: RequestRecord): RowIn<typeof REQUESTS_CSV> {
+  const row: Record<string, unknown> = {
+    run_id: runId,
+    scenario: r.scenario,
+    target: r.target,
+    platform: r.platform,
+    path: r.path,
+    operation: r.operation,
+    request_id: r.request_id,
+    start_ms: round3(r.start_ms),
+    latency_ms: round3(r.latency_ms),
+    outcome: r.outcome,
+    reason: r.reason,
+  };
+  for (const phase of PHASES) row[`${phase}_ms`] = r.phases[phase] === undefined ? null : round3(r.phases[phase]);
+  return row as RowIn<typeof REQUESTS_CSV>;
+}
+
+/** Times to the microsecond. */
+export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }

@@ -30,6 +30,8 @@ function req(overrides: Partial<RequestRecord>): RequestRecord {
     request_id: 'seb-configmap-data-0',
     start_ms: 0,
     latency_ms: 10,
+    sent_ms: 0,
+    answered_ms: 10,
     outcome: 'executed',
     reason: null,
     phases: {},

@@ -58,7 +58,8 @@ export async function runRequest(run: WorkloadRun, plan: RequestPlan, i: number,
   const jti = plan.path === 'seb' ? w.certificateId?.(admission) : undefined;
   const callAt = performance.now();
   const outcome: RequestOutcome = await (plan.path === 'seb' ? w.brokered(i, admission) : w.direct(i)).catch((e: unknown) => ({ outcome: 'error' as const, reason: errorReason(e) }));
-  const latencyMs = performance.now() - callAt + Math.max(0, firedAt - intendedAt);
+  const answeredAt = performance.now();
+  const latencyMs = answeredAt - callAt + Math.max(0, firedAt - intendedAt);
   plan.stats.add(latencyMs, outcome.outcome === 'executed');
   if (!plan.record) return;
   const record: RequestRecord = {
@@ -70,6 +71,8 @@ export async function runRequest(run: WorkloadRun, plan: RequestPlan, i: number,
     request_id: extras.requestId ?? `${plan.path}-${w.operation}-${i}`,
     start_ms: run.history.since(Math.min(intendedAt, firedAt)),
     latency_ms: latencyMs,
+    sent_ms: run.history.since(callAt),
+    answered_ms: run.history.since(answeredAt),
     outcome: outcome.outcome,
     reason: outcome.reason,
     phases: outcome.phases ?? {},

@@ -2,18 +2,15 @@
 // and a clean history of the same shape, which must yield none.
 import { describe, expect, it } from 'vitest';
 import type { PlatformWrite } from './platform-writes.js';
-import { findViolations, type Attempt, type LogEntry, type ValidationInput } from './violations.js';
-
-function attempt(o: Partial<Attempt>): Attempt {
-  return { broker: 'seb-1', path: 'execute', kind: 'fresh', i: 0, jti: 'j0', rep: 0, sentMs: 100, answeredMs: 150, outcome: 'executed', reason: null, ...o };
-}
+import { fleetRequest as attempt } from '../fixtures/fleet-request.js';
+import { findViolations, type LogEntry, type ValidationInput } from './violations.js';
 const allow = (broker: string, seq: number, jti: string, atMs = 120): LogEntry => ({ broker, kind: 'decision', seq, atMs, decision: 'allow', reason: null, jti });
 const deny = (broker: string, seq: number, jti: string, reason = 'replayed'): LogEntry => ({ broker, kind: 'decision', seq, atMs: 130, decision: 'deny', reason, jti });
 const outcome = (broker: string, seq: number, decisionSeq: number, jti: string): LogEntry => ({ broker, kind: 'outcome', seq, atMs: 140, decisionSeq, jti, status: 'succeeded' });
 
 /** j0 executed on seb-1 (request 0, slot 0), its replay denied on seb-2. */
 const clean: ValidationInput = {
-  history: [attempt({}), attempt({ broker: 'seb-2', kind: 'replay', outcome: 'denied', reason: 'replayed', sentMs: 200, answeredMs: 210 })],
+  history: [attempt({}), attempt({ broker: 'seb-2', attempt: 'replay', outcome: 'denied', reason: 'replayed', sent_ms: 200, answered_ms: 210 })],
   records: [allow('seb-1', 0, 'j0'), outcome('seb-1', 1, 0, 'j0'), deny('seb-2', 0, 'j0')],
   revocations: [],
   live: [{ slot: 0, index: 0 }],
@@ -45,20 +42,31 @@ describe('findViolations', () => {
   });
 
   it('executed_denied: the live state shows a request that was only ever denied', () => {
-    const history = [...clean.history, attempt({ i: 5, jti: 'j5', outcome: 'denied', reason: 'drift' })];
+    const history = [...clean.history, attempt({ index: 5, jti: 'j5', outcome: 'denied', reason: 'drift' })];
     const records = [...clean.records, deny('seb-1', 2, 'j5', 'drift')];
     expect(types({ ...clean, history, records, live: [{ slot: 0, index: 5 }] })).toEqual(['executed_denied']);
   });
 
   it('executed_denied: a tampered certificate executed', () => {
-    const history = [...clean.history, attempt({ kind: 'tamper', i: 6, jti: 'j6' })];
+    const history = [...clean.history, attempt({ attempt: 'tamper', index: 6, jti: 'j6' })];
     const records = [...clean.records, allow('seb-1', 2, 'j6'), outcome('seb-1', 3, 2, 'j6')];
     expect(types({ ...clean, history, records })).toEqual(['executed_denied']);
   });
 
+  it('checks executions only: a /v1/verify probe that passed, and a request with no broker or certificate (the direct path), match nothing', () => {
+    const probe = attempt({ attempt: 'probe', index: 7, jti: 'j7', outcome: 'passed' });
+    const direct = { ...attempt({ index: 8 }), path: 'direct' as const, broker: undefined, jti: undefined };
+    expect(types({ ...clean, history: [...clean.history, probe, direct], revocations: [{ atMs: 0, boundMs: 0, jtis: new Set(['j7']) }] })).toEqual([]);
+    // The same probe as an execution is caught.
+    expect(types({ ...clean, history: [...clean.history, { ...probe, attempt: 'outstanding', outcome: 'executed' }], revocations: [{ atMs: 0, boundMs: 0, jtis: new Set(['j7']) }] })).toEqual([
+      'executed_without_decision',
+      'accepted_after_revocation',
+    ]);
+  });
+
   it('accepted_after_revocation: by jti, by floor, and during a source outage, only past the bound', () => {
     const bound = { atMs: 1000, boundMs: 2000 };
-    const at = (sentMs: number) => ({ ...clean, history: [attempt({ sentMs })] });
+    const at = (sentMs: number) => ({ ...clean, history: [attempt({ sent_ms: sentMs })] });
     expect(types({ ...at(3500), revocations: [{ ...bound, jtis: new Set(['j0']) }] })).toEqual(['accepted_after_revocation']);
     expect(types({ ...at(2500), revocations: [{ ...bound, jtis: new Set(['j0']) }] })).toEqual([]);
     expect(types({ ...at(3500), revocations: [{ ...bound, floor: 1 }] })).toEqual(['accepted_after_revocation']);

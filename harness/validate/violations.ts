@@ -1,5 +1,5 @@
 // docs/design.md section 4, checked after a run, as a pure function over what the run
-// left: the client's history of attempts, every broker's record log (after
+// left: the client's history of requests, every broker's record log (after
 // reconciliation), the revocations published, and the platform's live state.
 // Nothing here trusts what a broker said about itself when the log or the
 // platform can say it instead.
@@ -20,26 +20,8 @@
 //   outcome_mismatch           more writes than allows whose outcome says succeeded (or unknown): an
 //                              executed mutation whose outcome record says it failed, or an allow with none
 import { groupBy } from '../group-by.js';
+import type { RequestRecord } from '../metrics/history.js';
 import type { PlatformWrite } from './platform-writes.js';
-
-export type AttemptKind = 'fresh' | 'outstanding' | 'replay' | 'tamper' | 'probe';
-
-/** One request as the client saw it; times are ms since the run's start. */
-export interface Attempt {
-  readonly broker: string;
-  readonly path: 'execute' | 'verify';
-  readonly kind: AttemptKind;
-  /** The request index its contract was made for (slot i % slots, value `value-i`). */
-  readonly i: number;
-  readonly jti: string;
-  /** The certificate's `rep` claim. */
-  readonly rep: number;
-  readonly sentMs: number;
-  readonly answeredMs: number;
-  /** `passed`: /v1/verify allowed it (nothing runs on that path). */
-  readonly outcome: 'executed' | 'denied' | 'error' | 'passed';
-  readonly reason: string | null;
-}
 
 /** One record of one broker's log, reduced to what the checks read; `atMs` on the run's clock. */
 export type LogEntry =
@@ -67,7 +49,8 @@ export interface LiveSlot {
 }
 
 export interface ValidationInput {
-  readonly history: readonly Attempt[];
+  /** The run's requests as the client saw them; those with no broker or jti (the direct path) have nothing to match. */
+  readonly history: readonly RequestRecord[];
   readonly records: readonly LogEntry[];
   readonly revocations: readonly Revocation[];
   readonly live: readonly LiveSlot[];
@@ -109,25 +92,27 @@ export function findViolations(input: ValidationInput): Violation[] {
     }
   }
 
-  for (const a of input.history) {
-    if (a.path !== 'execute' || a.outcome !== 'executed') continue;
-    if (a.kind === 'tamper') {
-      out.push({ type: 'executed_denied', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: 'a tampered certificate executed' });
+  const sent = input.history.filter(isBrokered);
+  // /v1/verify executes nothing (its allow is `passed`): only executions are checked.
+  for (const a of sent) {
+    if (a.outcome !== 'executed') continue;
+    if (a.attempt === 'tamper') {
+      out.push({ type: 'executed_denied', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: 'a tampered certificate executed' });
     }
     if (!(allowsByJti.get(a.jti) ?? []).some((d) => d.broker === a.broker)) {
-      out.push({ type: 'executed_without_decision', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: `executed per the client, no allow record in ${a.broker}'s log` });
+      out.push({ type: 'executed_without_decision', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: `executed per the client, no allow record in ${a.broker}'s log` });
     }
     for (const r of input.revocations) {
-      if (isRevoked(a, r) && a.sentMs >= r.atMs + r.boundMs) {
-        out.push({ type: 'accepted_after_revocation', jti: a.jti, broker: a.broker, atMs: a.sentMs, detail: `sent ${a.sentMs - r.atMs} ms after a revocation whose bound is ${r.boundMs} ms` });
+      if (isRevoked(a, r) && a.sent_ms >= r.atMs + r.boundMs) {
+        out.push({ type: 'accepted_after_revocation', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: `sent ${a.sent_ms - r.atMs} ms after a revocation whose bound is ${r.boundMs} ms` });
       }
     }
   }
 
   // The platform's word: the request whose value a slot holds was executed by someone.
   const jtisOfIndex = groupBy(
-    input.history.filter((a) => a.path === 'execute'),
-    (a) => String(a.i),
+    sent.filter((a) => a.attempt !== 'probe' && a.index !== undefined),
+    (a) => String(a.index),
   );
   for (const { slot, index } of input.live) {
     if (index < 0) continue;
@@ -190,7 +175,15 @@ function platformViolations(writes: readonly PlatformWrite[], decisions: readonl
   return out;
 }
 
-function isRevoked(a: Attempt, r: Revocation): boolean {
-  if (r.outageUntilMs !== undefined) return a.sentMs < r.outageUntilMs;
-  return (r.jtis?.has(a.jti) ?? false) || (r.floor !== undefined && a.rep < r.floor);
+/** A request sent to a named broker with a certificate the harness issued: what the client-side checks can match. */
+export type BrokeredRequest = RequestRecord & { readonly broker: string; readonly jti: string };
+
+export function isBrokered(r: RequestRecord): r is BrokeredRequest {
+  return r.broker !== undefined && r.jti !== undefined;
+}
+
+/** Whether `r` revokes the request's certificate (an outage: everything sent before it ended). */
+export function isRevoked(a: RequestRecord, r: Revocation): boolean {
+  if (r.outageUntilMs !== undefined) return a.sent_ms < r.outageUntilMs;
+  return (a.jti !== undefined && (r.jtis?.has(a.jti) ?? false)) || (r.floor !== undefined && a.rep !== undefined && a.rep < r.floor);
 }

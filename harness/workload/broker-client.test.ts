@@ -24,6 +24,12 @@ describe('toOutcome', () => {
     expect(toOutcome(502, '<html>bad gateway</html>')).toEqual({ outcome: 'error', reason: 'HTTP 502: not JSON' });
     expect(toOutcome(200, '{"decision":"allow","reason":null,"jti":"j","outcome":"failed"}')).toMatchObject({ outcome: 'error', reason: 'allowed but outcome failed' });
   });
+
+  it('reads a /v1/verify allow as passed (nothing ran), and its denials as on /v1/execute', () => {
+    expect(toOutcome(200, '{"decision":"allow","reason":null,"jti":"j1"}', 'verify')).toEqual({ outcome: 'passed', reason: null, jti: 'j1' });
+    expect(toOutcome(403, '{"decision":"deny","reason":"revoked","jti":"j1"}', 'verify')).toMatchObject({ outcome: 'denied', reason: 'revoked' });
+    expect(toOutcome(200, '{"decision":"allow","reason":null,"jti":"j1"}')).toMatchObject({ outcome: 'error' });
+  });
 });
 
 describe('BrokerClient', () => {
@@ -35,10 +41,10 @@ describe('BrokerClient', () => {
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        bodies.push({ type: req.headers['content-type'], path: req.url, body: JSON.parse(text) });
+        bodies.push({ type: req.headers['content-type'], path: req.url, body: JSON.parse(text), text });
         if (req.url === '/slow/v1/execute') return; // never answers
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"decision":"allow","reason":null,"jti":"j","outcome":"succeeded","phases":{"verify":1}}');
+        res.end(req.url === '/v1/verify' ? '{"decision":"allow","reason":null,"jti":"j"}' : '{"decision":"allow","reason":null,"jti":"j","outcome":"succeeded","phases":{"verify":1}}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,7 +59,17 @@ describe('BrokerClient', () => {
     const client = new BrokerClient({ url });
     expect(await client.execute({ certificate: 'c.e.rt', contract: CONTRACT })).toMatchObject({ outcome: 'executed', phases: { verify: 1 } });
     client.close();
-    expect(bodies.at(-1)).toEqual({ type: 'application/json', path: '/v1/execute', body: { certificate: 'c.e.rt', contract: CONTRACT } });
+    expect(bodies.at(-1)).toMatchObject({ type: 'application/json', path: '/v1/execute', body: { certificate: 'c.e.rt', contract: CONTRACT } });
+  });
+
+  it('sends a raw body byte for byte, and probes /v1/verify', async () => {
+    const client = new BrokerClient({ url });
+    const raw = '{ "contract": {}, "certificate": "x.y.z" }';
+    expect(await client.execute(raw)).toMatchObject({ outcome: 'executed' });
+    expect(bodies.at(-1)).toMatchObject({ path: '/v1/execute', text: raw });
+    expect(await client.verify({ certificate: 'c.e.rt', contract: CONTRACT })).toEqual({ outcome: 'passed', reason: null, jti: 'j' });
+    expect(bodies.at(-1)).toMatchObject({ path: '/v1/verify', body: { certificate: 'c.e.rt', contract: CONTRACT } });
+    client.close();
   });
 
   it('turns a timeout and a refused connection into errors', async () => {
