@@ -335,5 +335,19 @@ describe('runScenarios end to end', () => {
       const violations = JSON.parse(readFileSync(join(results, 'latest', 'violations.json'), 'utf8')).violations as { type: string }[];
       expect(violations.map((v) => v.type)).toEqual(['double_execution', 'double_execution', 'double_execution']);
     });
+
+    it('with onViolations report, returns the run and its violations instead (a part of a run of several)', async () => {
+      writeTwice = true;
+      try {
+        const report = await runScenarios([storm()], options(join(dir, 'results-double-reported'), { validate, onViolations: 'report' }));
+        // The log and the platform's writes are shared with the test before: its three certificates count again.
+        const types = report.validation?.violations.map((v) => v.type) ?? [];
+        expect(types.length).toBeGreaterThanOrEqual(3);
+        expect(new Set(types)).toEqual(new Set(['double_execution']));
+        expect(JSON.parse(readFileSync(join(report.run.path, 'violations.json'), 'utf8')).violations).toHaveLength(types.length);
+      } finally {
+        writeTwice = false;
+      }
+    });
   });
 });

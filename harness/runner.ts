@@ -51,6 +51,12 @@ export interface RunOptions {
    * `startedAtMs` is the run's start (Unix ms), the clock of every record.
    */
   readonly validate?: (startedAtMs: number) => Promise<ValidationSources>;
+  /**
+   * What a violation does: `fail` (the default) fails the run after it is
+   * written; `report` leaves it in the report and violations.json, for a
+   * caller that runs more parts and fails once all have run (`seb bench all`).
+   */
+  readonly onViolations?: 'fail' | 'report';
 }
 
 export interface RunReport extends RunTables {
@@ -134,7 +140,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   const files = writeResults(run, history, t, meta);
   if (validation !== undefined) {
     const file = writeRunFile(run, 'violations.json', violationsJson(validation));
-    if (validation.violations.length > 0) failure ??= new ValidationFailedError(validation, file);
+    if (validation.violations.length > 0 && o.onViolations !== 'report') failure ??= new ValidationFailedError(validation, file);
   }
   markLatest(o.resultsRoot, run);
   progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);

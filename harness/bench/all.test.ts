@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunDir } from '../run-dir.js';
-import { allMeta } from './all.js';
+import { allMeta, violationsByPart } from './all.js';
 import { attemptsFile, finishPart, openPart, workDirName } from './part.js';
 
 const roots: string[] = [];
@@ -56,5 +56,15 @@ describe('allMeta', () => {
       validation: { writes_from_platform_records: 2, allows: 3, violations: 0 },
       revocation: { brokers: 3 },
     });
+  });
+});
+
+describe('violationsByPart', () => {
+  const v = (type: 'double_execution' | 'missing_outcome') => ({ type, jti: 'j', broker: null, atMs: 0, detail: '' });
+  it('names each part that found violations, with a count per type, and nothing when none did', () => {
+    expect(violationsByPart({ paper: { violations: [] }, revocation: { violations: [] } })).toBeUndefined();
+    expect(violationsByPart({ paper: { violations: [v('double_execution'), v('double_execution')] }, revocation: { violations: [] }, faults: { violations: [v('missing_outcome')] } })).toBe(
+      'paper: 2 double_execution; faults: 1 missing_outcome',
+    );
   });
 });

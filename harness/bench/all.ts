@@ -3,7 +3,10 @@
 // started for it, all writing into one run folder. The run then writes one
 // violations.json (every part's validation, merged, with what each found)
 // and one meta.json (the paper's, with the other parts' beside it), so that
-// `seb report` on it draws every figure and the paper table.
+// `seb report` on it draws every figure and the paper table. A part that
+// finds violations does not stop the others: every part runs, the one report
+// is written, and the result names what each part found (`violations`), for
+// the command to fail on.
 import { join } from 'node:path';
 import { ConfigError } from '../../broker/core/errors.js';
 import { isJsonObject } from '../../broker/core/strict-json.js';
@@ -38,6 +41,8 @@ export interface AllResult {
   readonly faults?: FaultsResult;
   /** Every part's validation, merged. */
   readonly validation: ValidationSummary;
+  /** What the parts found, part by part (violationsByPart); absent when none did. */
+  readonly violations?: string;
   readonly totalMs: number;
 }
 
@@ -45,7 +50,8 @@ export async function runAll(o: AllOptions): Promise<AllResult> {
   const t0 = performance.now();
   const run = createRunDir(o.resultsRoot);
   const quick = o.profile === 'quick';
-  const paper = await runPaper({ profile: o.profile, target: { kind: 'local' }, scenarios: o.scenarios, resultsRoot: o.resultsRoot, runId: run.id, log: o.log, ...(o.signal === undefined ? {} : { signal: o.signal }) });
+  // Violations are the run's verdict, given once every part has run: the paper's part reports them instead of throwing.
+  const paper = await runPaper({ profile: o.profile, target: { kind: 'local' }, scenarios: o.scenarios, resultsRoot: o.resultsRoot, runId: run.id, onViolations: 'report', log: o.log, ...(o.signal === undefined ? {} : { signal: o.signal }) });
   const stopped = () => o.signal?.aborted === true;
   const revocation = stopped() ? undefined : await runRevocation({ scenario: o.revocation.scenario, scenarioFile: o.revocation.file, quick, ...(o.brokers === undefined ? {} : { brokers: o.brokers }), resultsRoot: o.resultsRoot, run, log: o.log });
   const faults = stopped() ? undefined : await runFaults({ scenario: o.faults.scenario, scenarioFile: o.faults.file, quick, resultsRoot: o.resultsRoot, run, log: o.log });
@@ -58,7 +64,20 @@ export async function runAll(o: AllOptions): Promise<AllResult> {
   writeRunFile(run, 'violations.json', violationsJson(validation, parts));
   writeRunFile(run, 'meta.json', `${JSON.stringify(allMeta(run, paperMeta(run), validation, { revocation: revocation?.meta, faults: faults?.meta }), null, 2)}\n`);
   markLatest(o.resultsRoot, run);
-  return { run, paper, ...(revocation === undefined ? {} : { revocation }), ...(faults === undefined ? {} : { faults }), validation, totalMs: performance.now() - t0 };
+  const violations = violationsByPart(parts);
+  return { run, paper, ...(revocation === undefined ? {} : { revocation }), ...(faults === undefined ? {} : { faults }), validation, ...(violations === undefined ? {} : { violations }), totalMs: performance.now() - t0 };
+}
+
+/** Pure: the parts that found violations, each with its count per type, e.g. `paper: 2 double_execution; faults: 1 missing_outcome`; undefined when none did. */
+export function violationsByPart(parts: Readonly<Record<string, Pick<ValidationSummary, 'violations'>>>): string | undefined {
+  const found = Object.entries(parts)
+    .filter(([, p]) => p.violations.length > 0)
+    .map(([name, p]) => {
+      const counts = new Map<string, number>();
+      for (const v of p.violations) counts.set(v.type, (counts.get(v.type) ?? 0) + 1);
+      return `${name}: ${[...counts].map(([type, n]) => `${n} ${type}`).join(', ')}`;
+    });
+  return found.length === 0 ? undefined : found.join('; ');
 }
 
 /** The meta.json the paper's part wrote (its scenarios, target, machine), which the report reads. */

@@ -67,6 +67,8 @@ export interface PaperOptions {
   /** Target processes, workspace and broker log; default a fresh temporary folder, removed after a good run. */
   readonly workDir?: string;
   readonly signal?: AbortSignal;
+  /** `report`: a violation is returned in the report, not thrown (`seb bench all` fails once every part has run). */
+  readonly onViolations?: 'fail' | 'report';
   readonly progress?: ProgressSink | null;
   /** The bench's own notes (target up, broker up); default stderr. */
   readonly log?: (line: string) => void;
@@ -281,6 +283,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     const t2 = performance.now();
     const report = await runScenarios(loaded, {
       validate,
+      ...(o.onViolations === undefined ? {} : { onViolations: o.onViolations }),
       resultsRoot: o.resultsRoot,
       ...(o.runId === undefined ? {} : { runId: o.runId }),
       workloads,
@@ -301,7 +304,8 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
     const runMs = performance.now() - t2;
     const latency = loaded.filter((l) => l.scenario.kind === 'latency').map((l) => l.scenario.name);
     const table = benchTable(report.run.path, latency, report.drift, report.storm);
-    ok = true;
+    // A run with violations keeps its target and broker logs.
+    ok = (report.validation?.violations.length ?? 0) === 0;
     return { report, table, timings: { targetMs, brokerMs, runMs, totalMs: performance.now() - t0 } };
   } finally {
     for (const cleanup of cleanups.reverse()) {

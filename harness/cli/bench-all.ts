@@ -1,8 +1,9 @@
 // `seb bench all`: the main job as one run: the paper's scenarios, revocation
 // propagation and the fault matrix in one results/<run-id>/ with one
 // violations.json and one meta.json, so one `seb report` draws every figure.
-// Exit 1 on any violation in any part (or a replay storm that executed twice,
-// or a broker that never saw a revocation); 130 when interrupted.
+// Every part runs whatever an earlier one found; then exit 1 on any violation
+// in any part, naming them (or a replay storm that executed twice, or a
+// broker that never saw a revocation); 130 when interrupted.
 import { join, resolve } from 'node:path';
 import { runAll } from '../bench/all.js';
 import { loadScenarioDir } from '../bench/paper.js';
@@ -54,6 +55,7 @@ export const benchAll = defineCommand({
       if (r.revocation !== undefined) codes.push(printRevocation(r.revocation));
       if (r.faults !== undefined) codes.push(printFaults(r.faults));
       process.stdout.write(`\nall parts: ${validationLine(r.validation)}; results in ${r.run.path}; took ${(r.totalMs / 1000).toFixed(0)} s\n`);
+      if (r.violations !== undefined) process.stderr.write(`seb: bench all: violations found (${r.violations}); see ${join(r.run.path, 'violations.json')}\n`);
       if (interrupt.signal.aborted) return 130;
       return r.validation.violations.length > 0 || codes.some((c) => c !== 0) ? 1 : 0;
     } finally {
