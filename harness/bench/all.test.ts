@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunDir } from '../run-dir.js';
 import { allMeta, violationsByPart } from './all.js';
-import { attemptsFile, finishPart, openPart, workDirName } from './part.js';
+import { finishPart, openPart, partFile, workDirName } from './part.js';
 
 const roots: string[] = [];
 const root = () => {
@@ -23,7 +23,7 @@ describe('a fleet part of a run', () => {
   it('alone: a folder of its own with its violations.json and meta.json, marked latest', () => {
     const r = root();
     const part = openPart('faults', r, undefined);
-    expect([attemptsFile(part), workDirName(part)]).toEqual(['attempts.csv', 'work']);
+    expect([partFile(part, 'attempts.csv'), partFile(part, 'events.csv'), workDirName(part)]).toEqual(['attempts.csv', 'events.csv', 'work']);
     finishPart(part, r, { validation, meta: { profile: 'quick' } });
     expect(readdirSync(part.run.path).sort()).toEqual(['meta.json', 'violations.json']);
     expect(JSON.parse(readFileSync(join(r, 'latest', 'meta.json'), 'utf8'))).toEqual({ run_id: part.run.id, bench: 'faults', profile: 'quick' });
@@ -35,7 +35,7 @@ describe('a fleet part of a run', () => {
     const revocation = openPart('revocation', r, run);
     const faults = openPart('faults', r, run);
     expect(revocation.run).toBe(run);
-    expect([attemptsFile(revocation), attemptsFile(faults)]).toEqual(['revocation-attempts.csv', 'faults-attempts.csv']);
+    expect([partFile(revocation, 'attempts.csv'), partFile(faults, 'attempts.csv'), partFile(faults, 'events.csv')]).toEqual(['revocation-attempts.csv', 'faults-attempts.csv', 'faults-events.csv']);
     expect(workDirName(revocation)).not.toBe(workDirName(faults));
     finishPart(revocation, r, { validation, meta: {} });
     expect(readdirSync(run.path)).toEqual([]);

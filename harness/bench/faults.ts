@@ -17,11 +17,10 @@ import type { FleetScenario } from '../scenario/fleet-schema.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
+import { finishPart, openPart, workDirName, writePartHistory, type PartOutcome } from './part.js';
 import { collectAndValidate } from './collect.js';
 import type { Revocation, Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
-import { attemptsCsv } from '../results/attempts.js';
 import { faultsCsv, type FaultsCsvRow } from '../results/faults.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
 import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
@@ -108,14 +107,14 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
     } catch (error) {
       // A step that could not be injected, removed or recovered: keep what was measured up to it.
       writeRunFile(run, 'faults.csv', faultsCsv(faultRows(run.id, windows, l.history.requests, [])));
-      writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
+      writePartHistory(part, l.history);
       throw error;
     }
     o.log('reconciling every broker and validating the history …');
     const { violations, summary } = await collectAndValidate(f, l, revocations, o.log);
     const rows = faultRows(run.id, windows, l.history.requests, violations);
     writeRunFile(run, 'faults.csv', faultsCsv(rows));
-    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
+    writePartHistory(part, l.history);
     // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
     const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
@@ -169,13 +168,16 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
   await new Promise((r) => setTimeout(r, 1000));
 
   const storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
+  const injectStartMs = load.now();
   await fault.inject();
   const injectedMs = load.now();
+  load.history.addEvent({ scenario: load.scenario, at_ms: injectStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: injected (took ${injectedMs - injectStartMs} ms)`, outcome: 'ok' });
   await new Promise((r) => setTimeout(r, step.holdMs ?? HOLD_MS));
   await storm.stop();
   const removeStartMs = load.now();
   await fault.remove();
   const removedMs = load.now();
+  load.history.addEvent({ scenario: load.scenario, at_ms: removeStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: removed (took ${removedMs - removeStartMs} ms)`, outcome: 'ok' });
   const healthy = await Promise.all(fleet.brokers.map((b, n) => untilHealthy(load, b, indexOf(B + n), HEALTH_TIMEOUT_MS)));
   const recoveryMs = Math.max(...healthy) - removedMs;
   running = false;

@@ -32,6 +32,8 @@ export interface FleetLoad {
   readonly namespace: string;
   readonly kind: MutationKind<KubernetesKindContext>;
   readonly ctx: KubernetesKindContext;
+  /** The scenario every record and event is labelled with. */
+  readonly scenario: string;
   /** The run's history: every request the fleet sent is a record in it. */
   readonly history: History;
   /** ms since the run's start: every instant the benches record is on this clock. */
@@ -105,6 +107,7 @@ export async function fleetLoad(fleet: Fleet, slots: number, history: History, s
     namespace,
     kind,
     ctx,
+    scenario,
     history,
     now,
     async admit(i, rep = 0) {
@@ -154,16 +157,16 @@ export async function fleetLoad(fleet: Fleet, slots: number, history: History, s
 }
 
 /**
- * The health check that brackets every fault: one fresh request through the
- * broker, executed. Retried until the deadline, since a broker just started
+ * The health check that brackets every fault and revocation: one fresh
+ * request through the broker (its certificate at revocation floor `rep`), executed. Retried until the deadline, since a broker just started
  * or just out of a fault needs its revocation view current again; resolves to
  * the instant it first succeeded, or throws.
  */
-export async function untilHealthy(load: FleetLoad, broker: FleetBroker, nextIndex: () => number, timeoutMs: number): Promise<number> {
+export async function untilHealthy(load: FleetLoad, broker: FleetBroker, nextIndex: () => number, timeoutMs: number, rep = 0): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no attempt';
   while (Date.now() < deadline) {
-    const c = await load.admit(nextIndex()).catch((e: unknown) => {
+    const c = await load.admit(nextIndex(), rep).catch((e: unknown) => {
       last = `admission: ${(e as Error).message}`;
       return undefined;
     });

@@ -3,6 +3,9 @@
 // its violations.json and meta.json and points results/latest at its folder;
 // as a part, it hands both to the run, which writes one of each for all parts.
 // Its CSVs go beside the others' under names of their own.
+import type { History } from '../metrics/history.js';
+import { attemptsCsv } from '../results/attempts.js';
+import { eventsCsv } from '../results/events.js';
 import { createRunDir, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
 import { violationsJson, type ValidationSummary } from '../validate/run-validation.js';
 
@@ -20,9 +23,15 @@ export function openPart(name: PartName, resultsRoot: string, shared: RunDir | u
   return shared === undefined ? { name, run: createRunDir(resultsRoot), shared: false } : { name, run: shared, shared: true };
 }
 
-/** attempts.csv alone; revocation-attempts.csv or faults-attempts.csv in a shared folder. */
-export function attemptsFile(part: RunPart): string {
-  return part.shared ? `${part.name}-attempts.csv` : 'attempts.csv';
+/** A part's file: `attempts.csv` alone; `revocation-attempts.csv` or `faults-attempts.csv` in a shared folder. */
+export function partFile(part: RunPart, name: 'attempts.csv' | 'events.csv'): string {
+  return part.shared ? `${part.name}-${name}` : name;
+}
+
+/** The part's history: its requests (attempts.csv) and its events (events.csv: revocations, faults injected and removed). */
+export function writePartHistory(part: RunPart, history: History): void {
+  writeRunFile(part.run, partFile(part, 'attempts.csv'), attemptsCsv(part.run.id, history.requests));
+  writeRunFile(part.run, partFile(part, 'events.csv'), eventsCsv(part.run.id, history.events));
 }
 
 /** The fleet's own working folder (logs, record logs, etcd data), kept when a part fails. */

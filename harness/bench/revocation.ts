@@ -3,7 +3,10 @@
 // pace by a few workers per broker) and probed on /v1/verify every few ms;
 // at a recorded instant the SAB revokes, either every outstanding
 // certificate by jti or by raising the revocation floor above their `rep`
-// (a revocation scenario's `revoke` events, scenarios/revocation/).
+// (a revocation scenario's `revoke` events, scenarios/revocation/, carried
+// out by faults/revoke.ts). Each revocation is bracketed by health checks
+// (every broker executes a fresh certificate at the floor in force) and
+// recorded in the run's history against its one start time.
 // Per broker and event: the first denial `revoked` (its answer instant, an
 // upper bound on when the broker learned), and the executions of revoked
 // certificates sent after the staleness bound, which must be zero. The
@@ -12,17 +15,17 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { attemptsFile, finishPart, openPart, workDirName, type PartOutcome } from './part.js';
+import { finishPart, openPart, workDirName, writePartHistory, type PartOutcome } from './part.js';
 import { eachLimited } from '../workload/kinds/shared.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
 import { collectAndValidate } from './collect.js';
 import { isRevoked, type Revocation, type Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
-import { attemptsCsv } from '../results/attempts.js';
 import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
 import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
+import { revoke, type RevokeEvent } from '../../faults/revoke.js';
 
 export interface RevocationOptions {
   /** A revocation scenario (scenarios/revocation/), in the profile to run. */
@@ -63,17 +66,19 @@ interface Shape {
   readonly spanMs: number;
 }
 
-/** The scenario's load; its revoke events in order, each as the event the phase publishes. */
-function shapeOf(scenario: FleetScenario): { shape: Shape; events: ('jti' | 'floor')[] } {
+/** The scenario's load and its revoke events, in order. */
+function shapeOf(scenario: FleetScenario): { shape: Shape; events: RevokeEvent[] } {
   const l = scenario.load;
   if (scenario.kind !== 'revocation' || l === undefined) throw new ConfigError(`scenario ${scenario.name}`, 'is not a revocation scenario (kind revocation, with load)');
   const events = scenario.events.map((e) => {
     if (e.kind !== 'revoke') throw new ConfigError(`scenario ${scenario.name}`, `a revocation scenario carries out revoke events only, not ${e.kind}`);
-    // outstanding: every outstanding certificate by jti; epoch: the floor raised above their rep.
-    return e.scope === 'outstanding' ? ('jti' as const) : ('floor' as const);
+    return e;
   });
   return { shape: { rounds: l.rounds, workers: l.workers, paceMs: l.pace_ms, revokeAfterMs: l.revoke_after_ms, spanMs: l.span_ms }, events };
 }
+
+/** revocation.csv's `event`: `jti` (scope outstanding: every outstanding certificate by jti) or `floor` (scope epoch: the floor raised above their rep). */
+const eventLabel = (e: RevokeEvent): 'jti' | 'floor' => (e.scope === 'outstanding' ? 'jti' : 'floor');
 
 export async function runRevocation(o: RevocationOptions): Promise<RevocationResult> {
   const t00 = performance.now();
@@ -90,13 +95,17 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
   let load: FleetLoad | undefined;
   let ok = false;
   try {
-    fleet = await startFleet({ workDir, brokers, maxAgeMs, log: o.log });
+    const f = (fleet = await startFleet({ workDir, brokers, maxAgeMs, log: o.log }));
     const history = new History();
     const t0 = history.startedAt.getTime();
     const l = (load = await fleetLoad(fleet, slots, history, o.scenario.name));
     let base = 0;
     const healthIndex = (b: number) => () => (base += slots) - slots + workerSlots + b;
-    for (const [b, broker] of fleet.brokers.entries()) await untilHealthy(l, broker, healthIndex(b), 30_000);
+    // The bracket: every broker executes a fresh certificate at the floor in force (before the first revocation, and after each).
+    const healthy = async (rep: number) => {
+      for (const [b, broker] of f.brokers.entries()) await untilHealthy(l, broker, healthIndex(b), 30_000, rep);
+    };
+    await healthy(0);
 
     const rows: RevocationCsvRow[] = [];
     const revocations: Revocation[] = [];
@@ -106,20 +115,21 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
       for (const event of events) {
         base += slots;
         const phase = await revocationPhase(fleet, l, shape, perWorker, base, floor, event, o.log);
-        if (event === 'floor') floor += 1;
+        floor = phase.floor;
+        await healthy(floor);
         revocations.push(phase.revocation);
         acceptedInWindow += phase.acceptedInWindow;
-        for (const r of phase.perBroker) rows.push({ run_id: run.id, event, revoked_at_ms: phase.revocation.atMs, ...r });
-        o.log(`round ${round + 1} ${event}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
+        for (const r of phase.perBroker) rows.push({ run_id: run.id, event: eventLabel(event), revoked_at_ms: phase.revocation.atMs, ...r });
+        o.log(`round ${round + 1} ${eventLabel(event)}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
       }
     }
     const { violations, summary } = await collectAndValidate(fleet, l, revocations, o.log);
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
     writeRunFile(run, 'revocation.csv', revocationCsv(rows));
-    writeRunFile(run, attemptsFile(part), attemptsCsv(run.id, l.history.requests));
+    writePartHistory(part, l.history);
     // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
-    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers, shape, events, max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
+    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers, shape, events: events.map(eventLabel), max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
     finishPart(part, o.resultsRoot, { validation: summary, meta });
     ok = violations.length === 0 && propagations.length === rows.length;
     return { run, validation: summary, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
@@ -134,6 +144,8 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
 
 interface PhaseResult {
   readonly revocation: Revocation;
+  /** The floor in force after the phase. */
+  readonly floor: number;
   readonly perBroker: readonly BrokerPropagation[];
   readonly acceptedInWindow: number;
 }
@@ -145,7 +157,7 @@ async function revocationPhase(
   perWorker: number,
   base: number,
   rep: number,
-  event: 'jti' | 'floor',
+  event: RevokeEvent,
   log: (line: string) => void,
 ): Promise<PhaseResult> {
   const B = fleet.brokers.length;
@@ -176,26 +188,23 @@ async function revocationPhase(
   const workers = fleet.brokers.flatMap((b, n) => Array.from({ length: shape.workers }, (_, w) => worker(b, queue(n, w))));
 
   await sleepUntil(load, start + shape.revokeAfterMs);
-  const atMs = load.now();
-  let revocation: Revocation;
-  if (event === 'jti') {
+  const revoked = await revoke(event, {
+    source: fleet.publisher,
     // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
-    const outstanding = [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti);
-    // One transaction, as a SAB revoking a batch would: one raft entry, one watch event per broker.
-    await fleet.publisher.revokeAll(outstanding);
-    log(`published ${outstanding.length} jti revocations in ${load.now() - atMs} ms`);
-    revocation = { atMs, boundMs: fleet.maxAgeMs, jtis: new Set(outstanding) };
-  } else {
-    await fleet.publisher.raiseFloor(rep + 1);
-    log(`raised the floor to ${rep + 1} in ${load.now() - atMs} ms`);
-    revocation = { atMs, boundMs: fleet.maxAgeMs, floor: rep + 1 };
-  }
+    outstanding: () => [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti),
+    floor: rep,
+    boundMs: fleet.maxAgeMs,
+    now: () => load.now(),
+  });
+  const { revocation } = revoked;
+  load.history.addEvent({ scenario: load.scenario, at_ms: revocation.atMs, kind: 'revoke', detail: revoked.detail, outcome: 'ok' });
+  log(revoked.detail);
   await Promise.all(workers);
   probing = false;
   await Promise.all(probers);
 
   const { perBroker, acceptedInWindow } = propagation(load.history.requests, fleet.brokers.map((b) => b.id), revocation, start);
-  return { revocation, perBroker, acceptedInWindow };
+  return { revocation, floor: revoked.floor, perBroker, acceptedInWindow };
 }
 
 export interface BrokerPropagation {
