@@ -107,7 +107,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   if (o.validate !== undefined) {
     try {
       const sources = await o.validate(history.startedAt.getTime());
-      validation = validateRun({ records: sources.records, evidence: mergeEvidence([sources.evidence, ...evidence]) });
+      validation = validateRun({ ...sources, evidence: mergeEvidence([sources.evidence, ...evidence]) }, history.requests);
       progress.note(validationLine(validation));
     } catch (error) {
       failure ??= error;

@@ -2,7 +2,7 @@
 // reconciles whatever a crash left open (docs/design.md section 4 speaks of the state
 // "after recovery"), stopped again; then the record logs, the live state and
 // kube-apiserver's audit log (the executors' writes as the platform recorded
-// them) are read and handed to the pure checks.
+// them) are read and handed to the validator every run goes through.
 import type { FleetLoad } from './fleet-load.js';
 import type { Fleet } from './fleet.js';
 import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
@@ -10,8 +10,8 @@ import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js'
 import { readKubernetesEvidence } from '../validate/kubernetes-audit.js';
 import type { PlatformEvidence } from '../validate/platform-writes.js';
 import { readRecordLog } from '../validate/record-logs.js';
-import { validationLine, type ValidationSummary } from '../validate/run-validation.js';
-import { findViolations, type Revocation, type Violation } from '../validate/violations.js';
+import { validateRun, validationLine, type ValidationSummary } from '../validate/run-validation.js';
+import type { Revocation, Violation } from '../validate/violations.js';
 
 export interface FleetValidation {
   readonly violations: Violation[];
@@ -41,8 +41,9 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
       admin.close();
     }
   }
-  const violations = findViolations({ history: load.history.requests, records, revocations, live, writes: evidence.writes });
-  const summary: ValidationSummary = { writes: evidence.writes.length, allows: records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length, violations, coverage: evidence.coverage };
+  const validation = validateRun({ records, evidence, revocations, live }, load.history.requests);
+  const violations = [...validation.violations];
+  const summary: ValidationSummary = { writes: validation.writes, allows: validation.allows, violations, coverage: validation.coverage };
   log?.(validationLine(summary));
   return { violations, summary };
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Coverage, PlatformWrite } from './platform-writes.js';
 import { counts, mergeValidations, validateRun, validationLine, violationsJson } from './run-validation.js';
 import type { LogEntry } from './violations.js';
+import { fleetRequest } from '../fixtures/fleet-request.js';
 
 const s3: Coverage = { platform: 'aws', source: 'S3 versions', operations: ['s3-put-object'], counted: ['PutObject'], notCounted: ['the writer'] };
 const write = (jti: string | null): PlatformWrite => ({ platform: 'aws', jti, target: 's3://b/k', atMs: 10, by: 'S3 object version' });
@@ -13,6 +14,14 @@ const deny = (seq: number, jti: string, reason: string): LogEntry => ({ broker: 
 
 describe('validateRun', () => {
   const records = [allow(0, 'a'), outcome(1, 0, 'a'), deny(2, 'a', 'replayed'), deny(3, 'c', 'drift')];
+
+  it("checks a fleet run's history against its revocations and live state too; a request with no broker (the paper's direct path) matches nothing", () => {
+    const sources = { records, evidence: { writes: [], coverage: [] }, revocations: [{ atMs: 0, boundMs: 100, jtis: new Set(['a']) }], live: [{ slot: 0, index: 4 }] };
+    const executedLate = fleetRequest({ broker: 'b', jti: 'a', index: 0, sent_ms: 500 });
+    const direct = { ...fleetRequest({ index: 9 }), broker: undefined, jti: undefined, path: 'direct' as const };
+    expect(validateRun(sources, [executedLate, direct]).violations.map((v) => v.type)).toEqual(['accepted_after_revocation', 'executed_without_decision']);
+    expect(validateRun({ records, evidence: sources.evidence }, [direct]).violations).toEqual([]);
+  });
 
   it('counts writes per certificate, allows and denial reasons, and says so in one line', () => {
     const v = validateRun({ records, evidence: { writes: [write('a')], coverage: [s3, s3] } });

@@ -5,12 +5,19 @@
 import type { PlatformName } from '../../broker/core/certificate/contract.js';
 import { groupBy } from '../group-by.js';
 import type { Coverage, PlatformEvidence } from './platform-writes.js';
-import { findViolations, type LogEntry, type Violation } from './violations.js';
+import type { RequestRecord } from '../metrics/history.js';
+import { findViolations, type LiveSlot, type LogEntry, type Revocation, type Violation } from './violations.js';
 
-/** What a run hands the validator: every broker's record log (after recovery) and the platforms' evidence. */
+/**
+ * What a run hands the validator: every broker's record log (after
+ * recovery) and the platforms' evidence; a fleet run also the revocations it
+ * published and the live state of its slots.
+ */
 export interface ValidationSources {
   readonly records: readonly LogEntry[];
   readonly evidence: PlatformEvidence;
+  readonly revocations?: readonly Revocation[];
+  readonly live?: readonly LiveSlot[];
 }
 
 export interface RunValidation {
@@ -24,11 +31,12 @@ export interface RunValidation {
   readonly deniedFor: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-export function validateRun(sources: ValidationSources): RunValidation {
+/** Every scenario's run, the paper's and the fleet's: its requests as the client saw them (`history`), checked with what the sources say. */
+export function validateRun(sources: ValidationSources, history: readonly RequestRecord[] = []): RunValidation {
   const { writes } = sources.evidence;
   // Each workload of a kind reports the same coverage: once is enough.
   const coverage = [...new Map(sources.evidence.coverage.map((c) => [JSON.stringify(c), c])).values()];
-  const violations = findViolations({ history: [], records: sources.records, revocations: [], live: [], writes });
+  const violations = findViolations({ history, records: sources.records, revocations: sources.revocations ?? [], live: sources.live ?? [], writes });
   const writesByJti = new Map([...groupBy(writes.filter((w) => w.jti !== null), (w) => w.jti as string)].map(([jti, ws]) => [jti, ws.length]));
   const allows = sources.records.filter((r) => r.kind === 'decision' && r.decision === 'allow').length;
   const deniedFor = new Map<string, Set<string>>();
