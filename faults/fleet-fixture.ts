@@ -9,7 +9,8 @@ import { runStep, slotIndices, slotsFor, type StepWindow } from '../harness/benc
 import type { Step } from './from-event.js';
 import { fleetLoad, type FleetLoad } from '../harness/bench/fleet-load.js';
 import { startFleet, type Fleet } from '../harness/bench/fleet.js';
-import { collectAndValidate } from '../harness/bench/collect.js';
+import { collectSources } from '../harness/bench/collect.js';
+import { validateRun, validationLine } from '../harness/validate/run-validation.js';
 import { History } from '../harness/metrics/history.js';
 import type { Revocation, Violation } from '../harness/validate/violations.js';
 
@@ -40,7 +41,10 @@ export async function startTestFleet(brokers = 2): Promise<TestFleet> {
       const step = make(fleet, load);
       const window = await runStep(fleet, load, step, indexOf, slots, log);
       const revocations: Revocation[] = step.outage ? [{ atMs: window.injectedMs, boundMs: TEST_MAX_AGE_MS, outageUntilMs: window.removeStartMs }] : [];
-      return { window, violations: (await collectAndValidate(fleet, load, revocations, log)).violations };
+      const sources = await collectSources(fleet, load, revocations, load.history.startedAt.getTime());
+      const validation = validateRun(sources, load.history.requests);
+      log(validationLine(validation));
+      return { window, violations: [...validation.violations] };
     },
     async stop(failed) {
       await load.close().catch(() => undefined);

@@ -1,22 +1,24 @@
-// Run scenarios against workloads and write results/<run-id>/. For each
-// scenario, each of its mutations gets a workload (prepared, measured,
-// cleaned up); the scenario's kind picks how it is measured. Whatever ends
-// the run (the last scenario, Ctrl-C through the signal, a failure), what was
-// measured is written and results/latest points at it; a failure is rethrown
-// after that. With `validate`, the run is then checked against what the
-// brokers recorded and what the platforms recorded (harness/validate):
-// violations.json, one summary line, and a failure on any violation.
-import { ConfigError, SebError } from '../broker/core/errors.js';
+// Run the paper's scenarios against workloads and write results/<run-id>/,
+// through the one run loop (run/loop.ts). For each scenario, each of its
+// mutations gets a workload (prepared, measured, cleaned up); the scenario's
+// kind picks how it is measured. Whatever ends the run (the last scenario,
+// Ctrl-C through the signal, a failure), what was measured is written and
+// results/latest points at it; a failure is rethrown after that. With
+// `validate`, the run is then checked against what the brokers recorded and
+// what the platforms recorded (harness/validate): violations.json, one
+// summary line, and a failure on any violation.
+import { ConfigError } from '../broker/core/errors.js';
 import type { WatchedProcess } from './metrics/cpu.js';
 import { History } from './metrics/history.js';
 import { buildMeta } from './results/meta.js';
 import { groupBy, keyOf } from './results/summary.js';
 import { RESULT_FILES, tables, writeResults, type RunTables } from './results/write.js';
-import { createRunDir, markLatest, writeRunFile, type RunDir } from './run-dir.js';
+import { createRunDir, type RunDir } from './run-dir.js';
 import { mergeEvidence, type PlatformEvidence } from './validate/platform-writes.js';
-import { validateRun, validationLine, violationsJson, type RunValidation, type ValidationSources } from './validate/run-validation.js';
+import type { RunValidation, ValidationSources } from './validate/run-validation.js';
 import type { BlockEnv } from './run/block.js';
 import { checkEvents, scheduleEvents, type EventHandler } from './run/events.js';
+import { runLoop } from './run/loop.js';
 import { runMeasured } from './run/measured.js';
 import { Progress, type ProgressSink } from './run/progress.js';
 import type { WorkloadRun } from './run/request.js';
@@ -70,13 +72,6 @@ export interface RunReport extends RunTables {
   readonly validation?: RunValidation;
 }
 
-/** The validator found a section-4 violation: the run fails, after it is written. */
-export class ValidationFailedError extends SebError {
-  constructor(v: RunValidation, file: string) {
-    super('integrity', `${validationLine(v)}: ${[...new Set(v.violations.map((x) => x.type))].join(', ')}; see ${file}`);
-  }
-}
-
 export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOptions): Promise<RunReport> {
   for (const { scenario, file } of loaded) checkEvents(scenario, file, o.events);
   const names = loaded.map((l) => l.scenario.name);
@@ -87,65 +82,63 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   const run = createRunDir(o.resultsRoot, o.runId);
   const history = new History();
   const evidence: PlatformEvidence[] = [];
-  const env: BlockEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, ...(o.processes === undefined ? {} : { processes: o.processes }) };
-  const completed: string[] = [];
-  let failure: unknown;
+  const env: ScenarioEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, evidence, ...(o.processes === undefined ? {} : { processes: o.processes }) };
   progress.note(`run ${run.id}: ${loaded.length} scenario(s), results in ${run.path}`);
-  try {
-    for (const { scenario } of loaded) {
-      if (o.signal?.aborted) break;
+  const scenarios = loaded.map(({ scenario }) => ({
+    name: scenario.name,
+    run: () => {
       progress.note(`scenario ${scenario.name} (${scenario.kind}, seed ${scenario.seed})`);
-      await runScenario(scenario, history, o, { ...env, evidence });
-      if (!o.signal?.aborted) completed.push(scenario.name);
-    }
-  } catch (error) {
-    failure = error;
-    progress.note(`run failed: ${errorReason(error)}; writing what was measured`);
-  }
-  const aborted = o.signal?.aborted ?? false;
-  let validation: RunValidation | undefined;
-  if (o.validate !== undefined) {
-    try {
-      const sources = await o.validate(history.startedAt.getTime());
-      validation = validateRun({ ...sources, evidence: mergeEvidence([sources.evidence, ...evidence]) }, history.requests);
-      progress.note(validationLine(validation));
-    } catch (error) {
-      failure ??= error;
-      progress.note(`validation could not run: ${errorReason(error)}`);
-    }
-  }
-  const t = tables(history, loaded.map((l) => l.scenario), validation);
-  const stormViolations = t.storm.reduce((n, r) => n + r.executed_more, 0);
-  const meta = buildMeta({
-    runId: run.id,
-    startedAt: history.startedAt,
-    endedAt: new Date(),
-    aborted,
-    ...(failure === undefined ? {} : { failure: errorReason(failure) }),
-    scenarios: loaded,
-    completed,
-    ...(o.target === undefined ? {} : { target: o.target }),
-    ...(o.brokerUrl === undefined ? {} : { brokerUrl: o.brokerUrl }),
-    results: {
-      requests: history.requests.length,
-      not_sent: notSentSummary(history),
-      saturation: t.saturation,
-      storm_violations: stormViolations,
-      processes: o.processes?.map((p) => ({ name: p.name, pid: p.pid, platform: p.platform ?? null })) ?? [],
-      rss_mib_max: maxRss(t),
-      ...(validation === undefined ? {} : { validation: { writes_from_platform_records: validation.writes, allows: validation.allows, violations: validation.violations.length } }),
+      return runScenario(scenario, history, o, env);
     },
-    ...(o.meta === undefined ? {} : { extra: o.meta }),
+  }));
+  const given = o.validate;
+  // The workloads' own platform records (read before each cleanup) join what the caller reads.
+  const validate =
+    given === undefined
+      ? undefined
+      : async (t0: number): Promise<ValidationSources> => {
+          const sources = await given(t0);
+          return { ...sources, evidence: mergeEvidence([sources.evidence, ...evidence]) };
+        };
+  const end = await runLoop(scenarios, {
+    run,
+    resultsRoot: o.resultsRoot,
+    history,
+    note: (line) => progress.note(line),
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(o.onViolations === undefined ? {} : { onViolations: o.onViolations }),
+    ...(validate === undefined ? {} : { validate }),
+    write: ({ aborted, completed, failure, validation }) => {
+      const t = tables(history, loaded.map((l) => l.scenario), validation);
+      const stormViolations = t.storm.reduce((n, r) => n + r.executed_more, 0);
+      const meta = buildMeta({
+        runId: run.id,
+        startedAt: history.startedAt,
+        endedAt: new Date(),
+        aborted,
+        ...(failure === undefined ? {} : { failure: errorReason(failure) }),
+        scenarios: loaded,
+        completed,
+        ...(o.target === undefined ? {} : { target: o.target }),
+        ...(o.brokerUrl === undefined ? {} : { brokerUrl: o.brokerUrl }),
+        results: {
+          requests: history.requests.length,
+          not_sent: notSentSummary(history),
+          saturation: t.saturation,
+          storm_violations: stormViolations,
+          processes: o.processes?.map((p) => ({ name: p.name, pid: p.pid, platform: p.platform ?? null })) ?? [],
+          rss_mib_max: maxRss(t),
+          ...(validation === undefined ? {} : { validation: { writes_from_platform_records: validation.writes, allows: validation.allows, violations: validation.violations.length } }),
+        },
+        ...(o.meta === undefined ? {} : { extra: o.meta }),
+      });
+      const files = writeResults(run, history, t, meta);
+      progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);
+      return { t, files, stormViolations };
+    },
   });
-  const files = writeResults(run, history, t, meta);
-  if (validation !== undefined) {
-    const file = writeRunFile(run, 'violations.json', violationsJson(validation));
-    if (validation.violations.length > 0 && o.onViolations !== 'report') failure ??= new ValidationFailedError(validation, file);
-  }
-  markLatest(o.resultsRoot, run);
-  progress.note(`${aborted ? 'stopped; kept' : 'wrote'} ${history.requests.length} requests in ${run.path}`);
-  if (failure !== undefined) throw failure;
-  return { run, files, aborted, completed, stormViolations, ...(validation === undefined ? {} : { validation }), ...t };
+  const { t, files, stormViolations } = end.written;
+  return { run, files, aborted: end.aborted, completed: end.completed, stormViolations, ...(end.validation === undefined ? {} : { validation: end.validation }), ...t };
 }
 
 /** Per process, the largest resident set seen at the end of a measured block (the sweeps' saturating steps included). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunDir } from '../run-dir.js';
 import { allMeta, violationsByPart } from './all.js';
-import { finishPart, openPart, partFile, workDirName } from './part.js';
+import { openPart, partFile, workDirName, writePartMeta } from './part.js';
 
 const roots: string[] = [];
 const root = () => {
@@ -20,13 +20,13 @@ afterEach(() => {
 const validation = { writes: 2, allows: 3, violations: [], coverage: [] };
 
 describe('a fleet part of a run', () => {
-  it('alone: a folder of its own with its violations.json and meta.json, marked latest', () => {
+  it('alone: a folder of its own with its meta.json (violations.json and latest: the run loop, run/loop.test.ts)', () => {
     const r = root();
     const part = openPart('faults', r, undefined);
     expect([partFile(part, 'attempts.csv'), partFile(part, 'events.csv'), workDirName(part)]).toEqual(['attempts.csv', 'events.csv', 'work']);
-    finishPart(part, r, { validation, meta: { profile: 'quick' } });
-    expect(readdirSync(part.run.path).sort()).toEqual(['meta.json', 'violations.json']);
-    expect(JSON.parse(readFileSync(join(r, 'latest', 'meta.json'), 'utf8'))).toEqual({ run_id: part.run.id, bench: 'faults', profile: 'quick' });
+    writePartMeta(part, { profile: 'quick' });
+    expect(readdirSync(part.run.path).sort()).toEqual(['meta.json']);
+    expect(JSON.parse(readFileSync(join(part.run.path, 'meta.json'), 'utf8'))).toEqual({ run_id: part.run.id, bench: 'faults', profile: 'quick' });
   });
 
   it('shared: the run folder it is given, names of its own, and nothing the run writes once for all parts', () => {
@@ -37,7 +37,7 @@ describe('a fleet part of a run', () => {
     expect(revocation.run).toBe(run);
     expect([partFile(revocation, 'attempts.csv'), partFile(faults, 'attempts.csv'), partFile(faults, 'events.csv')]).toEqual(['revocation-attempts.csv', 'faults-attempts.csv', 'faults-events.csv']);
     expect(workDirName(revocation)).not.toBe(workDirName(faults));
-    finishPart(revocation, r, { validation, meta: {} });
+    writePartMeta(revocation, { profile: 'quick' });
     expect(readdirSync(run.path)).toEqual([]);
     expect(existsSync(join(r, 'latest'))).toBe(false);
   });

@@ -2,7 +2,7 @@
 // reconciles whatever a crash left open (docs/design.md section 4 speaks of the state
 // "after recovery"), stopped again; then the record logs, the live state and
 // kube-apiserver's audit log (the executors' writes as the platform recorded
-// them) are read and handed to the validator every run goes through.
+// them) are read for the validator every run goes through (run/loop.ts).
 import type { FleetLoad } from './fleet-load.js';
 import type { Fleet } from './fleet.js';
 import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
@@ -10,18 +10,11 @@ import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js'
 import { readKubernetesEvidence } from '../validate/kubernetes-audit.js';
 import type { PlatformEvidence } from '../validate/platform-writes.js';
 import { readRecordLog } from '../validate/record-logs.js';
-import { validateRun, validationLine, type ValidationSummary } from '../validate/run-validation.js';
-import type { Revocation, Violation } from '../validate/violations.js';
+import type { ValidationSources } from '../validate/run-validation.js';
+import type { Revocation } from '../validate/violations.js';
 
-export interface FleetValidation {
-  readonly violations: Violation[];
-  /** What violations.json says (harness/bench/part.ts writes it). */
-  readonly summary: ValidationSummary;
-}
-
-/** Record times are moved onto the clock of the load's history (its start, Unix ms). */
-export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], log?: (line: string) => void): Promise<FleetValidation> {
-  const t0 = load.history.startedAt.getTime();
+/** What the validator reads besides the history; record times are moved onto the history's clock (`t0`, its start in Unix ms). */
+export async function collectSources(fleet: Fleet, load: FleetLoad, revocations: readonly Revocation[], t0: number): Promise<ValidationSources> {
   for (const b of fleet.brokers) {
     await b.stop();
     await b.restart();
@@ -41,9 +34,5 @@ export async function collectAndValidate(fleet: Fleet, load: FleetLoad, revocati
       admin.close();
     }
   }
-  const validation = validateRun({ records, evidence, revocations, live }, load.history.requests);
-  const violations = [...validation.violations];
-  const summary: ValidationSummary = { writes: validation.writes, allows: validation.allows, violations, coverage: validation.coverage };
-  log?.(validationLine(summary));
-  return { violations, summary };
+  return { records, evidence, revocations, live };
 }

@@ -10,15 +10,15 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { killApiserver, type OwningFault } from '../../faults/process.js';
-import { startStorm } from '../../faults/certificates.js';
+import { startStorm, type Storm } from '../../faults/certificates.js';
 import { faultStep, type Step } from '../../faults/from-event.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { finishPart, openPart, workDirName, writePartHistory, type PartOutcome } from './part.js';
-import { collectAndValidate } from './collect.js';
+import { openPart, workDirName, type PartOutcome } from './part.js';
+import { runFleetPart } from './fleet-part.js';
 import type { Revocation, Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
 import { faultsCsv, type FaultsCsvRow } from '../results/faults.js';
@@ -88,38 +88,40 @@ export async function runFaults(o: FaultsOptions): Promise<FaultsResult> {
   let ok = false;
   try {
     const f = (fleet = await startFleet({ workDir, brokers: sc.brokers, maxAgeMs: sc.max_age_ms, log: o.log }));
-    const history = new History();
-    const t0 = history.startedAt.getTime();
     const slots = slotsFor(sc.brokers);
-    const l = (load = await fleetLoad(f, slots, history, sc.name));
+    const l = (load = await fleetLoad(f, slots, new History(), sc.name));
     const indexOf = slotIndices(slots);
     admin = clientFor(f.info.kubernetes!.kubeconfigs.admin);
-    apiserver = killApiserver({ current: f.target.kubernetes!.processes.apiserver, admin });
+    const kill = (apiserver = killApiserver({ current: f.target.kubernetes!.processes.apiserver, admin }));
 
     const windows: StepWindow[] = [];
     const revocations: Revocation[] = [];
-    try {
-      for (const step of matrix(sc, f, l, apiserver)) {
-        const w = await runStep(f, l, step, indexOf, slots, o.log);
-        windows.push(w);
-        if (step.outage) revocations.push({ atMs: w.injectedMs, boundMs: sc.max_age_ms, outageUntilMs: w.removeStartMs });
-      }
-    } catch (error) {
-      // A step that could not be injected, removed or recovered: keep what was measured up to it.
-      writeRunFile(run, 'faults.csv', faultsCsv(faultRows(run.id, windows, l.history.requests, [])));
-      writePartHistory(part, l.history);
-      throw error;
-    }
-    o.log('reconciling every broker and validating the history …');
-    const { violations, summary } = await collectAndValidate(f, l, revocations, o.log);
-    const rows = faultRows(run.id, windows, l.history.requests, violations);
-    writeRunFile(run, 'faults.csv', faultsCsv(rows));
-    writePartHistory(part, l.history);
-    // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
-    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
-    finishPart(part, o.resultsRoot, { validation: summary, meta });
+    let rows: FaultsCsvRow[] = [];
+    const { validation, meta } = await runFleetPart({
+      part,
+      resultsRoot: o.resultsRoot,
+      fleet: f,
+      load: l,
+      revocations,
+      log: o.log,
+      measure: async () => {
+        for (const step of matrix(sc, f, l, kill)) {
+          const w = await runStep(f, l, step, indexOf, slots, o.log);
+          windows.push(w);
+          if (step.outage) revocations.push({ atMs: w.injectedMs, boundMs: sc.max_age_ms, outageUntilMs: w.removeStartMs });
+        }
+        o.log('reconciling every broker and validating the history …');
+      },
+      // A step that could not be injected, removed or recovered: what was measured up to it is kept.
+      write: ({ validation: v }) => {
+        rows = faultRows(run.id, windows, l.history.requests, v?.violations ?? []);
+        writeRunFile(run, 'faults.csv', faultsCsv(rows));
+        return { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers: sc.brokers, max_age_ms: sc.max_age_ms, hold_ms: (sc.hold_s ?? HOLD_MS / 1000) * 1000, windows, broker_restarts_ms: Object.fromEntries(f.brokers.map((b) => [b.id, b.restarts])), commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
+      },
+    });
+    const violations = [...validation.violations];
     ok = violations.length === 0;
-    return { run, validation: summary, meta, rows, violations, windows, totalMs: performance.now() - t00 };
+    return { run, validation, meta, rows, violations, windows, totalMs: performance.now() - t00 };
   } finally {
     await load?.close().catch(() => undefined);
     await apiserver?.close().catch(() => undefined);
@@ -165,23 +167,30 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
     }
   };
   const workers = fleet.brokers.map((b, n) => worker(b, indexOf(n)));
-  await new Promise((r) => setTimeout(r, 1000));
-
-  const storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
-  const injectStartMs = load.now();
-  await fault.inject();
-  const injectedMs = load.now();
-  load.history.addEvent({ scenario: load.scenario, at_ms: injectStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: injected (took ${injectedMs - injectStartMs} ms)`, outcome: 'ok' });
-  await new Promise((r) => setTimeout(r, step.holdMs ?? HOLD_MS));
-  await storm.stop();
-  const removeStartMs = load.now();
-  await fault.remove();
-  const removedMs = load.now();
-  load.history.addEvent({ scenario: load.scenario, at_ms: removeStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: removed (took ${removedMs - removeStartMs} ms)`, outcome: 'ok' });
-  const healthy = await Promise.all(fleet.brokers.map((b, n) => untilHealthy(load, b, indexOf(B + n), HEALTH_TIMEOUT_MS)));
-  const recoveryMs = Math.max(...healthy) - removedMs;
-  running = false;
-  await Promise.all(workers);
+  let storm: Storm | undefined;
+  let injectedMs: number, removeStartMs: number, removedMs: number, recoveryMs: number;
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
+    const injectStartMs = load.now();
+    await fault.inject();
+    injectedMs = load.now();
+    load.history.addEvent({ scenario: load.scenario, at_ms: injectStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: injected (took ${injectedMs - injectStartMs} ms)`, outcome: 'ok' });
+    await new Promise((r) => setTimeout(r, step.holdMs ?? HOLD_MS));
+    await storm.stop();
+    storm = undefined;
+    removeStartMs = load.now();
+    await fault.remove();
+    removedMs = load.now();
+    load.history.addEvent({ scenario: load.scenario, at_ms: removeStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: removed (took ${removedMs - removeStartMs} ms)`, outcome: 'ok' });
+    const healthy = await Promise.all(fleet.brokers.map((b, n) => untilHealthy(load, b, indexOf(B + n), HEALTH_TIMEOUT_MS)));
+    recoveryMs = Math.max(...healthy) - removedMs;
+  } finally {
+    // Whatever ended the step, its load stops before anything else runs (the next step, or the validation).
+    running = false;
+    await storm?.stop();
+    await Promise.all(workers);
+  }
   const endMs = load.now();
   const seen = step.expect === undefined ? 0 : load.history.requests.filter((a) => a.reason === step.expect && a.sent_ms >= injectedMs && a.sent_ms < removedMs).length;
   log(

@@ -1,13 +1,14 @@
 // A fleet bench (revocation, faults) runs alone, in a run folder of its own,
 // or as a part of `seb bench all`, in the one run's folder. Alone, it writes
-// its violations.json and meta.json and points results/latest at its folder;
-// as a part, it hands both to the run, which writes one of each for all parts.
-// Its CSVs go beside the others' under names of their own.
+// its violations.json and meta.json and points results/latest at its folder
+// (fleet-part.ts, through the run loop); as a part, it hands both to the run,
+// which writes one of each for all parts. Its CSVs go beside the others'
+// under names of their own.
 import type { History } from '../metrics/history.js';
 import { attemptsCsv } from '../results/attempts.js';
 import { eventsCsv } from '../results/events.js';
-import { createRunDir, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
-import { violationsJson, type ValidationSummary } from '../validate/run-validation.js';
+import { createRunDir, writeRunFile, type RunDir } from '../run-dir.js';
+import type { ValidationSummary } from '../validate/run-validation.js';
 
 export type PartName = 'revocation' | 'faults';
 
@@ -34,6 +35,11 @@ export function writePartHistory(part: RunPart, history: History): void {
   writeRunFile(part.run, partFile(part, 'events.csv'), eventsCsv(part.run.id, history.events));
 }
 
+/** Alone, the part's meta.json is the run's; in `seb bench all`, the run writes one for every part. */
+export function writePartMeta(part: RunPart, meta: Readonly<Record<string, unknown>>): void {
+  if (!part.shared) writeRunFile(part.run, 'meta.json', `${JSON.stringify({ run_id: part.run.id, bench: part.name, ...meta }, null, 2)}\n`);
+}
+
 /** The fleet's own working folder (logs, record logs, etcd data), kept when a part fails. */
 export function workDirName(part: RunPart): string {
   return part.shared ? `work-${part.name}` : 'work';
@@ -43,12 +49,4 @@ export function workDirName(part: RunPart): string {
 export interface PartOutcome {
   readonly validation: ValidationSummary;
   readonly meta: Readonly<Record<string, unknown>>;
-}
-
-/** Alone: write violations.json and meta.json and mark the run latest. Shared: the run does both. */
-export function finishPart(part: RunPart, resultsRoot: string, outcome: PartOutcome): void {
-  if (part.shared) return;
-  writeRunFile(part.run, 'violations.json', violationsJson(outcome.validation));
-  writeRunFile(part.run, 'meta.json', `${JSON.stringify({ run_id: part.run.id, bench: part.name, ...outcome.meta }, null, 2)}\n`);
-  markLatest(resultsRoot, part.run);
 }

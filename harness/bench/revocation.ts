@@ -15,11 +15,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { finishPart, openPart, workDirName, writePartHistory, type PartOutcome } from './part.js';
+import { openPart, workDirName, type PartOutcome } from './part.js';
+import { runFleetPart } from './fleet-part.js';
 import { eachLimited } from '../workload/kinds/shared.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
-import { collectAndValidate } from './collect.js';
 import { isRevoked, type Revocation, type Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
 import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
@@ -96,43 +96,50 @@ export async function runRevocation(o: RevocationOptions): Promise<RevocationRes
   let ok = false;
   try {
     const f = (fleet = await startFleet({ workDir, brokers, maxAgeMs, log: o.log }));
-    const history = new History();
-    const t0 = history.startedAt.getTime();
-    const l = (load = await fleetLoad(fleet, slots, history, o.scenario.name));
+    const l = (load = await fleetLoad(f, slots, new History(), o.scenario.name));
     let base = 0;
     const healthIndex = (b: number) => () => (base += slots) - slots + workerSlots + b;
     // The bracket: every broker executes a fresh certificate at the floor in force (before the first revocation, and after each).
     const healthy = async (rep: number) => {
       for (const [b, broker] of f.brokers.entries()) await untilHealthy(l, broker, healthIndex(b), 30_000, rep);
     };
-    await healthy(0);
-
     const rows: RevocationCsvRow[] = [];
     const revocations: Revocation[] = [];
-    let floor = 0;
     let acceptedInWindow = 0;
-    for (let round = 0; round < shape.rounds; round++) {
-      for (const event of events) {
-        base += slots;
-        const phase = await revocationPhase(fleet, l, shape, perWorker, base, floor, event, o.log);
-        floor = phase.floor;
-        await healthy(floor);
-        revocations.push(phase.revocation);
-        acceptedInWindow += phase.acceptedInWindow;
-        for (const r of phase.perBroker) rows.push({ run_id: run.id, event: eventLabel(event), revoked_at_ms: phase.revocation.atMs, ...r });
-        o.log(`round ${round + 1} ${eventLabel(event)}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
+    const measure = async () => {
+      await healthy(0);
+      let floor = 0;
+      for (let round = 0; round < shape.rounds; round++) {
+        for (const event of events) {
+          base += slots;
+          const phase = await revocationPhase(f, l, shape, perWorker, base, floor, event, o.log);
+          floor = phase.floor;
+          revocations.push(phase.revocation);
+          await healthy(floor);
+          acceptedInWindow += phase.acceptedInWindow;
+          for (const r of phase.perBroker) rows.push({ run_id: run.id, event: eventLabel(event), revoked_at_ms: phase.revocation.atMs, ...r });
+          o.log(`round ${round + 1} ${eventLabel(event)}: ${phase.perBroker.map((r) => `${r.broker} ${r.propagation_ms ?? 'no denial'} ms`).join(', ')}`);
+        }
       }
-    }
-    const { violations, summary } = await collectAndValidate(fleet, l, revocations, o.log);
+    };
+    const { validation, meta } = await runFleetPart({
+      part,
+      resultsRoot: o.resultsRoot,
+      fleet: f,
+      load: l,
+      revocations,
+      log: o.log,
+      measure,
+      write: () => {
+        writeRunFile(run, 'revocation.csv', revocationCsv(rows));
+        return { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, brokers, shape, events: events.map(eventLabel), max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: f.info.versions };
+      },
+    });
     const propagations = rows.map((r) => r.propagation_ms).filter((p): p is number => typeof p === 'number');
     const s = summarize(propagations, 0, 0);
-    writeRunFile(run, 'revocation.csv', revocationCsv(rows));
-    writePartHistory(part, l.history);
-    // Every *_ms in the part's CSVs and windows counts from this instant; with the run's started_at, the parts line up on one clock.
-    const meta = { profile: o.quick ? 'quick' : 'full', scenario: o.scenarioFile, clock_origin: new Date(t0).toISOString(), brokers, shape, events: events.map(eventLabel), max_age_ms: maxAgeMs, probe_every_ms: PROBE_EVERY_MS, load: 'execute (configmap-data, outstanding certificates) + /v1/verify probes', commit: gitCommit(), machine: machineInfo(), versions: fleet.info.versions };
-    finishPart(part, o.resultsRoot, { validation: summary, meta });
+    const violations = [...validation.violations];
     ok = violations.length === 0 && propagations.length === rows.length;
-    return { run, validation: summary, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
+    return { run, validation, meta, rows, propagation: { p50: s.p50_ms, p99: s.p99_ms, max: s.max_ms, count: propagations.length }, violations, acceptedInWindow, totalMs: performance.now() - t00 };
   } finally {
     await load?.close().catch(() => undefined);
     await fleet?.stop();
