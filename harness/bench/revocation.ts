@@ -25,7 +25,7 @@ import { History, type RequestRecord } from '../metrics/history.js';
 import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
 import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
 import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
-import { revoke, type RevokeEvent } from '../../faults/revoke.js';
+import { revoke, type Revoked, type RevokeEvent } from '../../faults/revoke.js';
 
 export interface RevocationOptions {
   /** A revocation scenario (scenarios/revocation/), in the profile to run. */
@@ -194,21 +194,30 @@ async function revocationPhase(
   const probers = fleet.brokers.map((b, n) => prober(b, probes[n] as Certified));
   const workers = fleet.brokers.flatMap((b, n) => Array.from({ length: shape.workers }, (_, w) => worker(b, queue(n, w))));
 
-  await sleepUntil(load, start + shape.revokeAfterMs);
-  const revoked = await revoke(event, {
-    source: fleet.publisher,
-    // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
-    outstanding: () => [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti),
-    floor: rep,
-    boundMs: fleet.maxAgeMs,
-    now: () => load.now(),
-  });
+  let revoked: Revoked;
+  try {
+    await sleepUntil(load, start + shape.revokeAfterMs);
+    revoked = await revoke(event, {
+      source: fleet.publisher,
+      // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
+      outstanding: () => [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti),
+      floor: rep,
+      boundMs: fleet.maxAgeMs,
+      now: () => load.now(),
+    }).catch((error: unknown) => {
+      // Recorded, then the run fails on it: an event that could not be carried out is never just a row.
+      load.history.addEvent({ scenario: load.scenario, at_ms: load.now(), kind: 'revoke', detail: (error as Error).message.slice(0, 300), outcome: 'error' });
+      throw error;
+    });
+    load.history.addEvent({ scenario: load.scenario, at_ms: revoked.revocation.atMs, kind: 'revoke', detail: revoked.detail, outcome: 'ok' });
+    log(revoked.detail);
+    await Promise.all(workers);
+  } finally {
+    // Whatever ended the phase, its load stops before anything else runs.
+    probing = false;
+    await Promise.allSettled([...workers, ...probers]);
+  }
   const { revocation } = revoked;
-  load.history.addEvent({ scenario: load.scenario, at_ms: revocation.atMs, kind: 'revoke', detail: revoked.detail, outcome: 'ok' });
-  log(revoked.detail);
-  await Promise.all(workers);
-  probing = false;
-  await Promise.all(probers);
 
   const { perBroker, acceptedInWindow } = propagation(load.history.requests, fleet.brokers.map((b) => b.id), revocation, start);
   return { revocation, floor: revoked.floor, perBroker, acceptedInWindow };
