@@ -53,7 +53,7 @@ describe('findViolations', () => {
     expect(types({ ...clean, history, records })).toEqual(['executed_denied']);
   });
 
-  it('checks executions only: a /v1/verify probe that passed, and a request with no broker or certificate (the direct path), match nothing', () => {
+  it('checks executions only: a /v1/verify probe that passed, and a request with no certificate (the direct path), match nothing', () => {
     const probe = attempt({ attempt: 'probe', index: 7, jti: 'j7', outcome: 'passed' });
     const direct = { ...attempt({ index: 8 }), path: 'direct' as const, broker: undefined, jti: undefined };
     expect(types({ ...clean, history: [...clean.history, probe, direct], revocations: [{ atMs: 0, boundMs: 0, jtis: new Set(['j7']) }] })).toEqual([]);
@@ -62,6 +62,12 @@ describe('findViolations', () => {
       'executed_without_decision',
       'accepted_after_revocation',
     ]);
+  });
+
+  it("a request to the one broker of the paper's runs (no broker named): its allow may be in any log", () => {
+    const paper = { ...attempt({ jti: 'j0' }), broker: undefined, attempt: undefined, index: undefined };
+    expect(types({ ...clean, history: [paper], live: [] })).toEqual([]);
+    expect(types({ ...clean, history: [{ ...paper, jti: 'j9' }], live: [] })).toEqual(['executed_without_decision']);
   });
 
   it('accepted_after_revocation: by jti, by floor, and during a source outage, only past the bound', () => {

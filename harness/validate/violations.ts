@@ -49,7 +49,7 @@ export interface LiveSlot {
 }
 
 export interface ValidationInput {
-  /** The run's requests as the client saw them; those with no broker or jti (the direct path) have nothing to match. */
+  /** The run's requests as the client saw them; those with no jti (the direct path) have nothing to match. */
   readonly history: readonly RequestRecord[];
   readonly records: readonly LogEntry[];
   readonly revocations: readonly Revocation[];
@@ -92,19 +92,21 @@ export function findViolations(input: ValidationInput): Violation[] {
     }
   }
 
-  const sent = input.history.filter(isBrokered);
+  const sent = input.history.filter(isCertified);
   // /v1/verify executes nothing (its allow is `passed`): only executions are checked.
   for (const a of sent) {
     if (a.outcome !== 'executed') continue;
+    const broker = a.broker ?? null;
     if (a.attempt === 'tamper') {
-      out.push({ type: 'executed_denied', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: 'a tampered certificate executed' });
+      out.push({ type: 'executed_denied', jti: a.jti, broker, atMs: a.sent_ms, detail: 'a tampered certificate executed' });
     }
-    if (!(allowsByJti.get(a.jti) ?? []).some((d) => d.broker === a.broker)) {
-      out.push({ type: 'executed_without_decision', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: `executed per the client, no allow record in ${a.broker}'s log` });
+    // A request sent to a named broker of a fleet must have its allow in that broker's log; one broker's (the paper's), in any.
+    if (!(allowsByJti.get(a.jti) ?? []).some((d) => a.broker === undefined || d.broker === a.broker)) {
+      out.push({ type: 'executed_without_decision', jti: a.jti, broker, atMs: a.sent_ms, detail: `executed per the client, no allow record in ${a.broker === undefined ? 'any' : `${a.broker}'s`} log` });
     }
     for (const r of input.revocations) {
       if (isRevoked(a, r) && a.sent_ms >= r.atMs + r.boundMs) {
-        out.push({ type: 'accepted_after_revocation', jti: a.jti, broker: a.broker, atMs: a.sent_ms, detail: `sent ${a.sent_ms - r.atMs} ms after a revocation whose bound is ${r.boundMs} ms` });
+        out.push({ type: 'accepted_after_revocation', jti: a.jti, broker, atMs: a.sent_ms, detail: `sent ${a.sent_ms - r.atMs} ms after a revocation whose bound is ${r.boundMs} ms` });
       }
     }
   }
@@ -175,11 +177,11 @@ function platformViolations(writes: readonly PlatformWrite[], decisions: readonl
   return out;
 }
 
-/** A request sent to a named broker with a certificate the harness issued: what the client-side checks can match. */
-export type BrokeredRequest = RequestRecord & { readonly broker: string; readonly jti: string };
+/** A request that carried a certificate the harness issued (the direct path carries none): what the client-side checks can match. */
+export type CertifiedRequest = RequestRecord & { readonly jti: string };
 
-export function isBrokered(r: RequestRecord): r is BrokeredRequest {
-  return r.broker !== undefined && r.jti !== undefined;
+export function isCertified(r: RequestRecord): r is CertifiedRequest {
+  return r.jti !== undefined;
 }
 
 /** Whether `r` revokes the request's certificate (an outage: everything sent before it ended). */
