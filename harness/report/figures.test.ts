@@ -5,7 +5,7 @@ import type { Comparison } from '../compare.js';
 import { worseNotes } from './compare-marks.js';
 import { median, quantileSorted, worseKey, type FigureContext } from './figures/common.js';
 import { driftFigure, driftSegments } from './figures/drift.js';
-import { faultGrid, faultsFigure, isWindowed } from './figures/faults.js';
+import { faultGrid, faultsFigure } from './figures/faults.js';
 import { cdfPoints, latencyCdfFigure, latencyRows } from './figures/latency-cdf.js';
 import { microBars, microbenchFigure } from './figures/microbench.js';
 import { phaseBars, phasesFigure } from './figures/phases.js';
@@ -248,17 +248,8 @@ describe('revocation', () => {
 });
 
 describe('fault matrix', () => {
-  const row = (o: Partial<FaultRow>): FaultRow => ({ run: 'r1', run_id: 'x', fault: 'kill', target: 'etcd', phase: null, injected_at_ms: 0, removed_at_ms: 1, requests: 10, executed: 5, denied: 5, violations: 0, recovery_ms: 100, ...o });
+  const row = (o: Partial<FaultRow>): FaultRow => ({ run: 'r1', run_id: 'x', fault: 'kill', target: 'etcd', phase: 'during', injected_at_ms: 0, removed_at_ms: 1, requests: 10, executed: 5, denied: 5, violations: 0, recovery_ms: 100, ...o });
   const cellsOf = (rows: FaultRow[]) => faultGrid(rows).cells.map((c) => [c.row, c.column, c.violations, c.recovery_ms, c.status, c.line1, c.line2]);
-
-  it('by target: sums a cell, keeps its slowest recovery, and colours it by violation, then recovery', () => {
-    expect(isWindowed([row({}), row({ phase: 'invoke' })])).toBe(false);
-    expect(cellsOf([row({}), row({ recovery_ms: 300 }), row({ target: 'aws', violations: 2 }), row({ target: 'moto', phase: 'invoke', recovery_ms: null })])).toEqual([
-      ['kill', 'etcd', 0, 300, 'no violation', '0 violations', 'recovered 300 ms'],
-      ['kill', 'aws', 2, 100, 'safety violation', '2 violations', 'recovered 100 ms'],
-      ['kill @ invoke', 'moto', 0, null, 'did not recover', '0 violations', 'no recovery'],
-    ]);
-  });
 
   it('by window: a row per fault and target, a column per window and one for recovery, the total row kept aside', () => {
     const rows = [
@@ -268,7 +259,6 @@ describe('fault matrix', () => {
       row({ fault: 'down', target: 'moto', phase: 'during', recovery_ms: null }),
       row({ fault: 'matrix', target: 'all', phase: 'total', requests: 95, violations: 1, injected_at_ms: null, removed_at_ms: null, recovery_ms: null }),
     ];
-    expect(isWindowed(rows)).toBe(true);
     const grid = faultGrid(rows);
     expect(grid.columns).toEqual(['before', 'during', 'after', 'recovery']);
     expect(grid.rows).toEqual(['kill → etcd', 'down → moto']);

@@ -9,7 +9,8 @@ export const FAULTS_CSV = {
   run_id: 'string',
   fault: 'string',
   target: 'string',
-  phase: 'string?',
+  /** before, during or after the fault; `total` for the matrix's row. */
+  phase: 'string',
   injected_at_ms: 'number?',
   removed_at_ms: 'number?',
   requests: 'number',

@@ -1,13 +1,9 @@
 // The fault matrix: a grid of safety violations and recovery times. Red where
 // a safety property was violated, amber where the system did not recover,
-// green otherwise. Two shapes of faults.csv are drawn:
-// - windowed (the fault runner's): `phase` is the window a row counts,
-//   before, during or after the fault (and one `total` row for the whole
-//   matrix): one grid row per fault and target, one column per window, and a
-//   last column with the recovery time;
-// - otherwise (`phase` empty, or where in a request the fault hit): one grid
-//   row per fault (and phase), one column per target, violations and
-//   recovery in each cell.
+// green otherwise. faults.csv as the fault bench writes it (results/faults.ts):
+// `phase` is the window a row counts, before, during or after the fault (and
+// one `total` row for the whole matrix): one grid row per fault and target,
+// one column per window, and a last column with the recovery time.
 import type { TopLevelSpec } from 'vega-lite';
 import type { FaultRow } from '../run-data.js';
 import { CONFIG, groupBy, type Figure, type FigureContext } from './common.js';
@@ -19,7 +15,7 @@ export const FAULT_STATUS = [
 ] as const;
 type Status = (typeof FAULT_STATUS)[number]['key'];
 
-/** The windows of a windowed faults.csv, in the order drawn; `total` rows sum the whole matrix and are not drawn. */
+/** The windows of faults.csv, in the order drawn; `total` rows sum the whole matrix and are not drawn. */
 export const WINDOWS = ['before', 'during', 'after'] as const;
 const RECOVERY_COLUMN = 'recovery';
 
@@ -37,11 +33,10 @@ export interface FaultCell {
 }
 
 export interface FaultGrid {
-  readonly windowed: boolean;
   readonly cells: FaultCell[];
   readonly rows: string[];
   readonly columns: string[];
-  /** Windowed: the `total` rows, summed (requests, violations). */
+  /** The `total` rows, summed (requests, violations). */
   readonly total?: { readonly requests: number; readonly violations: number };
 }
 
@@ -53,29 +48,21 @@ function slowestRecovery(rows: readonly FaultRow[]): number | null {
   return rows.every((r) => r.recovery_ms !== null) ? Math.max(...rows.map((r) => r.recovery_ms as number)) : null;
 }
 
-export function isWindowed(rows: readonly FaultRow[]): boolean {
-  return rows.some((r) => r.phase !== null) && rows.every((r) => r.phase === null || r.phase === 'total' || (WINDOWS as readonly string[]).includes(r.phase));
-}
-
-export function faultGrid(rows: readonly FaultRow[]): FaultGrid {
-  return isWindowed(rows) ? windowedGrid(rows) : targetGrid(rows);
-}
-
-function windowedGrid(all: readonly FaultRow[]): FaultGrid {
+export function faultGrid(all: readonly FaultRow[]): FaultGrid {
   const totals = all.filter((r) => r.phase === 'total');
   const rows = all.filter((r) => r.phase !== 'total');
   const cells: FaultCell[] = [];
   for (const group of groupBy(rows, (r) => [r.run, r.fault, r.target].join('\0')).values()) {
     const first = group[0] as FaultRow;
     const row = `${first.fault} → ${first.target}`;
-    for (const window of groupBy(group, (r) => r.phase ?? 'during').values()) {
+    for (const window of groupBy(group, (r) => r.phase).values()) {
       const w = window[0] as FaultRow;
       const violations = sum(window, (r) => r.violations);
       const requests = sum(window, (r) => r.requests);
       cells.push({
         run: first.run,
         row,
-        column: w.phase ?? 'during',
+        column: w.phase,
         violations,
         recovery_ms: null,
         status: statusLabel(violations > 0 ? 'violation' : 'ok'),
@@ -98,31 +85,11 @@ function windowedGrid(all: readonly FaultRow[]): FaultGrid {
   const present = new Set(cells.map((c) => c.column));
   const columns = [...WINDOWS.filter((w) => present.has(w)), ...[...present].filter((c) => !(WINDOWS as readonly string[]).includes(c) && c !== RECOVERY_COLUMN), RECOVERY_COLUMN];
   return {
-    windowed: true,
     cells,
     rows: [...new Set(cells.map((c) => c.row))],
     columns,
     ...(totals.length === 0 ? {} : { total: { requests: sum(totals, (r) => r.requests), violations: sum(totals, (r) => r.violations) } }),
   };
-}
-
-function targetGrid(rows: readonly FaultRow[]): FaultGrid {
-  const cells = [...groupBy(rows, (r) => [r.run, r.fault, r.phase ?? '', r.target].join('\0')).values()].map((group) => {
-    const first = group[0] as FaultRow;
-    const violations = sum(group, (r) => r.violations);
-    const recovery = slowestRecovery(group);
-    return {
-      run: first.run,
-      row: first.phase === null ? first.fault : `${first.fault} @ ${first.phase}`,
-      column: first.target,
-      violations,
-      recovery_ms: recovery,
-      status: statusLabel(violations > 0 ? 'violation' : recovery === null ? 'stuck' : 'ok'),
-      line1: plural(violations, 'violation'),
-      line2: recovery === null ? 'no recovery' : `recovered ${formatMs(recovery)}`,
-    };
-  });
-  return { windowed: false, cells, rows: [...new Set(cells.map((c) => c.row))], columns: [...new Set(cells.map((c) => c.column))] };
 }
 
 function formatMs(ms: number): string {
@@ -135,7 +102,7 @@ export function faultsFigure(rows: readonly FaultRow[], ctx: FigureContext): Fig
   const x = {
     field: 'column',
     type: 'nominal',
-    title: grid.windowed ? 'Requests counted before, during and after the fault; time to recover after it' : 'Target of the fault',
+    title: 'Requests counted before, during and after the fault; time to recover after it',
     sort: grid.columns,
     axis: { orient: 'top', labelAngle: 0, labelLimit: 200, labelFontSize: 12 },
   } as const;
@@ -143,7 +110,7 @@ export function faultsFigure(rows: readonly FaultRow[], ctx: FigureContext): Fig
   const y = { field: 'row', type: 'nominal', title: null, sort: grid.rows, axis: { labelLimit: 0, labelFontSize: 12 } } as const;
   const present = FAULT_STATUS.filter((s) => grid.cells.some((c) => c.status === s.label));
   const cellSpec = {
-    width: { step: grid.windowed ? 130 : 150 },
+    width: { step: 130 },
     height: { step: 42 },
     layer: [
       {
@@ -165,9 +132,7 @@ export function faultsFigure(rows: readonly FaultRow[], ctx: FigureContext): Fig
   return {
     name: 'faults',
     title: 'Fault matrix',
-    caption: grid.windowed
-      ? `One row per fault and its target: the safety violations among the requests counted before, during and after it (must be 0), how many of them executed, and how long after its removal requests succeeded again.${total}`
-      : 'One cell per fault (and the phase it hit, when given) and target: the safety violations while it lasted (must be 0) and how long after its removal requests succeeded again (the slowest, when a cell holds several injections).',
+    caption: `One row per fault and its target: the safety violations among the requests counted before, during and after it (must be 0), how many of them executed, and how long after its removal requests succeeded again.${total}`,
     spec: spec as unknown as TopLevelSpec,
   };
 }
