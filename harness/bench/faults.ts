@@ -173,14 +173,14 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
     await new Promise((r) => setTimeout(r, 1000));
     storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
     const injectStartMs = load.now();
-    await fault.inject();
+    await recorded(load, injectStartMs, `${fault.name} on ${fault.target}: inject`, () => fault.inject());
     injectedMs = load.now();
     load.history.addEvent({ scenario: load.scenario, at_ms: injectStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: injected (took ${injectedMs - injectStartMs} ms)`, outcome: 'ok' });
     await new Promise((r) => setTimeout(r, step.holdMs ?? HOLD_MS));
     await storm.stop();
     storm = undefined;
     removeStartMs = load.now();
-    await fault.remove();
+    await recorded(load, removeStartMs, `${fault.name} on ${fault.target}: remove`, () => fault.remove());
     removedMs = load.now();
     load.history.addEvent({ scenario: load.scenario, at_ms: removeStartMs, kind: 'fault', detail: `${fault.name} on ${fault.target}: removed (took ${removedMs - removeStartMs} ms)`, outcome: 'ok' });
     const healthy = await Promise.all(fleet.brokers.map((b, n) => untilHealthy(load, b, indexOf(B + n), HEALTH_TIMEOUT_MS)));
@@ -198,6 +198,16 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
       (step.expect === undefined ? '' : `; ${step.expect} denials: ${seen}`),
   );
   return { fault: fault.name, target: fault.target, startMs, injectedMs, removeStartMs, removedMs, endMs, recoveryMs, expected: step.expect ?? null, expectedSeen: seen };
+}
+
+/** A fault's inject or remove; one that fails is recorded as an error event, then fails the run (never just a row). */
+export async function recorded(load: Pick<FleetLoad, 'history' | 'scenario'>, atMs: number, what: string, act: () => Promise<void>): Promise<void> {
+  try {
+    await act();
+  } catch (error) {
+    load.history.addEvent({ scenario: load.scenario, at_ms: atMs, kind: 'fault', detail: `${what} failed: ${(error as Error).message}`.slice(0, 300), outcome: 'error' });
+    throw error;
+  }
 }
 
 /** Pure: per step, a row for each phase (before, during, after), counting execute attempts by send instant. */
