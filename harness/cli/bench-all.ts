@@ -22,7 +22,7 @@ export const benchAll = defineCommand({
   summary: "The main job as one run: the paper's scenarios, revocation propagation and the fault matrix on the local target, into one results folder.",
   details:
     'Runs `seb bench paper` (local target), `seb bench revocation` and `seb bench faults` one after the other, each starting and stopping its own platforms, ' +
-    'all writing into one results/<run-id>/: the paper CSVs, revocation.csv, faults.csv, revocation-attempts.csv, faults-attempts.csv, ' +
+    'all writing into one results/<run-id>/: the paper CSVs, revocation.csv, faults.csv, revocation-attempts.csv, faults-attempts.csv, revocation-events.csv, faults-events.csv, ' +
     'one violations.json (every part validated, merged, with what each part found) and one meta.json. About 15 minutes on two cores; --quick in about 5.',
   flags: {
     quick: { type: 'boolean', description: "each part's quick profile" },

@@ -12,7 +12,7 @@ export const benchFaults = defineCommand({
   details:
     'Runs a faults scenario (--scenario, YAML: brokers, staleness bound, hold, fault events in order). Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and the brokers behind it; injects each fault at a recorded instant between health checks, ' +
     'with replayed and tampered certificates in a storm; reconciles every broker and checks the history, record logs and live state against docs/design.md section 4. ' +
-    'Writes results/<run-id>/faults.csv, attempts.csv, violations.json, meta.json. --quick: the quick list of the scenario (8 faults in scenarios/faults/matrix.yaml).',
+    'Writes results/<run-id>/faults.csv, attempts.csv, events.csv, violations.json, meta.json. --quick: the quick list of the scenario (8 faults in scenarios/faults/matrix.yaml).',
   flags: {
     quick: { type: 'boolean', description: "the scenario's quick matrix" },
     scenario: { type: 'string', value: 'FILE', description: 'a faults scenario (YAML)', default: FAULTS_SCENARIO },

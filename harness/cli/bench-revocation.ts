@@ -13,7 +13,7 @@ export const benchRevocation = defineCommand({
   summary: 'Revocation propagation under load across N brokers sharing etcd: per broker, time to first denial and acceptances after the bound.',
   details:
     'Runs a revocation scenario (--scenario, YAML: brokers, staleness bound, load, revoke events). Starts kube-apiserver, a 3-member etcd cluster, toxiproxy and N `seb serve` brokers; sends outstanding certificates (configmap-data executions) and /v1/verify probes; ' +
-    'revokes by jti and by a floor raise at recorded instants; writes results/<run-id>/revocation.csv, attempts.csv, violations.json, meta.json. --quick: one round, about a minute.',
+    'revokes by jti and by a floor raise at recorded instants; writes results/<run-id>/revocation.csv, attempts.csv, events.csv, violations.json, meta.json. --quick: one round, about a minute.',
   flags: {
     quick: { type: 'boolean', description: 'one round of each event' },
     scenario: { type: 'string', value: 'FILE', description: 'a revocation scenario (YAML)', default: REVOCATION_SCENARIO },
