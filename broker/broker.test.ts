@@ -128,7 +128,7 @@ describe('Broker.execute', () => {
 
   it('refuses to execute when the decision cannot be recorded, and becomes unhealthy, saying why', async () => {
     const p = platformDouble();
-    const failing = { appendDecision: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
+    const failing = { appendDecision: () => Promise.reject(new Error('disk full')), appendAllow: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
     const b = broker(p, failing);
     const reported: string[] = [];
     b.onLogFailure((e) => reported.push(e.message));
@@ -139,12 +139,21 @@ describe('Broker.execute', () => {
     expect(reported).toEqual(['disk full']);
   });
 
-  it('mints nothing when the intent cannot be signed into the log; the allow still ends with its outcome', async () => {
+  it("mints nothing until the allow's decision and intent are on disk together, and refuses when they cannot be written", async () => {
     const p = platformDouble();
     const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
+    let fail = true;
     const log: RecordLog = {
       appendDecision: (d) => real.appendDecision(d),
-      appendIntent: () => Promise.reject(new Error('disk full')),
+      appendIntent: (i) => real.appendIntent(i),
+      appendAllow: async (d, intent) => {
+        if (fail) throw new Error('disk full');
+        const written = await real.appendAllow(d, intent);
+        // Durable here: the platform has not been asked to mint yet.
+        expect(p.calls).toEqual(['read']);
+        expect(kinds()).toEqual(['decision', 'intent']);
+        return written;
+      },
       appendOutcome: (o) => real.appendOutcome(o),
       appendTally: (t) => real.appendTally(t),
       treeHead: () => real.treeHead(),
@@ -154,11 +163,27 @@ describe('Broker.execute', () => {
       close: () => real.close(),
     };
     const b = broker(p, log);
-    const r = await b.execute(requestBytes(await issueFor(issuer)));
-    expect(r).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'the intent could not be recorded: disk full' });
+    expect((await b.execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('audit_unavailable');
     expect(p.calls).toEqual(['read']);
     expect(b.health()).toMatchObject({ ok: false });
+    expect(entryCount()).toBe(0);
+    fail = false;
+    p.calls.length = 0;
+    expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
+    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
     await real.close();
+    expect(kinds()).toEqual(['decision', 'intent', 'outcome']);
+    expect(audit()).toMatchObject({ ok: true });
+  });
+
+  it('records the decision and ends it with mint_failed, minting nothing, when the executor names cannot be reserved', async () => {
+    const p = platformDouble();
+    p.reserve = () => {
+      throw new Error('no names left');
+    };
+    const r = await broker(p).execute(requestBytes(await issueFor(issuer)));
+    expect(r).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'no names left' });
+    expect(p.calls).toEqual(['read']);
     expect(kinds()).toEqual(['decision', 'outcome']);
     expect(audit()).toMatchObject({ ok: true });
   });
@@ -166,7 +191,7 @@ describe('Broker.execute', () => {
   it('becomes unhealthy when an outcome cannot be written', async () => {
     const p = platformDouble();
     const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
-    const log = { appendDecision: (d) => real.appendDecision(d), appendIntent: (i) => real.appendIntent(i), appendOutcome: () => Promise.reject(new Error('io')) } as Partial<RecordLog> as RecordLog;
+    const log = { appendAllow: (d, i) => real.appendAllow(d, i), appendOutcome: () => Promise.reject(new Error('io')) } as Partial<RecordLog> as RecordLog;
     const b = broker(p, log);
     expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
     expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: io' });

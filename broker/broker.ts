@@ -2,7 +2,8 @@
 // (predicates 1-10; an allow carries its plan and the live state it was
 // checked against), write the decision record (a denial before the
 // certificate's signature verified is only counted, in a tally record per
-// interval: see flushTally), write the intent record, mint a scoped identity,
+// interval: see flushTally); for an allow, write the decision and the intent
+// record in one durable write, mint a scoped identity,
 // invoke, retire the identity, write the outcome record. Nothing executes
 // without a durable decision record and a signed intent; every allow that got
 // a record gets an outcome record, whatever fails after it. A record that
@@ -17,7 +18,7 @@ import type { ReplayLedger } from './core/ports/ledger.js';
 import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, UNAUTHENTICATED_REASONS, type Decision, type Reason } from './core/reasons.js';
-import { decide, type Decided } from './decide.js';
+import { decide, type Allowed, type Decided } from './decide.js';
 import { decisionRecordInput } from './decision-record.js';
 import { DenialTally } from './denial-tally.js';
 
@@ -100,19 +101,33 @@ export class Broker {
       return { decision: decided.decision, phases };
     }
 
-    const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
-    if (recorded === undefined) {
-      // A deny stays the deny it was; an allow without its record is refused.
-      const decision = decided.decision.decision === 'allow' ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
-      return { decision, phases };
-    }
     const allowed = decided.allowed;
-    if (decided.decision.decision === 'deny' || allowed === undefined) return { decision: decided.decision, phases, decisionSeq: recorded.seq };
+    if (decided.decision.decision === 'allow' && allowed !== undefined) return this.executeAllowed(decided, allowed, phases);
+    const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
+    // A deny stays the deny it was; an allow without its record is refused.
+    const decision = decided.decision.decision === 'allow' && recorded === undefined ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
+    return { decision, phases, ...(recorded === undefined ? {} : { decisionSeq: recorded.seq }) };
+  }
+
+  private async executeAllowed(decided: Decided, allowed: Allowed<MutationPlan>, phases: PhaseTimings): Promise<ExecutionResult> {
     const { plan, live } = allowed;
     const { claims } = allowed.certificate;
     const adapter = this.adapterFor(plan.contract);
+    let reservation: Reservation | undefined;
+    try {
+      // The names of what the mint creates are signed into the intent before it creates them, so a restart can delete leftovers.
+      reservation = adapter.reserve?.(plan);
+    } catch (error) {
+      // Nothing can be announced, so nothing is minted: the decision alone, ended by its outcome.
+      const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
+      if (recorded === undefined) return { decision: deny('audit_unavailable', claims.jti), phases };
+      return this.finish(recorded, claims, phases, 'mint_failed', 'failed', failure(error).message);
+    }
+    const recorded = await timed(phases, 'record', () => this.recordAllow(decided, plan, claims, reservation));
+    // Without its decision and intent on disk, an allow is refused: nothing is minted or run.
+    if (recorded === undefined) return { decision: deny('audit_unavailable', claims.jti), phases };
 
-    const identity = await timed(phases, 'mint', () => this.announceAndMint(recorded, plan, claims, adapter));
+    const identity = await timed(phases, 'mint', () => adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e)));
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
@@ -166,28 +181,21 @@ export class Broker {
     }
   }
 
-  /** The intent is signed into the log before the mint: without it nothing is minted, and reconciliation has the contract. */
-  private async announceAndMint(recorded: Appended, plan: MutationPlan, claims: Claims, adapter: PlatformAdapter): Promise<ScopedIdentity | Error> {
-    let reservation: Reservation | undefined;
+  /** An allow's decision and its signed intent, in one durable write: without both, nothing is minted, and reconciliation has the contract. */
+  private async recordAllow(decided: Decided, plan: MutationPlan, claims: Claims, reservation: Reservation | undefined): Promise<Appended | undefined> {
     try {
-      // The names of what the mint creates are signed before it creates them, so a restart can delete leftovers.
-      reservation = adapter.reserve?.(plan);
-    } catch (error) {
-      return failure(error);
-    }
-    try {
-      await this.config.log.appendIntent({
-        decision: { seq: recorded.seq, hash: recorded.hash },
+      const { decision } = await this.config.log.appendAllow(decisionRecordInput(decided), (ref) => ({
+        decision: ref,
         jti: claims.jti,
         contract: plan.contract,
         ...(claims.pre === undefined ? {} : { pre: claims.pre }),
         ...(reservation === undefined ? {} : { executor: reservation }),
-      });
+      }));
+      return decision;
     } catch (error) {
       this.appendFailed(error);
-      return new Error(`the intent could not be recorded: ${failure(error).message}`);
+      return undefined;
     }
-    return adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e));
   }
 
   private appendFailed(error: unknown): void {

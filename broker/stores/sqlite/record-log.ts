@@ -14,7 +14,7 @@ import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
 import { importKeySet, type KeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
+import type { Appended, ConsistencyProof, DecisionInput, DecisionRef, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
 import { AllowPairing, allowOf, intentMismatch, type OpenAllow } from '../../core/records/allows.js';
 import { Frontier, leafHash, storedConsistencyProof, storedInclusionProof, type Subtree, type SubtreeHashes } from '../../core/records/merkle.js';
 import { openEntry } from '../../core/records/open-entry.js';
@@ -42,6 +42,8 @@ interface Tip {
   readonly prev: string;
   readonly head: SignedTreeHead;
 }
+
+type Build = (seq: number, time: number, broker: string) => LogRecord;
 
 interface Write {
   readonly seq: number;
@@ -93,26 +95,21 @@ export class SqliteRecordLog implements RecordLog {
     }
   }
 
-  // Members are copied by name: a caller's extra property must never reach a
-  // signed record, where the auditor would reject it as malformed.
   async appendDecision(d: DecisionInput): Promise<Appended> {
-    const { jti, iss, sub, cdg, decision, reason, phases } = d;
-    return this.append((seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord);
+    return this.append(decisionRecord(d));
   }
 
   async appendIntent(i: IntentInput): Promise<Appended> {
-    const { decision, jti, contract, pre, executor } = i;
-    return this.append((seq, time, broker) => ({
-      kind: 'intent',
-      seq,
-      time,
-      broker,
-      decision: { seq: decision.seq, hash: decision.hash },
-      jti,
-      contract,
-      ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
-      ...(executor === undefined ? {} : { executor }),
-    }));
+    return this.append(intentRecord(i));
+  }
+
+  /** Both records are staged in the same turn, so they share one group-commit transaction: one fsync, both or neither. */
+  async appendAllow(d: DecisionInput, intentOf: (decision: DecisionRef) => IntentInput): Promise<{ decision: Appended; intent: Appended }> {
+    const decision = this.stage(decisionRecord(d));
+    const intent = this.stage(intentRecord(intentOf({ seq: decision.appended.seq, hash: decision.appended.hash })));
+    // The intent cannot be on disk without its decision: both settle with the one transaction.
+    await Promise.all([decision.durable, intent.durable]);
+    return { decision: decision.appended, intent: intent.appended };
   }
 
   async appendOutcome(o: OutcomeInput): Promise<Appended> {
@@ -173,7 +170,18 @@ export class SqliteRecordLog implements RecordLog {
     this.lock.close();
   }
 
-  private async append(build: (seq: number, time: number, broker: string) => LogRecord): Promise<Appended> {
+  private async append(build: Build): Promise<Appended> {
+    const { appended, durable } = this.stage(build);
+    await durable;
+    return appended;
+  }
+
+  /**
+   * Signs the record onto the tip now and submits its rows to the next group
+   * commit; `durable` settles with that transaction. Records staged in one
+   * turn of the event loop commit together, in the order staged.
+   */
+  private stage(build: Build): { appended: Appended; durable: Promise<void> } {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
@@ -183,13 +191,11 @@ export class SqliteRecordLog implements RecordLog {
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
     const hash = entryHash(jws);
     this.tip = { frontier, prev: hash, head };
-    try {
-      await this.commits.submit(() => this.write({ seq, jws, record, completed, head }));
-    } catch (error) {
+    const durable = this.commits.submit(() => this.write({ seq, jws, record, completed, head })).catch((error: unknown) => {
       // The tip went back to what is on disk: the next append retries the same seq.
       throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    }
-    return { seq, hash, treeHead: head };
+    });
+    return { appended: { seq, hash, treeHead: head }, durable };
   }
 
   private readRecord(seq: number): { record: LogRecord; hash: string } {
@@ -204,6 +210,28 @@ export class SqliteRecordLog implements RecordLog {
   private corrupt(what: string): IntegrityError {
     return new IntegrityError(`record log ${this.path}: ${what}; run seb audit verify`);
   }
+}
+
+// Members are copied by name: a caller's extra property must never reach a
+// signed record, where the auditor would reject it as malformed.
+function decisionRecord(d: DecisionInput): Build {
+  const { jti, iss, sub, cdg, decision, reason, phases } = d;
+  return (seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord;
+}
+
+function intentRecord(i: IntentInput): Build {
+  const { decision, jti, contract, pre, executor } = i;
+  return (seq, time, broker) => ({
+    kind: 'intent',
+    seq,
+    time,
+    broker,
+    decision: { seq: decision.seq, hash: decision.hash },
+    jti,
+    contract,
+    ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
+    ...(executor === undefined ? {} : { executor }),
+  });
 }
 
 /** One append's rows (the entry, the subtrees it completes, the open-allow index, its tree head), run inside a group commit's transaction; statements prepared once. */
