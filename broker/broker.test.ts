@@ -49,6 +49,11 @@ function brokerConfig(adapter: PlatformDouble, log?: RecordLog): BrokerConfig {
   };
 }
 
+/** A platform whose mint creates objects, named before it runs (as pooled and ephemeral Kubernetes executors are). */
+function reservingDouble(behaviour?: DoubleBehaviour): PlatformDouble {
+  return { ...platformDouble(behaviour), reserve: () => ({ secret: 'seb-bind-1' }) };
+}
+
 function audit() {
   const reader = openLogForAudit(join(dir, 'log.db'));
   try {
@@ -106,7 +111,8 @@ describe('Broker.execute', () => {
     expect(first).toMatchObject({ decision: { decision: 'allow' }, outcome: 'succeeded' });
     expect(Object.keys(first.phases)).toEqual(['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome']);
     expect((await b.execute(bytes)).decision.reason).toBe('replayed');
-    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
+    // The replay's live state was read alongside the ledger; nothing was minted or run for it.
+    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire', 'read']);
     expect(audit()).toMatchObject({ ok: true, size: 4 });
     expect(kinds()).toEqual(['decision', 'intent', 'outcome', 'decision']);
     expect(b.health()).toEqual({ ok: true });
@@ -120,10 +126,17 @@ describe('Broker.execute', () => {
     expect(p.calls).toEqual([]);
   });
 
-  it('denies drift without minting', async () => {
-    const p = platformDouble({ state: { replicas: 9 } });
+  it('denies drift without minting when the mint would create objects', async () => {
+    const p = reservingDouble({ state: { replicas: 9 } });
     expect((await broker(p).execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('drift');
     expect(p.calls).toEqual(['read']);
+  });
+
+  it('denies drift without invoking, and retires unused an identity minted alongside the drift read (nothing to reserve)', async () => {
+    const p = platformDouble({ state: { replicas: 9 } });
+    expect((await broker(p).execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('drift');
+    // Retired before the denial is answered.
+    expect(p.calls).toEqual(['read', 'mint', 'retire']);
   });
 
   it('refuses to execute when the decision cannot be recorded, and becomes unhealthy, saying why', async () => {
@@ -134,13 +147,17 @@ describe('Broker.execute', () => {
     b.onLogFailure((e) => reported.push(e.message));
     const r = await b.execute(requestBytes(await issueFor(issuer)));
     expect(r.decision.reason).toBe('audit_unavailable');
-    expect(p.calls).toEqual(['read']);
+    // Minted alongside the drift read (nothing to reserve), never used, retired.
+    expect(p.calls).toEqual(['read', 'mint', 'retire']);
     expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: disk full' });
     expect(reported).toEqual(['disk full']);
   });
 
-  it("mints nothing until the allow's decision and intent are on disk together, and refuses when they cannot be written", async () => {
-    const p = platformDouble();
+  it.each([
+    ['creates objects (a reservation): it mints only after', () => reservingDouble(), ['read'], ['read', 'mint', 'invoke@7', 'retire']],
+    ['creates nothing: it may mint alongside the drift read, but invokes only after', () => platformDouble(), ['read', 'mint'], ['read', 'mint', 'invoke@7', 'retire']],
+  ])("when the mint %s the allow's decision and intent are on disk together, and refuses when they cannot be written", async (_, double, beforeDurable, all) => {
+    const p = double();
     const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
     let fail = true;
     const log: RecordLog = {
@@ -149,8 +166,8 @@ describe('Broker.execute', () => {
       appendAllow: async (d, intent) => {
         if (fail) throw new Error('disk full');
         const written = await real.appendAllow(d, intent);
-        // Durable here: the platform has not been asked to mint yet.
-        expect(p.calls).toEqual(['read']);
+        // Durable here: nothing has been invoked yet.
+        expect(p.calls).toEqual(beforeDurable);
         expect(kinds()).toEqual(['decision', 'intent']);
         return written;
       },
@@ -164,20 +181,20 @@ describe('Broker.execute', () => {
     };
     const b = broker(p, log);
     expect((await b.execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('audit_unavailable');
-    expect(p.calls).toEqual(['read']);
+    expect(p.calls.filter((c) => c.startsWith('invoke'))).toEqual([]);
     expect(b.health()).toMatchObject({ ok: false });
     expect(entryCount()).toBe(0);
     fail = false;
     p.calls.length = 0;
     expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
-    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
+    expect(p.calls).toEqual(all);
     await real.close();
     expect(kinds()).toEqual(['decision', 'intent', 'outcome']);
     expect(audit()).toMatchObject({ ok: true });
   });
 
   it('records the decision and ends it with mint_failed, minting nothing, when the executor names cannot be reserved', async () => {
-    const p = platformDouble();
+    const p = reservingDouble();
     p.reserve = () => {
       throw new Error('no names left');
     };

@@ -85,6 +85,7 @@ export class Broker {
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
     const nowMs = this.clock();
+    let prepared: Prepared | undefined;
     const decided = await decide({
       requestBytes,
       policy: this.policy,
@@ -92,6 +93,7 @@ export class Broker {
       nowMs,
       ledger: this.config.ledger,
       liveState: { plan: (accepted) => this.planOf(accepted.request.contract), read: (plan) => this.adapterFor(plan.contract).readLiveState(plan) },
+      onConsumed: (accepted, plan) => (prepared = this.prepare(plan, accepted.certificate.claims)),
     });
     const phases: PhaseTimings = { ...decided.phases };
     const { reason: denied } = decided.decision;
@@ -102,32 +104,60 @@ export class Broker {
     }
 
     const allowed = decided.allowed;
-    if (decided.decision.decision === 'allow' && allowed !== undefined) return this.executeAllowed(decided, allowed, phases);
+    if (decided.decision.decision === 'allow' && allowed !== undefined) {
+      return this.executeAllowed(decided, allowed, prepared ?? this.prepare(allowed.plan, allowed.certificate.claims), phases);
+    }
+    await this.discard(prepared);
     const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
     // A deny stays the deny it was; an allow without its record is refused.
     const decision = decided.decision.decision === 'allow' && recorded === undefined ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
     return { decision, phases, ...(recorded === undefined ? {} : { decisionSeq: recorded.seq }) };
   }
 
-  private async executeAllowed(decided: Decided, allowed: Allowed<MutationPlan>, phases: PhaseTimings): Promise<ExecutionResult> {
-    const { plan, live } = allowed;
-    const { claims } = allowed.certificate;
+  /**
+   * Once the use is consumed, while the drift read is in flight: reserve the
+   * names of what the mint will create, and when it creates nothing that
+   * could be left behind (no reservation), start the mint now. Its identity
+   * is used only after the decision and intent are durable, and retired
+   * unused otherwise. A mint that creates objects waits for its intent.
+   */
+  private prepare(plan: MutationPlan, claims: Claims): Prepared {
     const adapter = this.adapterFor(plan.contract);
     let reservation: Reservation | undefined;
     try {
-      // The names of what the mint creates are signed into the intent before it creates them, so a restart can delete leftovers.
       reservation = adapter.reserve?.(plan);
     } catch (error) {
-      // Nothing can be announced, so nothing is minted: the decision alone, ended by its outcome.
+      return { adapter, reservation: failure(error) };
+    }
+    if (reservation !== undefined) return { adapter, reservation };
+    return { adapter, reservation, minting: adapter.mint(plan, claims).catch((e: unknown) => failure(e)) };
+  }
+
+  /** A denied request's early identity, if one was minted, is retired unused before the denial is answered. */
+  private async discard(prepared: Prepared | undefined): Promise<void> {
+    const identity = await prepared?.minting;
+    if (identity !== undefined && isIdentity(identity)) await prepared?.adapter.retire(identity).catch(() => undefined);
+  }
+
+  private async executeAllowed(decided: Decided, allowed: Allowed<MutationPlan>, prepared: Prepared, phases: PhaseTimings): Promise<ExecutionResult> {
+    const { plan, live } = allowed;
+    const { claims } = allowed.certificate;
+    const { adapter, reservation } = prepared;
+    if (reservation instanceof Error) {
+      // The names of what the mint creates could not be chosen, so nothing is announced or minted: the decision alone, ended by its outcome.
       const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
       if (recorded === undefined) return { decision: deny('audit_unavailable', claims.jti), phases };
-      return this.finish(recorded, claims, phases, 'mint_failed', 'failed', failure(error).message);
+      return this.finish(recorded, claims, phases, 'mint_failed', 'failed', reservation.message);
     }
+    // The names of what the mint creates are signed into the intent before it creates them, so a restart can delete leftovers.
     const recorded = await timed(phases, 'record', () => this.recordAllow(decided, plan, claims, reservation));
-    // Without its decision and intent on disk, an allow is refused: nothing is minted or run.
-    if (recorded === undefined) return { decision: deny('audit_unavailable', claims.jti), phases };
+    if (recorded === undefined) {
+      // Without its decision and intent on disk, an allow is refused: nothing is run, and nothing minted is kept.
+      await this.discard(prepared);
+      return { decision: deny('audit_unavailable', claims.jti), phases };
+    }
 
-    const identity = await timed(phases, 'mint', () => adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e)));
+    const identity = await timed(phases, 'mint', () => prepared.minting ?? adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e)));
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
@@ -231,6 +261,13 @@ async function timed<T>(phases: PhaseTimings, phase: Phase, run: () => Promise<T
   } finally {
     phases[phase] = performance.now() - t0;
   }
+}
+
+/** What an execution readies once its use is consumed: the adapter, the reserved names (or why there are none), and a mint already under way. */
+interface Prepared {
+  readonly adapter: PlatformAdapter;
+  readonly reservation: Reservation | undefined | Error;
+  readonly minting?: Promise<ScopedIdentity | Error>;
 }
 
 function failure(error: unknown): Error {

@@ -94,6 +94,30 @@ describe('decide', () => {
     expect((await decide({ ...base(), ledger, ...drifted })).decision.reason).toBe('replayed');
   });
 
+  it('reads the live state while the use is consumed, but hands work on (onConsumed) only once the use is taken', async () => {
+    const events: string[] = [];
+    let consumed: (r: 'consumed' | 'exhausted') => void = () => undefined;
+    const ledger: ReplayLedger = { consume: () => (events.push('consume'), new Promise((r) => (consumed = r))), prune: async () => 0, close: async () => {} };
+    const liveState = source(async () => (events.push('read'), { state: SAMPLE_STATE, version: '7' }));
+    const onConsumed = () => void events.push('consumed');
+    const replay = decide({ ...base(), ledger, liveState, onConsumed });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['read', 'consume']);
+    consumed('exhausted');
+    expect((await replay).decision.reason).toBe('replayed');
+    expect(events).toEqual(['read', 'consume']);
+    const fresh = decide({ ...base(), ledger, liveState, onConsumed });
+    await new Promise((r) => setImmediate(r));
+    consumed('consumed');
+    expect((await fresh).decision.decision).toBe('allow');
+    expect(events).toEqual(['read', 'consume', 'read', 'consume', 'consumed']);
+  });
+
+  it('denies ledger_unavailable before state_unavailable when both fail', async () => {
+    const unreachable = source(() => Promise.reject(new Error('ECONNREFUSED')));
+    expect((await decide({ ...base(), ledger: memoryLedger(true), liveState: unreachable })).decision.reason).toBe('ledger_unavailable');
+  });
+
   it('refuses a captured request with its proof while uses remain: each proof names one use, spent once', async () => {
     const agent = importPrivateJwk((await generateSigningKey('EdDSA', 'agent-1')).privateJwk);
     const cert = await issueFor(issuer, { uses: 3, confirmationJkt: agentThumbprint(agent) });

@@ -1,5 +1,5 @@
 // The deciding half of Execute: predicates 1 to 8 (pure), then the replay
-// ledger (9) and the live state (10). Shared by `seb verify` (live state from
+// ledger (9) and the live state (10), read together and decided in that order. Shared by `seb verify` (live state from
 // a file, optional ledger) and the broker (live state from the platform).
 // Every failure of a dependency denies: the broker fails closed. An allow
 // that read the live state carries what execution needs: the plan the
@@ -31,6 +31,11 @@ export interface DecideInput<P = unknown> {
   readonly ledger?: ReplayLedger;
   /** Without a source the drift predicate is not evaluated. */
   readonly liveState?: LiveStateSource<P>;
+  /**
+   * Called once the use is consumed, while the live state is still being
+   * read: work that may overlap the drift check (it is not decided yet).
+   */
+  readonly onConsumed?: (accepted: Accepted, plan: P) => void;
 }
 
 /** What an allow that passed the drift check hands to execution. */
@@ -57,6 +62,13 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   if (!verified.ok) return { decision: verified.decision, verified, phases };
   const { claims } = verified.certificate;
 
+  // The live state is read while the use is consumed (both wait on I/O); the
+  // ledger still decides first: a replay is denied as replayed whatever the
+  // read finds, and the read changes nothing.
+  const plan = input.liveState?.plan(verified);
+  const t2 = performance.now();
+  const reading = input.liveState === undefined ? undefined : timedRead(input.liveState, plan as P, t2);
+
   if (input.ledger !== undefined) {
     const t1 = performance.now();
     const claim: UseClaim = { issuer: claims.iss, jti: claims.jti, uses: claims.uses, retainUntilMs: retainUntilMs(claims.exp, input.policy.maxSkewS) };
@@ -69,19 +81,23 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
     if (result === 'unavailable') return { decision: deny('ledger_unavailable', claims.jti), verified, phases };
   }
 
-  if (input.liveState === undefined) return { decision: allow(claims.jti), verified, phases };
-  const t2 = performance.now();
-  const plan = input.liveState.plan(verified);
-  let live: LiveState;
-  try {
-    live = await input.liveState.read(plan);
-  } catch {
-    // A state we cannot read is a state we cannot confirm: deny, and say why.
-    phases.drift = performance.now() - t2;
-    return { decision: deny('state_unavailable', claims.jti), verified, phases };
-  }
-  const reason = checkDrift(claims.pre, live);
-  phases.drift = performance.now() - t2;
+  if (reading === undefined) return { decision: allow(claims.jti), verified, phases };
+  input.onConsumed?.(verified, plan as P);
+  const read = await reading;
+  phases.drift = read.ms;
+  // A state we cannot read is a state we cannot confirm: deny, and say why.
+  if (read.live === undefined) return { decision: deny('state_unavailable', claims.jti), verified, phases };
+  const reason = checkDrift(claims.pre, read.live);
   if (reason !== null) return { decision: deny(reason, claims.jti), verified, phases };
-  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan, live }, phases };
+  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan: plan as P, live: read.live }, phases };
+}
+
+/** The read and how long it took; never rejects (a failed read is `live: undefined`). */
+async function timedRead<P>(source: LiveStateSource<P>, plan: P, t0: number): Promise<{ live: LiveState | undefined; ms: number }> {
+  try {
+    const live = await source.read(plan);
+    return { live, ms: performance.now() - t0 };
+  } catch {
+    return { live: undefined, ms: performance.now() - t0 };
+  }
 }
