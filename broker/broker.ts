@@ -18,7 +18,7 @@ import type { ReplayLedger } from './core/ports/ledger.js';
 import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, UNAUTHENTICATED_REASONS, type Decision, type Reason } from './core/reasons.js';
-import { decide, type Allowed, type Decided } from './decide.js';
+import { decide, type Allowed, type Decided, type LiveStateSource } from './decide.js';
 import { decisionRecordInput } from './decision-record.js';
 import { DenialTally } from './denial-tally.js';
 
@@ -57,6 +57,18 @@ export class Broker {
   private readonly unauthenticated = new DenialTally();
   /** Each request's contract, planned once by the schema predicate and reused by the drift check and execution. */
   private readonly plans = new WeakMap<Contract, MutationPlan>();
+  /** The drift check's reads: the adapter's cache where it has one (its writes are conditioned on the version read), confirmed from the platform before a denial. */
+  private readonly liveState: LiveStateSource<MutationPlan> = {
+    plan: (accepted) => this.planOf(accepted.request.contract),
+    read: (plan) => {
+      const adapter = this.adapterFor(plan.contract);
+      return adapter.readCachedLiveState?.(plan) ?? adapter.readLiveState(plan);
+    },
+    confirm: (plan) => {
+      const adapter = this.adapterFor(plan.contract);
+      return adapter.readCachedLiveState === undefined ? undefined : adapter.readLiveState(plan);
+    },
+  };
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
@@ -92,7 +104,7 @@ export class Broker {
       state: this.config.state(),
       nowMs,
       ledger: this.config.ledger,
-      liveState: { plan: (accepted) => this.planOf(accepted.request.contract), read: (plan) => this.adapterFor(plan.contract).readLiveState(plan) },
+      liveState: this.liveState,
       onConsumed: (accepted, plan) => (prepared = this.prepare(plan, accepted.certificate.claims)),
     });
     const phases: PhaseTimings = { ...decided.phases };

@@ -118,6 +118,31 @@ describe('decide', () => {
     expect((await decide({ ...base(), ledger: memoryLedger(true), liveState: unreachable })).decision.reason).toBe('ledger_unavailable');
   });
 
+  it('confirms a cached read that does not match (or fails) with an authoritative one, which decides; a match needs no confirmation', async () => {
+    const reads: string[] = [];
+    const cached = (state: unknown, fail = false): LiveStateSource<string> => ({
+      plan: () => 'the plan',
+      read: async () => (reads.push('cache'), fail ? Promise.reject(new Error('cache down')) : { state: state as never, version: '6' }),
+      confirm: async () => (reads.push('platform'), { state: SAMPLE_STATE, version: '7' }),
+    });
+    // A stale cache: the platform's state matches, and the write is conditioned on the platform's version.
+    const stale = await decide({ ...base(), liveState: cached({ replicas: 9 }) });
+    expect(stale.allowed).toMatchObject({ live: { state: SAMPLE_STATE, version: '7' } });
+    expect(reads).toEqual(['cache', 'platform']);
+    reads.length = 0;
+    const matching = await decide({ ...base(), liveState: cached(SAMPLE_STATE) });
+    expect(matching.allowed).toMatchObject({ live: { version: '6' } });
+    expect(reads).toEqual(['cache']);
+    reads.length = 0;
+    expect((await decide({ ...base(), liveState: cached(undefined, true) })).decision.decision).toBe('allow');
+    expect(reads).toEqual(['cache', 'platform']);
+    // The platform's read decides a denial too.
+    const drifted: LiveStateSource<string> = { ...cached({ replicas: 9 }), confirm: async () => ({ state: { replicas: 8 }, version: '8' }) };
+    expect((await decide({ ...base(), liveState: drifted })).decision.reason).toBe('drift');
+    const unreadable: LiveStateSource<string> = { ...cached({ replicas: 9 }), confirm: () => Promise.reject(new Error('ECONNREFUSED')) };
+    expect((await decide({ ...base(), liveState: unreadable })).decision.reason).toBe('state_unavailable');
+  });
+
   it('refuses a captured request with its proof while uses remain: each proof names one use, spent once', async () => {
     const agent = importPrivateJwk((await generateSigningKey('EdDSA', 'agent-1')).privateJwk);
     const cert = await issueFor(issuer, { uses: 3, confirmationJkt: agentThumbprint(agent) });

@@ -15,6 +15,14 @@ import { allow, deny, type Decision } from './core/reasons.js';
 export interface LiveStateSource<P> {
   plan(accepted: Accepted): P;
   read(plan: P): Promise<LiveState>;
+  /**
+   * When `read` may lag the platform (a cache, with the write conditioned on
+   * the version read): a read that does not, which decides whenever the first
+   * read is unavailable or does not match. A match needs no confirmation: the
+   * write's precondition holds the object to the version that matched.
+   * Undefined when `read` was already authoritative for this plan.
+   */
+  confirm?(plan: P): Promise<LiveState> | undefined;
 }
 
 /** A live state given rather than read (`seb verify --live-state`): nothing to plan. */
@@ -67,7 +75,8 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   // read finds, and the read changes nothing.
   const plan = input.liveState?.plan(verified);
   const t2 = performance.now();
-  const reading = input.liveState === undefined ? undefined : timedRead(input.liveState, plan as P, t2);
+  const source = input.liveState;
+  const reading = source === undefined ? undefined : readOrUndefined(() => source.read(plan as P));
 
   if (input.ledger !== undefined) {
     const t1 = performance.now();
@@ -83,21 +92,26 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
 
   if (reading === undefined) return { decision: allow(claims.jti), verified, phases };
   input.onConsumed?.(verified, plan as P);
-  const read = await reading;
-  phases.drift = read.ms;
+  let { live, readMs } = await reading;
+  let reason = live === undefined ? null : checkDrift(claims.pre, live);
+  const confirming = live === undefined || reason !== null ? source?.confirm?.(plan as P) : undefined;
+  if (confirming !== undefined) {
+    ({ live, readMs } = await readOrUndefined(() => confirming));
+    reason = live === undefined ? null : checkDrift(claims.pre, live);
+  }
+  phases.drift = readMs - t2;
   // A state we cannot read is a state we cannot confirm: deny, and say why.
-  if (read.live === undefined) return { decision: deny('state_unavailable', claims.jti), verified, phases };
-  const reason = checkDrift(claims.pre, read.live);
+  if (live === undefined) return { decision: deny('state_unavailable', claims.jti), verified, phases };
   if (reason !== null) return { decision: deny(reason, claims.jti), verified, phases };
-  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan: plan as P, live: read.live }, phases };
+  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan: plan as P, live }, phases };
 }
 
-/** The read and how long it took; never rejects (a failed read is `live: undefined`). */
-async function timedRead<P>(source: LiveStateSource<P>, plan: P, t0: number): Promise<{ live: LiveState | undefined; ms: number }> {
+/** The read and when it ended; never rejects (a failed read is `live: undefined`). */
+async function readOrUndefined(read: () => Promise<LiveState>): Promise<{ live: LiveState | undefined; readMs: number }> {
   try {
-    const live = await source.read(plan);
-    return { live, ms: performance.now() - t0 };
+    const live = await read();
+    return { live, readMs: performance.now() };
   } catch {
-    return { live: undefined, ms: performance.now() - t0 };
+    return { live: undefined, readMs: performance.now() };
   }
 }
