@@ -1,12 +1,12 @@
 // The replay ledger on a SQLite file: one statement consumes a use, so two
 // connections (or processes) racing on one certificate cannot both win.
 // Consumes are group-committed (group-commit.ts): a use is granted once the
-// transaction that took it is on disk.
+// transaction that took it is on disk, its WAL flushed off the event loop.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { IoError } from '../../core/errors.js';
 import type { ConsumeResult, ReplayLedger, UseClaim } from '../../core/ports/ledger.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, walSync, walSyncNow } from './group-commit.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS uses (
@@ -44,11 +44,13 @@ export class SqliteLedger implements ReplayLedger {
       this.db = new Database(path);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      // NORMAL: each consume's commit is flushed by walSync before it is granted (group-commit.ts).
+      this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      walSyncNow(path);
       this.consumeStmt = this.db.prepare(CONSUME);
       this.pruneStmt = this.db.prepare('DELETE FROM uses WHERE retain_until_ms < ?');
-      this.commits = new GroupCommit(this.db);
+      this.commits = new GroupCommit(this.db, {}, walSync(path));
     } catch (error) {
       throw new IoError(`ledger ${path}: ${(error as Error).message}`, { cause: error });
     }

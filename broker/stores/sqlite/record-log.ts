@@ -6,8 +6,8 @@
 // and the chain tip and Merkle frontier are rebuilt from it on open. Appends
 // made together share one transaction and its fsync (group-commit.ts), and
 // each is answered once it is on disk: `tip` runs ahead over appends in
-// flight, `durable` is what the file holds, and a failed commit takes the tip
-// back.
+// flight, `committed` is what the file's transactions hold, `durable` what is
+// synced to disk, and a failed commit takes the tip back to `committed`.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
@@ -23,12 +23,12 @@ import { signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
 import { lockWriter } from './record-log-lock.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, walSync, walSyncNow } from './group-commit.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
   readonly key: SigningKey;
-  /** FULL (default): a decision is on disk before anything executes. NORMAL may lose the last commits on power loss. */
+  /** FULL (default): a record is on disk before its append resolves (so a decision before anything executes). NORMAL may lose the last commits on power loss. */
   readonly synchronous?: 'FULL' | 'NORMAL';
   readonly now?: () => number;
   /** How long a writer waits for another connection's lock before failing (ms). */
@@ -58,6 +58,8 @@ export class SqliteRecordLog implements RecordLog {
   private readonly subtree: SubtreeHashes;
   private readonly commits: GroupCommit;
   private tip: Tip;
+  /** What the file's committed transactions hold (ahead of `durable` while their sync runs). */
+  private committed: Tip;
 
   private constructor(
     private readonly path: string,
@@ -68,10 +70,12 @@ export class SqliteRecordLog implements RecordLog {
     private durable: Tip,
   ) {
     this.tip = durable;
+    this.committed = durable;
     this.write = appendWriter(db);
     this.subtree = subtreeReader(db, path);
-    // A batch commits everything appended up to its flush, which is the tip then.
-    this.commits = new GroupCommit(db, { committed: () => (this.durable = this.tip), rolledBack: () => (this.tip = this.durable) });
+    // A batch commits everything appended up to its flush, which is the tip then; `durable` follows each append's sync (stage).
+    const sync = (options.synchronous ?? 'FULL') === 'FULL' ? walSync(path) : undefined;
+    this.commits = new GroupCommit(db, { committed: () => (this.committed = this.tip), rolledBack: () => (this.tip = this.committed) }, sync);
   }
 
   /** Open or create the log at `path`; an existing log resumes its chain. Refused while another process or connection writes it. */
@@ -84,9 +88,11 @@ export class SqliteRecordLog implements RecordLog {
       db = new Database(path, options.trace === undefined ? {} : { verbose: (sql) => options.trace?.(String(sql)) });
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      // FULL is kept by flushing the WAL off the event loop before an append resolves (group-commit.ts).
+      db.pragma('synchronous = NORMAL');
       const opened = db;
       const { tip, keys } = opened.transaction(() => resume(opened, path, options)).immediate();
+      walSyncNow(path);
       return new SqliteRecordLog(path, opened, lock, options, keys, tip);
     } catch (error) {
       db?.close();
@@ -190,11 +196,18 @@ export class SqliteRecordLog implements RecordLog {
     const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
     const hash = entryHash(jws);
-    this.tip = { frontier, prev: hash, head };
-    const durable = this.commits.submit(() => this.write({ seq, jws, record, completed, head })).catch((error: unknown) => {
-      // The tip went back to what is on disk: the next append retries the same seq.
-      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    });
+    const staged: Tip = { frontier, prev: hash, head };
+    this.tip = staged;
+    const durable = this.commits.submit(() => this.write({ seq, jws, record, completed, head })).then(
+      () => {
+        // Batches are synced in order, so the newest record synced is what the file holds on disk.
+        if (staged.frontier.size > this.durable.frontier.size) this.durable = staged;
+      },
+      (error: unknown) => {
+        // A transaction that failed took the tip back to what is committed: the next append retries the same seq.
+        throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
+      },
+    );
     return { appended: { seq, hash, treeHead: head }, durable };
   }
 
