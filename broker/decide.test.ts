@@ -143,6 +143,21 @@ describe('decide', () => {
     expect((await decide({ ...base(), liveState: unreadable })).decision.reason).toBe('state_unavailable');
   });
 
+  it('confirms a matching cached read whose version is not the certified one (it may be stale), and writes on the confirmed version', async () => {
+    const reads: string[] = [];
+    const certified = requestBytes(await issueFor(issuer, { preVersion: '7' }));
+    const cached = (version: string): LiveStateSource<string> => ({
+      plan: () => 'the plan',
+      read: async () => (reads.push('cache'), { state: SAMPLE_STATE, version }),
+      confirm: async () => (reads.push('platform'), { state: SAMPLE_STATE, version: '7' }),
+    });
+    expect((await decide({ ...base(), requestBytes: certified, liveState: cached('5') })).allowed).toMatchObject({ live: { version: '7' } });
+    expect(reads).toEqual(['cache', 'platform']);
+    reads.length = 0;
+    expect((await decide({ ...base(), requestBytes: certified, liveState: cached('7') })).allowed).toMatchObject({ live: { version: '7' } });
+    expect(reads).toEqual(['cache']);
+  });
+
   it('refuses a captured request with its proof while uses remain: each proof names one use, spent once', async () => {
     const agent = importPrivateJwk((await generateSigningKey('EdDSA', 'agent-1')).privateJwk);
     const cert = await issueFor(issuer, { uses: 3, confirmationJkt: agentThumbprint(agent) });

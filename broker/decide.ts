@@ -18,8 +18,9 @@ export interface LiveStateSource<P> {
   /**
    * When `read` may lag the platform (a cache, with the write conditioned on
    * the version read): a read that does not, which decides whenever the first
-   * read is unavailable or does not match. A match needs no confirmation: the
-   * write's precondition holds the object to the version that matched.
+   * read is unavailable, does not match, or shows another version than the
+   * certified one. A match needs no confirmation for safety: the write's
+   * precondition holds the object to the version that matched.
    * Undefined when `read` was already authoritative for this plan.
    */
   confirm?(plan: P): Promise<LiveState> | undefined;
@@ -94,7 +95,10 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   input.onConsumed?.(verified, plan as P);
   let { live, readMs } = await reading;
   let reason = live === undefined ? null : checkDrift(claims.pre, live);
-  const confirming = live === undefined || reason !== null ? source?.confirm?.(plan as P) : undefined;
+  // A cached read at another version than the certified one may be stale even when it matches (an A-B-A of the data):
+  // confirming it costs a read, where writing on it would likely cost a refused write.
+  const unsure = live === undefined || reason !== null || (claims.pre?.version !== undefined && live.version !== claims.pre.version);
+  const confirming = unsure ? source?.confirm?.(plan as P) : undefined;
   if (confirming !== undefined) {
     ({ live, readMs } = await readOrUndefined(() => confirming));
     reason = live === undefined ? null : checkDrift(claims.pre, live);
