@@ -5,7 +5,7 @@
 // before. If the transaction fails, every write in it fails with the same
 // error and none of them is in the file.
 //
-// With `sync` (see walSync), the file is opened with synchronous = NORMAL, so
+// With `sync` (see WalFile), the file is opened with synchronous = NORMAL, so
 // the commit itself writes the WAL without waiting for the disk, and `sync`
 // flushes the WAL off the event loop (the libuv thread pool) before the
 // batch's callers hear of it: the durability of synchronous = FULL, without
@@ -14,8 +14,7 @@
 // writes are in the file but perhaps not on disk, so they and every later
 // write fail, and the owner must restart (and reconcile).
 import type Database from 'better-sqlite3';
-import { open } from 'node:fs/promises';
-import { fsyncSync, openSync, closeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 interface Pending {
   readonly run: () => unknown;
@@ -108,27 +107,29 @@ export class GroupCommit {
 }
 
 /**
- * Flushes a WAL-mode database's log file to disk: what synchronous = FULL
- * does at each commit. The file is opened by path each time, so a log file
- * SQLite recreated is the one synced.
+ * A WAL-mode database's log file, flushed to disk as synchronous = FULL does
+ * at each commit: `sync` on the thread pool, `syncNow` blocking (for what an
+ * open writes before anything is served). The file stays open: SQLite removes
+ * the WAL only when the last connection closes, and the owner's connection is
+ * open until it closes this. Open it once the WAL exists (after the
+ * database's first transaction).
  */
-export function walSync(dbPath: string): () => Promise<void> {
-  return async () => {
-    const handle = await open(`${dbPath}-wal`, 'r');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-  };
-}
+export class WalFile {
+  private readonly fd: number;
 
-/** The same, blocking: for what an open writes before anything is served. */
-export function walSyncNow(dbPath: string): void {
-  const fd = openSync(`${dbPath}-wal`, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  constructor(dbPath: string) {
+    this.fd = openSync(`${dbPath}-wal`, 'r');
+  }
+
+  sync(): Promise<void> {
+    return new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error === null ? resolve() : reject(error))));
+  }
+
+  syncNow(): void {
+    fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }

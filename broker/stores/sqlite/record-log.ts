@@ -23,7 +23,7 @@ import { signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
 import { lockWriter } from './record-log-lock.js';
-import { GroupCommit, walSync, walSyncNow } from './group-commit.js';
+import { GroupCommit, WalFile } from './group-commit.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
@@ -68,13 +68,14 @@ export class SqliteRecordLog implements RecordLog {
     private readonly options: SqliteRecordLogOptions,
     private readonly keys: KeySet,
     private durable: Tip,
+    private readonly wal: WalFile,
   ) {
     this.tip = durable;
     this.committed = durable;
     this.write = appendWriter(db);
     this.subtree = subtreeReader(db, path);
     // A batch commits everything appended up to its flush, which is the tip then; `durable` follows each append's sync (stage).
-    const sync = (options.synchronous ?? 'FULL') === 'FULL' ? walSync(path) : undefined;
+    const sync = (options.synchronous ?? 'FULL') === 'FULL' ? () => wal.sync() : undefined;
     this.commits = new GroupCommit(db, { committed: () => (this.committed = this.tip), rolledBack: () => (this.tip = this.committed) }, sync);
   }
 
@@ -83,6 +84,7 @@ export class SqliteRecordLog implements RecordLog {
     if (options.broker === '') throw new ConfigError('broker id', 'must not be empty');
     const lock = lockWriter(path);
     let db: Database.Database | undefined;
+    let wal: WalFile | undefined;
     requireRegularFile(path, 'record log', { mayBeAbsent: true });
     try {
       db = new Database(path, options.trace === undefined ? {} : { verbose: (sql) => options.trace?.(String(sql)) });
@@ -92,9 +94,11 @@ export class SqliteRecordLog implements RecordLog {
       db.pragma('synchronous = NORMAL');
       const opened = db;
       const { tip, keys } = opened.transaction(() => resume(opened, path, options)).immediate();
-      walSyncNow(path);
-      return new SqliteRecordLog(path, opened, lock, options, keys, tip);
+      wal = new WalFile(path);
+      wal.syncNow();
+      return new SqliteRecordLog(path, opened, lock, options, keys, tip, wal);
     } catch (error) {
+      wal?.close();
       db?.close();
       lock.close();
       throw asIoError(error, `record log ${path}`);
@@ -173,6 +177,7 @@ export class SqliteRecordLog implements RecordLog {
 
   async close(): Promise<void> {
     this.db.close();
+    this.wal.close();
     this.lock.close();
   }
 
