@@ -3,9 +3,10 @@
 // checked against), write the decision record (a denial before the
 // certificate's signature verified is only counted, in a tally record per
 // interval: see flushTally); for an allow, write the decision and the intent
-// record in one durable write, mint a scoped identity,
-// invoke, retire the identity, write the outcome record. Nothing executes
-// without a durable decision record and a signed intent; every allow that got
+// record in one durable write, mint a scoped identity (a mint that creates
+// nothing may already have started alongside the drift read), invoke, retire
+// the identity, write the outcome record. Nothing executes without a durable
+// decision record and a signed intent; every allow that got
 // a record gets an outcome record, whatever fails after it. A record that
 // cannot be written makes the broker unhealthy until an operator restarts it
 // (which reconciles): it is never silently dropped.
@@ -223,7 +224,7 @@ export class Broker {
     }
   }
 
-  /** An allow's decision and its signed intent, in one durable write: without both, nothing is minted, and reconciliation has the contract. */
+  /** An allow's decision and its signed intent, in one durable write: without both, nothing that creates objects is minted and nothing runs; reconciliation has the contract. */
   private async recordAllow(decided: Decided, plan: MutationPlan, claims: Claims, reservation: Reservation | undefined): Promise<Appended | undefined> {
     try {
       const { decision } = await this.config.log.appendAllow(decisionRecordInput(decided), (ref) => ({
