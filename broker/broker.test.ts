@@ -49,6 +49,11 @@ function brokerConfig(adapter: PlatformDouble, log?: RecordLog): BrokerConfig {
   };
 }
 
+/** A platform whose mint creates objects, named before it runs (as pooled and ephemeral Kubernetes executors are). */
+function reservingDouble(behaviour?: DoubleBehaviour): PlatformDouble {
+  return { ...platformDouble(behaviour), reserve: () => ({ secret: 'seb-bind-1' }) };
+}
+
 function audit() {
   const reader = openLogForAudit(join(dir, 'log.db'));
   try {
@@ -106,7 +111,8 @@ describe('Broker.execute', () => {
     expect(first).toMatchObject({ decision: { decision: 'allow' }, outcome: 'succeeded' });
     expect(Object.keys(first.phases)).toEqual(['verify', 'ledger', 'drift', 'record', 'mint', 'invoke', 'retire', 'outcome']);
     expect((await b.execute(bytes)).decision.reason).toBe('replayed');
-    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire']);
+    // The replay's live state was read alongside the ledger; nothing was minted or run for it.
+    expect(p.calls).toEqual(['read', 'mint', 'invoke@7', 'retire', 'read']);
     expect(audit()).toMatchObject({ ok: true, size: 4 });
     expect(kinds()).toEqual(['decision', 'intent', 'outcome', 'decision']);
     expect(b.health()).toEqual({ ok: true });
@@ -120,31 +126,51 @@ describe('Broker.execute', () => {
     expect(p.calls).toEqual([]);
   });
 
-  it('denies drift without minting', async () => {
-    const p = platformDouble({ state: { replicas: 9 } });
+  it('denies drift without minting when the mint would create objects', async () => {
+    const p = reservingDouble({ state: { replicas: 9 } });
     expect((await broker(p).execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('drift');
     expect(p.calls).toEqual(['read']);
   });
 
+  it('denies drift without invoking, and retires unused an identity minted alongside the drift read (nothing to reserve)', async () => {
+    const p = platformDouble({ state: { replicas: 9 } });
+    expect((await broker(p).execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('drift');
+    // Retired before the denial is answered.
+    expect(p.calls).toEqual(['read', 'mint', 'retire']);
+  });
+
   it('refuses to execute when the decision cannot be recorded, and becomes unhealthy, saying why', async () => {
     const p = platformDouble();
-    const failing = { appendDecision: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
+    const failing = { appendDecision: () => Promise.reject(new Error('disk full')), appendAllow: () => Promise.reject(new Error('disk full')) } as unknown as RecordLog;
     const b = broker(p, failing);
     const reported: string[] = [];
     b.onLogFailure((e) => reported.push(e.message));
     const r = await b.execute(requestBytes(await issueFor(issuer)));
     expect(r.decision.reason).toBe('audit_unavailable');
-    expect(p.calls).toEqual(['read']);
+    // Minted alongside the drift read (nothing to reserve), never used, retired.
+    expect(p.calls).toEqual(['read', 'mint', 'retire']);
     expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: disk full' });
     expect(reported).toEqual(['disk full']);
   });
 
-  it('mints nothing when the intent cannot be signed into the log; the allow still ends with its outcome', async () => {
-    const p = platformDouble();
+  it.each([
+    ['creates objects (a reservation): it mints only after', () => reservingDouble(), ['read'], ['read', 'mint', 'invoke@7', 'retire']],
+    ['creates nothing: it may mint alongside the drift read, but invokes only after', () => platformDouble(), ['read', 'mint'], ['read', 'mint', 'invoke@7', 'retire']],
+  ])("when the mint %s the allow's decision and intent are on disk together, and refuses when they cannot be written", async (_, double, beforeDurable, all) => {
+    const p = double();
     const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
+    let fail = true;
     const log: RecordLog = {
       appendDecision: (d) => real.appendDecision(d),
-      appendIntent: () => Promise.reject(new Error('disk full')),
+      appendIntent: (i) => real.appendIntent(i),
+      appendAllow: async (d, intent) => {
+        if (fail) throw new Error('disk full');
+        const written = await real.appendAllow(d, intent);
+        // Durable here: nothing has been invoked yet.
+        expect(p.calls).toEqual(beforeDurable);
+        expect(kinds()).toEqual(['decision', 'intent']);
+        return written;
+      },
       appendOutcome: (o) => real.appendOutcome(o),
       appendTally: (t) => real.appendTally(t),
       treeHead: () => real.treeHead(),
@@ -154,11 +180,27 @@ describe('Broker.execute', () => {
       close: () => real.close(),
     };
     const b = broker(p, log);
-    const r = await b.execute(requestBytes(await issueFor(issuer)));
-    expect(r).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'the intent could not be recorded: disk full' });
-    expect(p.calls).toEqual(['read']);
+    expect((await b.execute(requestBytes(await issueFor(issuer)))).decision.reason).toBe('audit_unavailable');
+    expect(p.calls.filter((c) => c.startsWith('invoke'))).toEqual([]);
     expect(b.health()).toMatchObject({ ok: false });
+    expect(entryCount()).toBe(0);
+    fail = false;
+    p.calls.length = 0;
+    expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
+    expect(p.calls).toEqual(all);
     await real.close();
+    expect(kinds()).toEqual(['decision', 'intent', 'outcome']);
+    expect(audit()).toMatchObject({ ok: true });
+  });
+
+  it('records the decision and ends it with mint_failed, minting nothing, when the executor names cannot be reserved', async () => {
+    const p = reservingDouble();
+    p.reserve = () => {
+      throw new Error('no names left');
+    };
+    const r = await broker(p).execute(requestBytes(await issueFor(issuer)));
+    expect(r).toMatchObject({ decision: { reason: 'mint_failed' }, outcome: 'failed', detail: 'no names left' });
+    expect(p.calls).toEqual(['read']);
     expect(kinds()).toEqual(['decision', 'outcome']);
     expect(audit()).toMatchObject({ ok: true });
   });
@@ -166,7 +208,7 @@ describe('Broker.execute', () => {
   it('becomes unhealthy when an outcome cannot be written', async () => {
     const p = platformDouble();
     const real = SqliteRecordLog.open(join(dir, 'log.db'), { broker: 'broker-1', key: brokerKey, now: () => NOW_MS });
-    const log = { appendDecision: (d) => real.appendDecision(d), appendIntent: (i) => real.appendIntent(i), appendOutcome: () => Promise.reject(new Error('io')) } as Partial<RecordLog> as RecordLog;
+    const log = { appendAllow: (d, i) => real.appendAllow(d, i), appendOutcome: () => Promise.reject(new Error('io')) } as Partial<RecordLog> as RecordLog;
     const b = broker(p, log);
     expect(await b.execute(requestBytes(await issueFor(issuer)))).toMatchObject({ outcome: 'succeeded' });
     expect(b.health()).toEqual({ ok: false, reason: 'a record could not be appended: io' });

@@ -2,9 +2,11 @@
 // (predicates 1-10; an allow carries its plan and the live state it was
 // checked against), write the decision record (a denial before the
 // certificate's signature verified is only counted, in a tally record per
-// interval: see flushTally), write the intent record, mint a scoped identity,
-// invoke, retire the identity, write the outcome record. Nothing executes
-// without a durable decision record and a signed intent; every allow that got
+// interval: see flushTally); for an allow, write the decision and the intent
+// record in one durable write, mint a scoped identity (a mint that creates
+// nothing may already have started alongside the drift read), invoke, retire
+// the identity, write the outcome record. Nothing executes without a durable
+// decision record and a signed intent; every allow that got
 // a record gets an outcome record, whatever fails after it. A record that
 // cannot be written makes the broker unhealthy until an operator restarts it
 // (which reconciles): it is never silently dropped.
@@ -17,7 +19,7 @@ import type { ReplayLedger } from './core/ports/ledger.js';
 import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, UNAUTHENTICATED_REASONS, type Decision, type Reason } from './core/reasons.js';
-import { decide, type Decided } from './decide.js';
+import { decide, type Allowed, type Decided, type LiveStateSource } from './decide.js';
 import { decisionRecordInput } from './decision-record.js';
 import { DenialTally } from './denial-tally.js';
 
@@ -56,6 +58,18 @@ export class Broker {
   private readonly unauthenticated = new DenialTally();
   /** Each request's contract, planned once by the schema predicate and reused by the drift check and execution. */
   private readonly plans = new WeakMap<Contract, MutationPlan>();
+  /** The drift check's reads: the adapter's cache where it has one (its writes are conditioned on the version read), confirmed from the platform before a denial. */
+  private readonly liveState: LiveStateSource<MutationPlan> = {
+    plan: (accepted) => this.planOf(accepted.request.contract),
+    read: (plan) => {
+      const adapter = this.adapterFor(plan.contract);
+      return adapter.readCachedLiveState?.(plan) ?? adapter.readLiveState(plan);
+    },
+    confirm: (plan) => {
+      const adapter = this.adapterFor(plan.contract);
+      return adapter.readCachedLiveState === undefined ? undefined : adapter.readLiveState(plan);
+    },
+  };
 
   constructor(private readonly config: BrokerConfig) {
     this.adapters = new Map(config.platforms.map((p) => [p.name, p]));
@@ -84,13 +98,15 @@ export class Broker {
 
   async execute(requestBytes: Uint8Array): Promise<ExecutionResult> {
     const nowMs = this.clock();
+    let prepared: Prepared | undefined;
     const decided = await decide({
       requestBytes,
       policy: this.policy,
       state: this.config.state(),
       nowMs,
       ledger: this.config.ledger,
-      liveState: { plan: (accepted) => this.planOf(accepted.request.contract), read: (plan) => this.adapterFor(plan.contract).readLiveState(plan) },
+      liveState: this.liveState,
+      onConsumed: (accepted, plan) => (prepared = this.prepare(plan, accepted.certificate.claims)),
     });
     const phases: PhaseTimings = { ...decided.phases };
     const { reason: denied } = decided.decision;
@@ -100,19 +116,61 @@ export class Broker {
       return { decision: decided.decision, phases };
     }
 
-    const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
-    if (recorded === undefined) {
-      // A deny stays the deny it was; an allow without its record is refused.
-      const decision = decided.decision.decision === 'allow' ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
-      return { decision, phases };
-    }
     const allowed = decided.allowed;
-    if (decided.decision.decision === 'deny' || allowed === undefined) return { decision: decided.decision, phases, decisionSeq: recorded.seq };
+    if (decided.decision.decision === 'allow' && allowed !== undefined) {
+      return this.executeAllowed(decided, allowed, prepared ?? this.prepare(allowed.plan, allowed.certificate.claims), phases);
+    }
+    await this.discard(prepared);
+    const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
+    // A deny stays the deny it was; an allow without its record is refused.
+    const decision = decided.decision.decision === 'allow' && recorded === undefined ? deny('audit_unavailable', decided.decision.jti) : decided.decision;
+    return { decision, phases, ...(recorded === undefined ? {} : { decisionSeq: recorded.seq }) };
+  }
+
+  /**
+   * Once the use is consumed, while the drift read is in flight: reserve the
+   * names of what the mint will create, and when it creates nothing that
+   * could be left behind (no reservation), start the mint now. Its identity
+   * is used only after the decision and intent are durable, and retired
+   * unused otherwise. A mint that creates objects waits for its intent.
+   */
+  private prepare(plan: MutationPlan, claims: Claims): Prepared {
+    const adapter = this.adapterFor(plan.contract);
+    let reservation: Reservation | undefined;
+    try {
+      reservation = adapter.reserve?.(plan);
+    } catch (error) {
+      return { adapter, reservation: failure(error) };
+    }
+    if (reservation !== undefined) return { adapter, reservation };
+    return { adapter, reservation, minting: adapter.mint(plan, claims).catch((e: unknown) => failure(e)) };
+  }
+
+  /** A denied request's early identity, if one was minted, is retired unused before the denial is answered. */
+  private async discard(prepared: Prepared | undefined): Promise<void> {
+    const identity = await prepared?.minting;
+    if (identity !== undefined && isIdentity(identity)) await prepared?.adapter.retire(identity).catch(() => undefined);
+  }
+
+  private async executeAllowed(decided: Decided, allowed: Allowed<MutationPlan>, prepared: Prepared, phases: PhaseTimings): Promise<ExecutionResult> {
     const { plan, live } = allowed;
     const { claims } = allowed.certificate;
-    const adapter = this.adapterFor(plan.contract);
+    const { adapter, reservation } = prepared;
+    if (reservation instanceof Error) {
+      // The names of what the mint creates could not be chosen, so nothing is announced or minted: the decision alone, ended by its outcome.
+      const recorded = await timed(phases, 'record', () => this.recordDecision(decided));
+      if (recorded === undefined) return { decision: deny('audit_unavailable', claims.jti), phases };
+      return this.finish(recorded, claims, phases, 'mint_failed', 'failed', reservation.message);
+    }
+    // The names of what the mint creates are signed into the intent before it creates them, so a restart can delete leftovers.
+    const recorded = await timed(phases, 'record', () => this.recordAllow(decided, plan, claims, reservation));
+    if (recorded === undefined) {
+      // Without its decision and intent on disk, an allow is refused: nothing is run, and nothing minted is kept.
+      await this.discard(prepared);
+      return { decision: deny('audit_unavailable', claims.jti), phases };
+    }
 
-    const identity = await timed(phases, 'mint', () => this.announceAndMint(recorded, plan, claims, adapter));
+    const identity = await timed(phases, 'mint', () => prepared.minting ?? adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e)));
     if (!isIdentity(identity)) {
       return this.finish(recorded, claims, phases, 'mint_failed', 'failed', identity.message);
     }
@@ -166,28 +224,21 @@ export class Broker {
     }
   }
 
-  /** The intent is signed into the log before the mint: without it nothing is minted, and reconciliation has the contract. */
-  private async announceAndMint(recorded: Appended, plan: MutationPlan, claims: Claims, adapter: PlatformAdapter): Promise<ScopedIdentity | Error> {
-    let reservation: Reservation | undefined;
+  /** An allow's decision and its signed intent, in one durable write: without both, nothing that creates objects is minted and nothing runs; reconciliation has the contract. */
+  private async recordAllow(decided: Decided, plan: MutationPlan, claims: Claims, reservation: Reservation | undefined): Promise<Appended | undefined> {
     try {
-      // The names of what the mint creates are signed before it creates them, so a restart can delete leftovers.
-      reservation = adapter.reserve?.(plan);
-    } catch (error) {
-      return failure(error);
-    }
-    try {
-      await this.config.log.appendIntent({
-        decision: { seq: recorded.seq, hash: recorded.hash },
+      const { decision } = await this.config.log.appendAllow(decisionRecordInput(decided), (ref) => ({
+        decision: ref,
         jti: claims.jti,
         contract: plan.contract,
         ...(claims.pre === undefined ? {} : { pre: claims.pre }),
         ...(reservation === undefined ? {} : { executor: reservation }),
-      });
+      }));
+      return decision;
     } catch (error) {
       this.appendFailed(error);
-      return new Error(`the intent could not be recorded: ${failure(error).message}`);
+      return undefined;
     }
-    return adapter.mint(plan, claims, reservation).catch((e: unknown) => failure(e));
   }
 
   private appendFailed(error: unknown): void {
@@ -223,6 +274,13 @@ async function timed<T>(phases: PhaseTimings, phase: Phase, run: () => Promise<T
   } finally {
     phases[phase] = performance.now() - t0;
   }
+}
+
+/** What an execution readies once its use is consumed: the adapter, the reserved names (or why there are none), and a mint already under way. */
+interface Prepared {
+  readonly adapter: PlatformAdapter;
+  readonly reservation: Reservation | undefined | Error;
+  readonly minting?: Promise<ScopedIdentity | Error>;
 }
 
 function failure(error: unknown): Error {

@@ -94,6 +94,70 @@ describe('decide', () => {
     expect((await decide({ ...base(), ledger, ...drifted })).decision.reason).toBe('replayed');
   });
 
+  it('reads the live state while the use is consumed, but hands work on (onConsumed) only once the use is taken', async () => {
+    const events: string[] = [];
+    let consumed: (r: 'consumed' | 'exhausted') => void = () => undefined;
+    const ledger: ReplayLedger = { consume: () => (events.push('consume'), new Promise((r) => (consumed = r))), prune: async () => 0, close: async () => {} };
+    const liveState = source(async () => (events.push('read'), { state: SAMPLE_STATE, version: '7' }));
+    const onConsumed = () => void events.push('consumed');
+    const replay = decide({ ...base(), ledger, liveState, onConsumed });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['read', 'consume']);
+    consumed('exhausted');
+    expect((await replay).decision.reason).toBe('replayed');
+    expect(events).toEqual(['read', 'consume']);
+    const fresh = decide({ ...base(), ledger, liveState, onConsumed });
+    await new Promise((r) => setImmediate(r));
+    consumed('consumed');
+    expect((await fresh).decision.decision).toBe('allow');
+    expect(events).toEqual(['read', 'consume', 'read', 'consume', 'consumed']);
+  });
+
+  it('denies ledger_unavailable before state_unavailable when both fail', async () => {
+    const unreachable = source(() => Promise.reject(new Error('ECONNREFUSED')));
+    expect((await decide({ ...base(), ledger: memoryLedger(true), liveState: unreachable })).decision.reason).toBe('ledger_unavailable');
+  });
+
+  it('confirms a cached read that does not match (or fails) with an authoritative one, which decides; a match needs no confirmation', async () => {
+    const reads: string[] = [];
+    const cached = (state: unknown, fail = false): LiveStateSource<string> => ({
+      plan: () => 'the plan',
+      read: async () => (reads.push('cache'), fail ? Promise.reject(new Error('cache down')) : { state: state as never, version: '6' }),
+      confirm: async () => (reads.push('platform'), { state: SAMPLE_STATE, version: '7' }),
+    });
+    // A stale cache: the platform's state matches, and the write is conditioned on the platform's version.
+    const stale = await decide({ ...base(), liveState: cached({ replicas: 9 }) });
+    expect(stale.allowed).toMatchObject({ live: { state: SAMPLE_STATE, version: '7' } });
+    expect(reads).toEqual(['cache', 'platform']);
+    reads.length = 0;
+    const matching = await decide({ ...base(), liveState: cached(SAMPLE_STATE) });
+    expect(matching.allowed).toMatchObject({ live: { version: '6' } });
+    expect(reads).toEqual(['cache']);
+    reads.length = 0;
+    expect((await decide({ ...base(), liveState: cached(undefined, true) })).decision.decision).toBe('allow');
+    expect(reads).toEqual(['cache', 'platform']);
+    // The platform's read decides a denial too.
+    const drifted: LiveStateSource<string> = { ...cached({ replicas: 9 }), confirm: async () => ({ state: { replicas: 8 }, version: '8' }) };
+    expect((await decide({ ...base(), liveState: drifted })).decision.reason).toBe('drift');
+    const unreadable: LiveStateSource<string> = { ...cached({ replicas: 9 }), confirm: () => Promise.reject(new Error('ECONNREFUSED')) };
+    expect((await decide({ ...base(), liveState: unreadable })).decision.reason).toBe('state_unavailable');
+  });
+
+  it('confirms a matching cached read whose version is not the certified one (it may be stale), and writes on the confirmed version', async () => {
+    const reads: string[] = [];
+    const certified = requestBytes(await issueFor(issuer, { preVersion: '7' }));
+    const cached = (version: string): LiveStateSource<string> => ({
+      plan: () => 'the plan',
+      read: async () => (reads.push('cache'), { state: SAMPLE_STATE, version }),
+      confirm: async () => (reads.push('platform'), { state: SAMPLE_STATE, version: '7' }),
+    });
+    expect((await decide({ ...base(), requestBytes: certified, liveState: cached('5') })).allowed).toMatchObject({ live: { version: '7' } });
+    expect(reads).toEqual(['cache', 'platform']);
+    reads.length = 0;
+    expect((await decide({ ...base(), requestBytes: certified, liveState: cached('7') })).allowed).toMatchObject({ live: { version: '7' } });
+    expect(reads).toEqual(['cache']);
+  });
+
   it('refuses a captured request with its proof while uses remain: each proof names one use, spent once', async () => {
     const agent = importPrivateJwk((await generateSigningKey('EdDSA', 'agent-1')).privateJwk);
     const cert = await issueFor(issuer, { uses: 3, confirmationJkt: agentThumbprint(agent) });

@@ -1,5 +1,5 @@
 // The deciding half of Execute: predicates 1 to 8 (pure), then the replay
-// ledger (9) and the live state (10). Shared by `seb verify` (live state from
+// ledger (9) and the live state (10), read together and decided in that order. Shared by `seb verify` (live state from
 // a file, optional ledger) and the broker (live state from the platform).
 // Every failure of a dependency denies: the broker fails closed. An allow
 // that read the live state carries what execution needs: the plan the
@@ -15,6 +15,15 @@ import { allow, deny, type Decision } from './core/reasons.js';
 export interface LiveStateSource<P> {
   plan(accepted: Accepted): P;
   read(plan: P): Promise<LiveState>;
+  /**
+   * When `read` may lag the platform (a cache, with the write conditioned on
+   * the version read): a read that does not, which decides whenever the first
+   * read is unavailable, does not match, or shows another version than the
+   * certified one. A match needs no confirmation for safety: the write's
+   * precondition holds the object to the version that matched.
+   * Undefined when `read` was already authoritative for this plan.
+   */
+  confirm?(plan: P): Promise<LiveState> | undefined;
 }
 
 /** A live state given rather than read (`seb verify --live-state`): nothing to plan. */
@@ -31,6 +40,11 @@ export interface DecideInput<P = unknown> {
   readonly ledger?: ReplayLedger;
   /** Without a source the drift predicate is not evaluated. */
   readonly liveState?: LiveStateSource<P>;
+  /**
+   * Called once the use is consumed, while the live state is still being
+   * read: work that may overlap the drift check (it is not decided yet).
+   */
+  readonly onConsumed?: (accepted: Accepted, plan: P) => void;
 }
 
 /** What an allow that passed the drift check hands to execution. */
@@ -57,6 +71,14 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   if (!verified.ok) return { decision: verified.decision, verified, phases };
   const { claims } = verified.certificate;
 
+  // The live state is read while the use is consumed (both wait on I/O); the
+  // ledger still decides first: a replay is denied as replayed whatever the
+  // read finds, and the read changes nothing.
+  const plan = input.liveState?.plan(verified);
+  const t2 = performance.now();
+  const source = input.liveState;
+  const reading = source === undefined ? undefined : readOrUndefined(() => source.read(plan as P));
+
   if (input.ledger !== undefined) {
     const t1 = performance.now();
     const claim: UseClaim = { issuer: claims.iss, jti: claims.jti, uses: claims.uses, retainUntilMs: retainUntilMs(claims.exp, input.policy.maxSkewS) };
@@ -69,19 +91,31 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
     if (result === 'unavailable') return { decision: deny('ledger_unavailable', claims.jti), verified, phases };
   }
 
-  if (input.liveState === undefined) return { decision: allow(claims.jti), verified, phases };
-  const t2 = performance.now();
-  const plan = input.liveState.plan(verified);
-  let live: LiveState;
-  try {
-    live = await input.liveState.read(plan);
-  } catch {
-    // A state we cannot read is a state we cannot confirm: deny, and say why.
-    phases.drift = performance.now() - t2;
-    return { decision: deny('state_unavailable', claims.jti), verified, phases };
+  if (reading === undefined) return { decision: allow(claims.jti), verified, phases };
+  input.onConsumed?.(verified, plan as P);
+  let { live, readMs } = await reading;
+  let reason = live === undefined ? null : checkDrift(claims.pre, live);
+  // A cached read at another version than the certified one may be stale even when it matches (an A-B-A of the data):
+  // confirming it costs a read, where writing on it would likely cost a refused write.
+  const unsure = live === undefined || reason !== null || (claims.pre?.version !== undefined && live.version !== claims.pre.version);
+  const confirming = unsure ? source?.confirm?.(plan as P) : undefined;
+  if (confirming !== undefined) {
+    ({ live, readMs } = await readOrUndefined(() => confirming));
+    reason = live === undefined ? null : checkDrift(claims.pre, live);
   }
-  const reason = checkDrift(claims.pre, live);
-  phases.drift = performance.now() - t2;
+  phases.drift = readMs - t2;
+  // A state we cannot read is a state we cannot confirm: deny, and say why.
+  if (live === undefined) return { decision: deny('state_unavailable', claims.jti), verified, phases };
   if (reason !== null) return { decision: deny(reason, claims.jti), verified, phases };
-  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan, live }, phases };
+  return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan: plan as P, live }, phases };
+}
+
+/** The read and when it ended; never rejects (a failed read is `live: undefined`). */
+async function readOrUndefined(read: () => Promise<LiveState>): Promise<{ live: LiveState | undefined; readMs: number }> {
+  try {
+    const live = await read();
+    return { live, readMs: performance.now() };
+  } catch {
+    return { live: undefined, readMs: performance.now() };
+  }
 }

@@ -29,7 +29,8 @@ afterEach(async () => {
 it('a failed append turns /healthz to 503 with the reason, and is logged', async () => {
   const issuer = await makeIssuer();
   const ledger = new SqliteLedger(join(dir, 'ledger.db'));
-  const failing = { appendDecision: () => Promise.reject(new Error('UNIQUE constraint failed: entries.seq')) } as unknown as RecordLog;
+  const reject = () => Promise.reject(new Error('UNIQUE constraint failed: entries.seq'));
+  const failing = { appendDecision: reject, appendAllow: reject } as unknown as RecordLog;
   const broker = new Broker({ id: 'b1', policy: issuer.policy, state: () => freshState(NOW_MS), ledger, log: failing, platforms: [platformDouble()], clock: () => NOW_MS });
   const lines: string[] = [];
   server = createBrokerServer({ broker, log: failing, metrics: new BrokerMetrics(), logger: jsonLogger({}, (l) => lines.push(l)) });

@@ -43,6 +43,14 @@ export interface PlatformAdapter<P extends MutationPlan = MutationPlan> {
   /** Pure: check the contract against the allowlist; throws InvalidInputError when it names no known mutation. */
   plan(contract: Contract): P;
   readLiveState(plan: P): Promise<LiveState>;
+  /**
+   * A cheaper read that may lag the platform (its cache), for the drift check
+   * only. Only for a platform whose write is conditioned on the version read,
+   * so a stale read can cost a refused write, never an unchecked one. A
+   * mismatch is confirmed with readLiveState before it denies; reconciliation
+   * never uses it.
+   */
+  readCachedLiveState?(plan: P): Promise<LiveState>;
   /** For an adapter whose mint creates platform objects: name them now; mint then creates exactly these. */
   reserve?(plan: P): Reservation | undefined;
   mint(plan: P, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity>;

@@ -12,6 +12,9 @@ export type OutcomeInput = Omit<OutcomeRecord, Stamped>;
 export type IntentInput = Omit<IntentRecord, Stamped>;
 export type TallyInput = Omit<TallyRecord, Stamped>;
 
+/** How later records cite a decision. */
+export type DecisionRef = IntentRecord['decision'];
+
 export interface Appended {
   readonly seq: number;
   /** base64url(SHA-256(entry JWS)): what an outcome cites as its decision's hash. */
@@ -40,6 +43,11 @@ export interface RecordLog {
   appendDecision(decision: DecisionInput): Promise<Appended>;
   /** Before minting for an allow: what is about to run. Signed in the log, so reconciliation can trust it. */
   appendIntent(intent: IntentInput): Promise<Appended>;
+  /**
+   * An allow's decision and then its intent (which cites the decision) in one
+   * durable write: both are on disk when this resolves, neither when it rejects.
+   */
+  appendAllow(decision: DecisionInput, intent: (decision: DecisionRef) => IntentInput): Promise<{ readonly decision: Appended; readonly intent: Appended }>;
   appendOutcome(outcome: OutcomeInput): Promise<Appended>;
   /** Denials before the signature verified, counted over an interval (TallyRecord). */
   appendTally(tally: TallyInput): Promise<Appended>;

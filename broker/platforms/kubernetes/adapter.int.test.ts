@@ -187,6 +187,28 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Kubernete
     }
   });
 
+  it("reads the drift check's state from the API server's watch cache; a write on a version the cache showed before a change is refused", async () => {
+    const a = adapter(mode);
+    for (const kind of MUTATION_KINDS) {
+      const o = await object(kind);
+      const plan = a.plan(o.contract);
+      const fresh = await a.readLiveState(plan);
+      // The cache catches up with the object's creation: wait on that, never a fixed sleep.
+      let cached = await a.readCachedLiveState(plan);
+      for (let i = 0; i < 200 && cached.version !== fresh.version; i++) cached = await a.readCachedLiveState(plan);
+      expect(cached).toEqual(fresh);
+      const identity = await a.mint(plan, claimsFor(o));
+      try {
+        await changeOutOfBand(admin, o);
+        // However far behind the cache is, the write is held to the version it showed.
+        expect(await a.invoke(plan, identity, cached)).toMatchObject({ status: 'precondition_failed' });
+      } finally {
+        await a.retire(identity);
+      }
+      expect(await applied(o)).not.toEqual(expected(o));
+    }
+  });
+
   it.skipIf(mode === 'impersonation')('deletes what a crashed mint left behind, by the names reserved (and signed) before it', async () => {
     const a = adapter(mode);
     const o = await object('set-data');

@@ -88,6 +88,11 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     return readLiveState(this.client, plan);
   }
 
+  /** From the API server's watch cache: every write is conditioned on the resourceVersion read (invoke.ts). */
+  readCachedLiveState(plan: KubernetesPlan): Promise<LiveState> {
+    return readLiveState(this.client, plan, 'cache');
+  }
+
   /** Undefined for an impersonation: it creates nothing that could be left behind. */
   reserve(plan: KubernetesPlan): Reservation | undefined {
     const objects = this.executors.reserve(plan);

@@ -6,6 +6,7 @@
 // broker's request, made as someone else). No retries: the broker decides
 // what a failure means, never this layer.
 import { Agent, request as httpsRequest } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { IoError, SebError } from '../../core/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/strict-json.js';
 import type { CredentialSource, StaticCredential } from './credentials.js';
@@ -64,8 +65,7 @@ export class KubeClient {
 
   static connect(endpoint: Endpoint, credential: Credential | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): KubeClient {
     if (!endpoint.server.startsWith('https://')) throw new IoError(`API server ${endpoint.server}: only https is supported`);
-    const tls = credential?.kind === 'cert' ? { cert: credential.cert, key: credential.key } : {};
-    const agent = new Agent({ keepAlive: true, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }), ...tls });
+    const agent = keepAliveAgent(endpoint, credential?.kind === 'cert' ? credential : undefined);
     const source = credential?.kind === 'source' ? credential.source : undefined;
     return new KubeClient(endpoint, agent, credential?.kind === 'token' ? `Bearer ${credential.token}` : undefined, timeoutMs, undefined, {}, source);
   }
@@ -73,7 +73,7 @@ export class KubeClient {
   /** A client that speaks as `token` over the same server, sharing one certificate-free Agent. */
   withToken(token: string): KubeClient {
     const root = this.parent ?? this;
-    root.tokenAgent ??= new Agent({ keepAlive: true, ...(root.endpoint.ca === undefined ? {} : { ca: root.endpoint.ca }) });
+    root.tokenAgent ??= keepAliveAgent(root.endpoint, undefined);
     return new KubeClient(root.endpoint, root.tokenAgent, `Bearer ${token}`, root.timeoutMs, root);
   }
 
@@ -120,8 +120,7 @@ export class KubeClient {
   private certAgentFor(credential: StaticCredential & { kind: 'cert' }): Agent {
     if (this.sourceCertAgent?.credential !== credential) {
       this.sourceCertAgent?.agent.destroy();
-      const ca = this.endpoint.ca === undefined ? {} : { ca: this.endpoint.ca };
-      this.sourceCertAgent = { credential, agent: new Agent({ keepAlive: true, ...ca, cert: credential.cert, key: credential.key }) };
+      this.sourceCertAgent = { credential, agent: keepAliveAgent(this.endpoint, credential) };
     }
     return this.sourceCertAgent.agent;
   }
@@ -175,6 +174,15 @@ export class KubeClient {
     this.tokenAgent?.destroy();
     this.sourceCertAgent?.agent.destroy();
   }
+}
+
+/**
+ * A keep-alive Agent with one TLS context, built once: every connection it
+ * opens reuses it instead of parsing the CA, certificate and key again.
+ */
+function keepAliveAgent(endpoint: Endpoint, clientCert: { readonly cert: Buffer | string; readonly key: Buffer | string } | undefined): Agent {
+  const secureContext = createSecureContext({ ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }), ...(clientCert === undefined ? {} : { cert: clientCert.cert, key: clientCert.key }) });
+  return new Agent({ keepAlive: true, secureContext });
 }
 
 /** The Status message the API server puts in an error body, or the status line. */

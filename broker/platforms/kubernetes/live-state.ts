@@ -6,9 +6,16 @@ import { isJsonObject } from '../../core/strict-json.js';
 import { expectStatus, objectOf, type KubeClient } from './client.js';
 import type { KubernetesPlan } from './operations.js';
 
-/** Throws when the object cannot be read or has no resourceVersion: a state the broker cannot confirm. */
-export async function readLiveState(client: KubeClient, plan: KubernetesPlan): Promise<LiveState> {
-  const body = expectStatus(await client.request('GET', plan.objectPath), [200], `read ${plan.objectPath}`);
+/**
+ * Throws when the object cannot be read or has no resourceVersion: a state the
+ * broker cannot confirm. `cache`: served by the API server's watch cache
+ * (resourceVersion=0: any version, the newest it has), no etcd read; it may
+ * lag a write just acknowledged, which the write's resourceVersion
+ * precondition turns into a refused write, never an unchecked one.
+ */
+export async function readLiveState(client: KubeClient, plan: KubernetesPlan, from: 'etcd' | 'cache' = 'etcd'): Promise<LiveState> {
+  const path = from === 'cache' ? `${plan.objectPath}?resourceVersion=0` : plan.objectPath;
+  const body = expectStatus(await client.request('GET', path), [200], `read ${plan.objectPath}`);
   if (typeof body !== 'object' || !isJsonObject(body)) throw new IoError(`read ${plan.objectPath}: not a JSON object`);
   const version = objectOf(body.metadata).resourceVersion;
   if (typeof version !== 'string' || version === '') throw new IoError(`read ${plan.objectPath}: no resourceVersion`);

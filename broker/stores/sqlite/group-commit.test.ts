@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, WalFile } from './group-commit.js';
 
 let dir: string;
 let db: Database.Database;
@@ -44,4 +44,58 @@ describe('GroupCommit', () => {
     await group.submit(() => insert.run(7));
     expect(count().n).toBe(1);
   });
+
+  it('answers a batch only once its sync is done, and one sync covers every batch committed while another ran', async () => {
+    const syncs: { committed: number; done: () => void; fail: (e: Error) => void }[] = [];
+    const sync = () => new Promise<void>((done, fail) => syncs.push({ committed: count().n, done, fail }));
+    const group = new GroupCommit(db, {}, sync);
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const answered: number[] = [];
+    const first = group.submit(() => insert.run(1)).then(() => answered.push(1));
+    await waitFor(() => syncs.length === 1);
+    // Committed, but not answered before its sync.
+    expect(count().n).toBe(1);
+    const later = [2, 3].map((k) => group.submit(() => insert.run(k)).then(() => answered.push(k)));
+    await waitFor(() => count().n === 3);
+    expect(syncs).toHaveLength(1);
+    expect(answered).toEqual([]);
+    syncs[0]?.done();
+    await first;
+    expect(answered).toEqual([1]);
+    // The next sync starts after both later batches committed, and covers both.
+    await waitFor(() => syncs.length === 2);
+    expect(syncs[1]?.committed).toBe(3);
+    syncs[1]?.done();
+    await Promise.all(later);
+    expect(answered).toEqual([1, 2, 3]);
+  });
+
+  it('fails the writes of a sync that fails, and every write after it: they may not be on disk', async () => {
+    let fail = true;
+    const group = new GroupCommit(db, {}, async () => {
+      if (fail) throw new Error('EIO');
+    });
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    await expect(group.submit(() => insert.run(1))).rejects.toThrow('EIO');
+    fail = false;
+    await expect(group.submit(() => insert.run(2))).rejects.toThrow('EIO');
+    expect(count().n).toBe(1);
+  });
+
+  it('flushes the log file of a WAL database, and cannot be opened where there is none', async () => {
+    const path = join(dir, 'w.db');
+    const wal = new Database(path);
+    wal.pragma('journal_mode = WAL');
+    wal.exec('CREATE TABLE t (k INTEGER PRIMARY KEY)');
+    const file = new WalFile(path);
+    await expect(file.sync()).resolves.toBeUndefined();
+    file.close();
+    wal.close();
+    // No log file (the last connection removed it): nothing to vouch for.
+    expect(() => new WalFile(path)).toThrow(/ENOENT/);
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}

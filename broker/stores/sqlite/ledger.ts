@@ -1,12 +1,12 @@
 // The replay ledger on a SQLite file: one statement consumes a use, so two
 // connections (or processes) racing on one certificate cannot both win.
 // Consumes are group-committed (group-commit.ts): a use is granted once the
-// transaction that took it is on disk.
+// transaction that took it is on disk, its WAL flushed off the event loop.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { IoError } from '../../core/errors.js';
 import type { ConsumeResult, ReplayLedger, UseClaim } from '../../core/ports/ledger.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, WalFile } from './group-commit.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS uses (
@@ -37,6 +37,7 @@ export class SqliteLedger implements ReplayLedger {
   private readonly consumeStmt: Database.Statement<[string, string, number, number], { used: number }>;
   private readonly pruneStmt: Database.Statement<[number]>;
   private readonly commits: GroupCommit;
+  private readonly wal: WalFile;
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
     requireRegularFile(path, 'ledger', { mayBeAbsent: true });
@@ -44,11 +45,15 @@ export class SqliteLedger implements ReplayLedger {
       this.db = new Database(path);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      // NORMAL: each consume's commit is flushed by the WAL's sync before it is granted (group-commit.ts).
+      this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      this.wal = new WalFile(path);
+      this.wal.syncNow();
       this.consumeStmt = this.db.prepare(CONSUME);
       this.pruneStmt = this.db.prepare('DELETE FROM uses WHERE retain_until_ms < ?');
-      this.commits = new GroupCommit(this.db);
+      const wal = this.wal;
+      this.commits = new GroupCommit(this.db, {}, () => wal.sync());
     } catch (error) {
       throw new IoError(`ledger ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -65,5 +70,6 @@ export class SqliteLedger implements ReplayLedger {
 
   async close(): Promise<void> {
     this.db.close();
+    this.wal.close();
   }
 }

@@ -11,6 +11,8 @@ import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } 
 import { generateSigningKey } from '../../sab/keygen.js';
 import { openLogForAudit } from './record-log-reader.js';
 import { SqliteRecordLog } from './record-log.js';
+import { jcsDigest } from '../../core/digest.js';
+import { SAMPLE_CONTRACT } from '../../../harness/sample-certificates.js';
 
 const b64 = (s: string) => decodeBase64url(s, 'test');
 const newKey = async (kid: string): Promise<SigningKey> => importPrivateJwk((await generateSigningKey('EdDSA', kid)).privateJwk);
@@ -128,6 +130,34 @@ describe('SqliteRecordLog', () => {
     expect((await log.appendDecision(allow)).seq).toBe(1);
     await log.close();
     expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
+  it("writes an allow's decision and its intent in one transaction, the intent citing the decision", async () => {
+    const statements: string[] = [];
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key, trace: (sql) => statements.push(sql) });
+    statements.length = 0;
+    const { decision, intent } = await log.appendAllow({ ...allow, cdg: jcsDigest(SAMPLE_CONTRACT) }, (ref) => ({ decision: ref, jti: 'j1', contract: SAMPLE_CONTRACT }));
+    expect([decision.seq, intent.seq]).toEqual([0, 1]);
+    expect(statements.filter((sql) => /^(BEGIN|COMMIT)/.test(sql))).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
+    const [open] = await log.openAllows();
+    expect(open).toMatchObject({ seq: 0, hash: decision.hash, intent: { seq: 1, decision: { seq: 0, hash: decision.hash } } });
+    await log.close();
+    expect(audit()).toMatchObject({ ok: true, size: 2 });
+  });
+
+  it('leaves neither the decision nor the intent on disk when their write fails, and appends the same seq once it can', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const saboteur = new Database(path);
+    // The intent's row is the second of the transaction: failing it must take the decision back too.
+    saboteur.exec("CREATE TRIGGER no_intent BEFORE UPDATE ON open_allows BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await expect(log.appendAllow(allow, (ref) => ({ decision: ref, jti: 'j1', contract: SAMPLE_CONTRACT }))).rejects.toThrow(IoError);
+    expect(saboteur.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(0);
+    expect((await log.treeHead()).size).toBe(0);
+    saboteur.exec('DROP TRIGGER no_intent');
+    saboteur.close();
+    expect((await log.appendDecision(deny)).seq).toBe(0);
+    await log.close();
+    expect(audit()).toMatchObject({ ok: true, size: 1 });
   });
 
   it('refuses a second writer with a one-line error, and lets the next one in once the first closes', async () => {

@@ -6,15 +6,15 @@
 // and the chain tip and Merkle frontier are rebuilt from it on open. Appends
 // made together share one transaction and its fsync (group-commit.ts), and
 // each is answered once it is on disk: `tip` runs ahead over appends in
-// flight, `durable` is what the file holds, and a failed commit takes the tip
-// back.
+// flight, `committed` is what the file's transactions hold, `durable` what is
+// synced to disk, and a failed commit takes the tip back to `committed`.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
 import { importKeySet, type KeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
+import type { Appended, ConsistencyProof, DecisionInput, DecisionRef, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
 import { AllowPairing, allowOf, intentMismatch, type OpenAllow } from '../../core/records/allows.js';
 import { Frontier, leafHash, storedConsistencyProof, storedInclusionProof, type Subtree, type SubtreeHashes } from '../../core/records/merkle.js';
 import { openEntry } from '../../core/records/open-entry.js';
@@ -23,12 +23,12 @@ import { signTreeHead, type SignedTreeHead } from '../../core/records/tree-head.
 import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/strict-json.js';
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
 import { lockWriter } from './record-log-lock.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, WalFile } from './group-commit.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
   readonly key: SigningKey;
-  /** FULL (default): a decision is on disk before anything executes. NORMAL may lose the last commits on power loss. */
+  /** FULL (default): a record is on disk before its append resolves (so a decision before anything executes). NORMAL may lose the last commits on power loss. */
   readonly synchronous?: 'FULL' | 'NORMAL';
   readonly now?: () => number;
   /** How long a writer waits for another connection's lock before failing (ms). */
@@ -43,6 +43,8 @@ interface Tip {
   readonly head: SignedTreeHead;
 }
 
+type Build = (seq: number, time: number, broker: string) => LogRecord;
+
 interface Write {
   readonly seq: number;
   readonly jws: string;
@@ -56,6 +58,8 @@ export class SqliteRecordLog implements RecordLog {
   private readonly subtree: SubtreeHashes;
   private readonly commits: GroupCommit;
   private tip: Tip;
+  /** What the file's committed transactions hold (ahead of `durable` while their sync runs). */
+  private committed: Tip;
 
   private constructor(
     private readonly path: string,
@@ -64,12 +68,15 @@ export class SqliteRecordLog implements RecordLog {
     private readonly options: SqliteRecordLogOptions,
     private readonly keys: KeySet,
     private durable: Tip,
+    private readonly wal: WalFile,
   ) {
     this.tip = durable;
+    this.committed = durable;
     this.write = appendWriter(db);
     this.subtree = subtreeReader(db, path);
-    // A batch commits everything appended up to its flush, which is the tip then.
-    this.commits = new GroupCommit(db, { committed: () => (this.durable = this.tip), rolledBack: () => (this.tip = this.durable) });
+    // A batch commits everything appended up to its flush, which is the tip then; `durable` follows each append's sync (stage).
+    const sync = (options.synchronous ?? 'FULL') === 'FULL' ? () => wal.sync() : undefined;
+    this.commits = new GroupCommit(db, { committed: () => (this.committed = this.tip), rolledBack: () => (this.tip = this.committed) }, sync);
   }
 
   /** Open or create the log at `path`; an existing log resumes its chain. Refused while another process or connection writes it. */
@@ -77,42 +84,42 @@ export class SqliteRecordLog implements RecordLog {
     if (options.broker === '') throw new ConfigError('broker id', 'must not be empty');
     const lock = lockWriter(path);
     let db: Database.Database | undefined;
+    let wal: WalFile | undefined;
     requireRegularFile(path, 'record log', { mayBeAbsent: true });
     try {
       db = new Database(path, options.trace === undefined ? {} : { verbose: (sql) => options.trace?.(String(sql)) });
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      // FULL is kept by flushing the WAL off the event loop before an append resolves (group-commit.ts).
+      db.pragma('synchronous = NORMAL');
       const opened = db;
       const { tip, keys } = opened.transaction(() => resume(opened, path, options)).immediate();
-      return new SqliteRecordLog(path, opened, lock, options, keys, tip);
+      wal = new WalFile(path);
+      wal.syncNow();
+      return new SqliteRecordLog(path, opened, lock, options, keys, tip, wal);
     } catch (error) {
+      wal?.close();
       db?.close();
       lock.close();
       throw asIoError(error, `record log ${path}`);
     }
   }
 
-  // Members are copied by name: a caller's extra property must never reach a
-  // signed record, where the auditor would reject it as malformed.
   async appendDecision(d: DecisionInput): Promise<Appended> {
-    const { jti, iss, sub, cdg, decision, reason, phases } = d;
-    return this.append((seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord);
+    return this.append(decisionRecord(d));
   }
 
   async appendIntent(i: IntentInput): Promise<Appended> {
-    const { decision, jti, contract, pre, executor } = i;
-    return this.append((seq, time, broker) => ({
-      kind: 'intent',
-      seq,
-      time,
-      broker,
-      decision: { seq: decision.seq, hash: decision.hash },
-      jti,
-      contract,
-      ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
-      ...(executor === undefined ? {} : { executor }),
-    }));
+    return this.append(intentRecord(i));
+  }
+
+  /** Both records are staged in the same turn, so they share one group-commit transaction: one fsync, both or neither. */
+  async appendAllow(d: DecisionInput, intentOf: (decision: DecisionRef) => IntentInput): Promise<{ decision: Appended; intent: Appended }> {
+    const decision = this.stage(decisionRecord(d));
+    const intent = this.stage(intentRecord(intentOf({ seq: decision.appended.seq, hash: decision.appended.hash })));
+    // The intent cannot be on disk without its decision: both settle with the one transaction.
+    await Promise.all([decision.durable, intent.durable]);
+    return { decision: decision.appended, intent: intent.appended };
   }
 
   async appendOutcome(o: OutcomeInput): Promise<Appended> {
@@ -170,10 +177,22 @@ export class SqliteRecordLog implements RecordLog {
 
   async close(): Promise<void> {
     this.db.close();
+    this.wal.close();
     this.lock.close();
   }
 
-  private async append(build: (seq: number, time: number, broker: string) => LogRecord): Promise<Appended> {
+  private async append(build: Build): Promise<Appended> {
+    const { appended, durable } = this.stage(build);
+    await durable;
+    return appended;
+  }
+
+  /**
+   * Signs the record onto the tip now and submits its rows to the next group
+   * commit; `durable` settles with that transaction. Records staged in one
+   * turn of the event loop commit together, in the order staged.
+   */
+  private stage(build: Build): { appended: Appended; durable: Promise<void> } {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
@@ -182,14 +201,19 @@ export class SqliteRecordLog implements RecordLog {
     const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
     const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
     const hash = entryHash(jws);
-    this.tip = { frontier, prev: hash, head };
-    try {
-      await this.commits.submit(() => this.write({ seq, jws, record, completed, head }));
-    } catch (error) {
-      // The tip went back to what is on disk: the next append retries the same seq.
-      throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    }
-    return { seq, hash, treeHead: head };
+    const staged: Tip = { frontier, prev: hash, head };
+    this.tip = staged;
+    const durable = this.commits.submit(() => this.write({ seq, jws, record, completed, head })).then(
+      () => {
+        // Batches are synced in order, so the newest record synced is what the file holds on disk.
+        if (staged.frontier.size > this.durable.frontier.size) this.durable = staged;
+      },
+      (error: unknown) => {
+        // A transaction that failed took the tip back to what is committed: the next append retries the same seq.
+        throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
+      },
+    );
+    return { appended: { seq, hash, treeHead: head }, durable };
   }
 
   private readRecord(seq: number): { record: LogRecord; hash: string } {
@@ -204,6 +228,28 @@ export class SqliteRecordLog implements RecordLog {
   private corrupt(what: string): IntegrityError {
     return new IntegrityError(`record log ${this.path}: ${what}; run seb audit verify`);
   }
+}
+
+// Members are copied by name: a caller's extra property must never reach a
+// signed record, where the auditor would reject it as malformed.
+function decisionRecord(d: DecisionInput): Build {
+  const { jti, iss, sub, cdg, decision, reason, phases } = d;
+  return (seq, time, broker) => ({ kind: 'decision', seq, time, broker, jti, iss, sub, cdg, decision, reason, phases }) as LogRecord;
+}
+
+function intentRecord(i: IntentInput): Build {
+  const { decision, jti, contract, pre, executor } = i;
+  return (seq, time, broker) => ({
+    kind: 'intent',
+    seq,
+    time,
+    broker,
+    decision: { seq: decision.seq, hash: decision.hash },
+    jti,
+    contract,
+    ...(pre === undefined ? {} : { pre: pre.version === undefined ? { digest: pre.digest } : { digest: pre.digest, version: pre.version } }),
+    ...(executor === undefined ? {} : { executor }),
+  });
 }
 
 /** One append's rows (the entry, the subtrees it completes, the open-allow index, its tree head), run inside a group commit's transaction; statements prepared once. */
