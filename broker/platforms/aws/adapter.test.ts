@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importsOf } from '../../../harness/fixtures/import-graph.js';
 import { ConfigError, InvalidInputError } from '../../core/errors.js';
 import { AwsAdapter, type AwsAdapterConfig } from './adapter.js';
 
@@ -39,5 +40,28 @@ describe('AwsAdapter configuration', () => {
     } finally {
       adapter.close();
     }
+  });
+});
+
+/** What loading `entry` loads at once: static, non-type imports followed; a dynamic import() waits for its first use. */
+function loadedAtStart(entry: string): Set<string> {
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    for (const i of importsOf(file)) {
+      if (i.typeOnly || i.dynamic || seen.has(i.target)) continue;
+      seen.add(i.target);
+      if (i.target.endsWith('.ts')) queue.push(i.target);
+    }
+  }
+  return seen;
+}
+
+describe('AwsAdapter loading', () => {
+  it('a broker loads no AWS SDK package with its adapters: each service, STS and the credential providers are imported on first use', () => {
+    const aws = [...loadedAtStart('broker/platforms/from-target.ts')].filter((m) => m.startsWith('@aws-sdk/') || m.startsWith('@smithy/'));
+    expect(aws).toEqual([]);
+    const dynamic = new Set(['broker/platforms/aws/clients.ts', 'broker/platforms/aws/credentials.ts'].flatMap((f) => importsOf(f).filter((i) => i.dynamic).map((i) => i.target)));
+    expect([...dynamic].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ec2', '@aws-sdk/client-s3', '@aws-sdk/client-ssm', '@aws-sdk/client-sts', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-node']);
   });
 });

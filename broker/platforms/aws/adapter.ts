@@ -8,13 +8,14 @@ import { ConfigError } from '../../core/errors.js';
 import type { InvokeResult, PlatformAdapter, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { ACCOUNT_ID, partitionOf, REGION, type AwsScope } from './arn.js';
-import { keepAliveAgents, stsClient, type Connection } from './clients.js';
+import { clientsFor, keepAliveAgents, stsClient, type Connection, type ServiceClients } from './clients.js';
+import { onFirstUse } from './on-first-use.js';
 import { awsCredentialsFor } from './credentials.js';
 import { matchesIntent } from './intent.js';
 import type { AwsCredentialSource } from '../target-info.js';
 import { invokePlan } from './invoke.js';
 import { readLiveState } from './live-state.js';
-import { isSessionCredentials, mintExecutor } from './mint.js';
+import { isSessionCredentials, mintExecutor, type SessionCredentials } from './mint.js';
 import { planAws, type AwsPlan } from './operations.js';
 import { ReadSessions } from './read-sessions.js';
 
@@ -37,8 +38,12 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
   readonly name = 'aws' as const;
   private readonly scope: AwsScope;
   private readonly connection: Connection;
-  private readonly sts: STSClient;
+  /** Made on first use, like every SDK client (clients.ts); `made` is there to destroy it. */
+  private readonly sts: () => Promise<STSClient>;
+  private made: STSClient | undefined;
   private readonly reads: ReadSessions;
+  /** A read session's clients, kept as long as the session is (ReadSessions hands out the same credentials object). */
+  private readonly readClients = new WeakMap<SessionCredentials, ServiceClients>();
 
   constructor(private readonly config: AwsAdapterConfig) {
     if (!REGION.test(config.region)) throw new ConfigError('aws.region', `${JSON.stringify(config.region)} is not a region name`);
@@ -54,7 +59,8 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
       requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       agents: keepAliveAgents(),
     };
-    this.sts = stsClient(this.connection, awsCredentialsFor(config.brokerCredentials, { endpoint: config.endpoint ?? '', region: config.region }));
+    const brokerCredentials = awsCredentialsFor(config.brokerCredentials, { endpoint: config.endpoint ?? '', region: config.region });
+    this.sts = onFirstUse(async () => (this.made = await stsClient(this.connection, brokerCredentials)));
     this.reads = new ReadSessions(this.sts, config.executorRoleArn, config.clock ?? Date.now);
   }
 
@@ -69,16 +75,21 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
 
   async readLiveState(plan: AwsPlan): Promise<LiveState> {
     const credentials = await this.reads.credentialsFor(plan);
-    return readLiveState(plan, this.connection, credentials, this.config.accountId);
+    let clients = this.readClients.get(credentials);
+    if (clients === undefined) {
+      clients = clientsFor(this.connection, credentials, 'read');
+      this.readClients.set(credentials, clients);
+    }
+    return readLiveState(plan, clients, this.config.accountId);
   }
 
-  mint(plan: AwsPlan, claims: Claims): Promise<ScopedIdentity> {
-    return mintExecutor(this.sts, this.config.executorRoleArn, plan, claims);
+  async mint(plan: AwsPlan, claims: Claims): Promise<ScopedIdentity> {
+    return mintExecutor(await this.sts(), this.config.executorRoleArn, plan, claims);
   }
 
   invoke(plan: AwsPlan, identity: ScopedIdentity, live: LiveState): Promise<InvokeResult> {
     if (!isSessionCredentials(identity.handle)) throw new TypeError('not an identity minted by the AWS adapter');
-    return invokePlan(plan, this.connection, identity.handle, live, this.config.accountId);
+    return invokePlan(plan, clientsFor(this.connection, identity.handle, 'write'), live, this.config.accountId);
   }
 
   // STS cannot revoke one session, and moto cannot revoke any. On real AWS the
@@ -91,7 +102,7 @@ export class AwsAdapter implements PlatformAdapter<AwsPlan> {
 
   /** Close the broker's connections (STS's, and every client's shared agents). */
   close(): void {
-    this.sts.destroy();
+    this.made?.destroy();
     this.connection.agents.http.destroy();
     this.connection.agents.https.destroy();
   }

@@ -3,10 +3,12 @@
 // credentials files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE; role
 // assumption, SSO and credential_process included), or nothing, meaning the
 // SDK's default chain (environment, files, web identity, container and
-// instance metadata). Providers refresh what expires by themselves.
-import { fromIni } from '@aws-sdk/credential-provider-ini';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+// instance metadata). Providers refresh what expires by themselves. Their
+// packages (about 9 MiB of RSS) are imported when first asked for a
+// credential: static keys, as the local target uses, never load them.
+import type { fromIni } from '@aws-sdk/credential-provider-ini';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
+import { onFirstUse } from './on-first-use.js';
 import type { AwsCredentialSource, AwsCredentials } from '../target-info.js';
 
 /** Keys, or a provider the SDK calls (and caches) for them: what every client's `credentials` takes. */
@@ -25,9 +27,16 @@ export function awsCredentialsFor(source: AwsCredentialSource | undefined, at?: 
   // A copy: the SDK marks the objects it is given (a `$source` member), and the source may be written back to target.json.
   if (isStaticKeys(source)) return { accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey };
   const clientConfig = at === undefined ? {} : { clientConfig: { region: at.region, ...(at.endpoint === '' ? {} : { endpoint: at.endpoint }) } };
-  if (source !== undefined && 'profile' in source) return fromIni({ profile: source.profile, ...clientConfig });
-  return defaultProvider(clientConfig);
+  const provider = onFirstUse(async () =>
+    source !== undefined && 'profile' in source
+      ? (await import('@aws-sdk/credential-provider-ini')).fromIni({ profile: source.profile, ...clientConfig })
+      : (await import('@aws-sdk/credential-provider-node')).defaultProvider(clientConfig),
+  );
+  // The client passes what it knows of itself (its region, its logger), and the provider may use it.
+  return async (options?: ProviderOptions) => (await provider())(options);
 }
+
+type ProviderOptions = Parameters<ReturnType<typeof fromIni>>[0];
 
 /** How a source is described in errors and run metadata, never with its secret. */
 export function describeCredentialSource(source: AwsCredentialSource | undefined): string {

@@ -4,13 +4,9 @@
 // DynamoDB ConditionExpression, and SSM's Overwrite=false when the parameter
 // was absent (it refuses to create over one that appeared since). What the
 // object and parameter writes keep of the live target: write-inputs.ts.
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { InvokeResult } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
-import { dynamodbClient, ec2Client, s3Client, ssmClient, type AwsCredentials, type Connection } from './clients.js';
+import { sdk, type ServiceClients } from './clients.js';
 import { updateItemInput } from './dynamodb-update.js';
 import { refusal } from './errors.js';
 import type { AwsPlan } from './operations.js';
@@ -18,32 +14,33 @@ import { putObjectInput, putParameterInput } from './write-inputs.js';
 
 export { OBJECT_CONTENT_TYPE } from './write-inputs.js';
 
-export async function invokePlan(plan: AwsPlan, c: Connection, credentials: AwsCredentials, live: LiveState, accountId: string): Promise<InvokeResult> {
+/** `clients`: the minted session's, for write (a single attempt). */
+export async function invokePlan(plan: AwsPlan, clients: ServiceClients, live: LiveState, accountId: string): Promise<InvokeResult> {
   try {
-    return await send(plan, c, credentials, live, accountId);
+    return await send(plan, clients, live, accountId);
   } catch (e) {
     return refusal(e);
   }
 }
 
-async function send(plan: AwsPlan, c: Connection, credentials: AwsCredentials, live: LiveState, accountId: string): Promise<InvokeResult> {
+async function send(plan: AwsPlan, clients: ServiceClients, live: LiveState, accountId: string): Promise<InvokeResult> {
   switch (plan.action) {
     case 's3:PutObject': {
-      const s3 = s3Client(c, credentials, 'write');
       const write = putObjectInput(plan, live, accountId);
       if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+      const [s3, { PutObjectCommand }] = await Promise.all([clients.s3(), sdk.s3()]);
       const out = await s3.send(new PutObjectCommand(write.input));
       return { status: 'succeeded', detail: { etag: out.ETag ?? null } };
     }
     case 'ssm:PutParameter': {
-      const ssm = ssmClient(c, credentials, 'write');
       const write = putParameterInput(plan, live);
       if ('refused' in write) return { status: 'failed', detail: `refused before writing: ${write.refused}` };
+      const [ssm, { PutParameterCommand }] = await Promise.all([clients.ssm(), sdk.ssm()]);
       const out = await ssm.send(new PutParameterCommand(write.input));
       return { status: 'succeeded', detail: { version: out.Version ?? null } };
     }
     case 'ec2:AuthorizeSecurityGroupIngress': {
-      const ec2 = ec2Client(c, credentials, 'write');
+      const [ec2, { AuthorizeSecurityGroupIngressCommand }] = await Promise.all([clients.ec2(), sdk.ec2()]);
       const { protocol, fromPort, toPort, cidr } = plan.rule;
       await ec2.send(
         new AuthorizeSecurityGroupIngressCommand({
@@ -54,7 +51,7 @@ async function send(plan: AwsPlan, c: Connection, credentials: AwsCredentials, l
       return { status: 'succeeded' };
     }
     case 'dynamodb:UpdateItem': {
-      const ddb = dynamodbClient(c, credentials, 'write');
+      const [ddb, { UpdateItemCommand }] = await Promise.all([clients.dynamodb(), sdk.dynamodb()]);
       await ddb.send(new UpdateItemCommand(updateItemInput(plan, live.version)));
       return { status: 'succeeded' };
     }

@@ -2,50 +2,51 @@
 // responses to its projection (for an object, its head and its tags; for a
 // parameter, its value and its metadata). A target that does not exist is a state
 // (exists: false) where the mutation may create it (object, parameter,
-// item); any other failure throws, and the broker denies for drift.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
+// item); any other failure throws, and the broker denies for drift. Where
+// the projection needs two reads they go out at once: neither depends on
+// the other's answer, and the drift check waits for one round trip, not two.
 import { IoError } from '../../core/errors.js';
 import type { LiveState } from '../../core/predicates/drift.js';
-import { dynamodbClient, ec2Client, s3Client, ssmClient, type AwsCredentials, type Connection } from './clients.js';
+import { sdk, type ServiceClients } from './clients.js';
 import { errorCode } from './errors.js';
 import { itemKey, itemProjection } from './dynamodb-update.js';
 import type { AwsPlan } from './operations.js';
-import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
+import { parameterRead, projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
 
-export async function readLiveState(plan: AwsPlan, c: Connection, credentials: AwsCredentials, accountId: string): Promise<LiveState> {
+export async function readLiveState(plan: AwsPlan, clients: ServiceClients, accountId: string): Promise<LiveState> {
   switch (plan.action) {
     case 's3:PutObject': {
-      const s3 = s3Client(c, credentials, 'read');
-      const head = await s3
-        .send(new HeadObjectCommand({ Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId }))
-        .catch((e: unknown) => absentIf(e, 'NotFound'));
-      if (head === undefined) return projectObject(undefined, 0);
+      const [s3, { HeadObjectCommand, GetObjectTaggingCommand }] = await Promise.all([clients.s3(), sdk.s3()]);
+      const target = { Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId };
       // Tags are not in HeadObject's answer; a PutObject would drop them.
-      const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: plan.bucket, Key: plan.key, ExpectedBucketOwner: accountId }));
-      return projectObject(head, tagging.TagSet?.length ?? 0);
+      const [head, tagging] = await Promise.allSettled([s3.send(new HeadObjectCommand(target)), s3.send(new GetObjectTaggingCommand(target))]);
+      if (head.status === 'rejected') return absentIf(head.reason, 'NotFound', () => projectObject(undefined, 0));
+      if (tagging.status === 'rejected') throw tagging.reason;
+      return projectObject(head.value, tagging.value.TagSet?.length ?? 0);
     }
     case 'ssm:PutParameter': {
-      const ssm = ssmClient(c, credentials, 'read');
-      const out = await ssm.send(new GetParameterCommand({ Name: plan.name })).catch((e: unknown) => absentIf(e, 'ParameterNotFound'));
-      if (out?.Parameter === undefined) return projectParameter(undefined);
+      const [ssm, { GetParameterCommand, DescribeParametersCommand }] = await Promise.all([clients.ssm(), sdk.ssm()]);
       // GetParameter does not say which KMS key encrypts a SecureString, nor the tier: DescribeParameters does.
-      const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [plan.name] }] }));
-      const meta = described.Parameters?.find((m) => m.Name === plan.name);
+      const [got, described] = await Promise.allSettled([
+        ssm.send(new GetParameterCommand({ Name: plan.name })),
+        ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [plan.name] }] })),
+      ]);
+      if (got.status === 'rejected') return absentIf(got.reason, 'ParameterNotFound', () => projectParameter(undefined));
+      if (got.value.Parameter === undefined) return projectParameter(undefined);
+      if (described.status === 'rejected') throw described.reason;
+      const meta = described.value.Parameters?.find((m) => m.Name === plan.name);
       if (meta === undefined) throw new IoError(`DescribeParameters does not list ${plan.name}`);
-      return projectParameter({ ...out.Parameter, ...(meta.KeyId === undefined ? {} : { KeyId: meta.KeyId }), ...(meta.Tier === undefined ? {} : { Tier: meta.Tier }), ...(meta.DataType === undefined ? {} : { DataType: meta.DataType }) });
+      return projectParameter(parameterRead(got.value.Parameter, meta));
     }
     case 'ec2:AuthorizeSecurityGroupIngress': {
-      const ec2 = ec2Client(c, credentials, 'read');
+      const [ec2, { DescribeSecurityGroupsCommand }] = await Promise.all([clients.ec2(), sdk.ec2()]);
       const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [plan.groupId] }));
       const group = out.SecurityGroups?.find((g) => g.GroupId === plan.groupId);
       if (group === undefined) throw new IoError(`security group ${plan.groupId} not found`);
       return projectIngress(group.IpPermissions ?? []);
     }
     case 'dynamodb:UpdateItem': {
-      const ddb = dynamodbClient(c, credentials, 'read');
+      const [ddb, { GetItemCommand }] = await Promise.all([clients.dynamodb(), sdk.dynamodb()]);
       // Strongly consistent: an eventually consistent read could certify a state already overwritten.
       const out = await ddb.send(new GetItemCommand({ TableName: plan.table, Key: itemKey(plan), ConsistentRead: true, ...itemProjection(plan) }));
       return projectItem(out.Item, Object.keys(plan.set));
@@ -53,7 +54,8 @@ export async function readLiveState(plan: AwsPlan, c: Connection, credentials: A
   }
 }
 
-function absentIf(error: unknown, name: string): undefined {
-  if (errorCode(error) === name) return undefined;
+/** The state of an absent target when the error says it is absent; any other error is thrown. */
+function absentIf(error: unknown, name: string, absent: () => LiveState): LiveState {
+  if (errorCode(error) === name) return absent();
   throw error;
 }

@@ -2,11 +2,11 @@
 // parameter that narrows the session is sent even where the endpoint ignores
 // it (moto ignores Policy, SourceIdentity, Tags and expiry; see
 // harness/targets/local/AWS-GUARANTEES.md): real AWS honours them all.
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { Claims } from '../../core/certificate/claims.js';
 import { IoError } from '../../core/errors.js';
 import type { ScopedIdentity } from '../../core/ports/platform.js';
-import type { AwsCredentials } from './clients.js';
+import { sdk, type AwsCredentials } from './clients.js';
 import type { AwsPlan } from './operations.js';
 import { awsName, sessionTags } from './session-names.js';
 import { sessionPolicy, type PolicyDocument } from './session-policy.js';
@@ -35,6 +35,7 @@ export interface AssumeInput {
 }
 
 export async function assumeRole(sts: STSClient, input: AssumeInput): Promise<Session> {
+  const { AssumeRoleCommand } = await sdk.sts();
   const out = await sts.send(
     new AssumeRoleCommand({
       RoleArn: input.roleArn,

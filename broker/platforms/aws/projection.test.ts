@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jcsDigest } from '../../core/digest.js';
-import { projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
+import { parameterRead, projectIngress, projectItem, projectObject, projectParameter } from './projection.js';
 
 describe('live-state projections', () => {
   it('an S3 object: ETag and every attribute a PutObject would replace or drop, versioned by the ETag', () => {
@@ -23,6 +23,16 @@ describe('live-state projections', () => {
     });
     expect(projectParameter({ Type: 'String', Value: 'on' }).state).toEqual({ exists: true, type: 'String', value: 'on', keyId: null, tier: null, dataType: null });
     expect(projectParameter(undefined)).toEqual({ state: { exists: false } });
+  });
+
+  it('an SSM parameter read in two calls at once: metadata completes the value only when both saw the same version', () => {
+    const got = { Type: 'SecureString', Value: 'cipher', Version: 3, DataType: 'text' };
+    expect(parameterRead(got, { Version: 3, KeyId: 'alias/app', Tier: 'Advanced', DataType: 'text' })).toEqual({ ...got, KeyId: 'alias/app', Tier: 'Advanced' });
+    expect(parameterRead({ Type: 'String', Value: 'on', Version: 1 }, { Version: 1 })).toEqual({ Type: 'String', Value: 'on', Version: 1 });
+    // Written between the two reads: the value of one version with the key or tier of another is no state at all.
+    expect(() => parameterRead(got, { Version: 4, KeyId: 'alias/other' })).toThrow(/changed while it was read/);
+    expect(() => parameterRead(got, { KeyId: 'alias/app' })).toThrow(/changed while it was read/);
+    expect(() => parameterRead({ Type: 'String', Value: 'on' }, { Version: 1 })).toThrow(/changed while it was read/);
   });
 
   it('security group ingress: one entry per source, independent of how EC2 groups and orders them', () => {

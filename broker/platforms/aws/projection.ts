@@ -62,6 +62,27 @@ export interface ParameterRead {
   readonly DataType?: string;
 }
 
+/** What DescribeParameters lists of one parameter. */
+export interface ParameterMetadata {
+  readonly Version?: number;
+  readonly KeyId?: string;
+  readonly Tier?: string;
+  readonly DataType?: string;
+}
+
+/**
+ * GetParameter's answer completed by DescribeParameters'. The two are read
+ * at once, so each must have seen the same version of the parameter:
+ * otherwise it was written between them and the pair describes no single
+ * state (the read fails, and the broker denies for drift).
+ */
+export function parameterRead(got: ParameterRead, described: ParameterMetadata): ParameterRead {
+  if (got.Version === undefined || got.Version !== described.Version) {
+    throw new IoError(`GetParameter saw version ${got.Version ?? 'none'} and DescribeParameters ${described.Version ?? 'none'}: the parameter changed while it was read`);
+  }
+  return { ...got, ...(described.KeyId === undefined ? {} : { KeyId: described.KeyId }), ...(described.Tier === undefined ? {} : { Tier: described.Tier }), ...(described.DataType === undefined ? {} : { DataType: described.DataType }) };
+}
+
 /**
  * An SSM parameter: its value and what an overwrite must keep (type, KMS
  * key, tier, data type). Its Version cannot condition a write, but is

@@ -30,7 +30,7 @@ describe('ReadSessions', () => {
   it('assumes once per target with the read policy, shares concurrent first reads, reuses until near expiry', async () => {
     const clock = { now: 1_000_000 };
     const double = stsDouble(clock);
-    const reads = new ReadSessions(double.sts, ROLE, () => clock.now);
+    const reads = new ReadSessions(async () => double.sts, ROLE, () => clock.now);
     const [a, b] = await Promise.all([reads.credentialsFor(plan('a')), reads.credentialsFor(plan('a'))]);
     expect(a).toBe(b);
     expect(double.calls).toHaveLength(1);
@@ -47,7 +47,7 @@ describe('ReadSessions', () => {
   it('does not remember a failed AssumeRole', async () => {
     const clock = { now: 0 };
     const double = stsDouble(clock);
-    const reads = new ReadSessions(double.sts, ROLE, () => clock.now);
+    const reads = new ReadSessions(async () => double.sts, ROLE, () => clock.now);
     double.fail(true);
     await expect(reads.credentialsFor(plan('a'))).rejects.toThrow('sts down');
     double.fail(false);

@@ -18,7 +18,8 @@ export class ReadSessions {
   private readonly sessions = new Map<string, Promise<Session>>();
 
   constructor(
-    private readonly sts: STSClient,
+    /** The broker's STS client, made on first use. */
+    private readonly sts: () => Promise<STSClient>,
     private readonly roleArn: string,
     private readonly clock: () => number,
   ) {}
@@ -33,7 +34,7 @@ export class ReadSessions {
       if (this.sessions.get(id) === cached) this.sessions.delete(id);
     }
     const name = `seb-read.${createHash('sha256').update(id).digest('hex').slice(0, 32)}`;
-    const pending = assumeRole(this.sts, { roleArn: this.roleArn, sessionName: name, policy });
+    const pending = this.sts().then((sts) => assumeRole(sts, { roleArn: this.roleArn, sessionName: name, policy }));
     this.sessions.set(id, pending);
     pending.catch(() => {
       if (this.sessions.get(id) === pending) this.sessions.delete(id);
