@@ -132,6 +132,47 @@ describe('the etcd revocation feed', () => {
     expect(kv?.lease).not.toBe('0');
   });
 
+  it('raises in one round trip on what it last saw; a publisher whose view is stale reads again in the same call, never lowers nor skips', async () => {
+    // Publishers of their own prefix, so the floor and epoch the other tests rely on stay where they are.
+    const prefix = `${PREFIX}-raise`;
+    let calls = 0;
+    const kv = clients[0]!.kv;
+    const countedKv = new Proxy(kv, {
+      get: (target, name) => {
+        const value: unknown = Reflect.get(target, name);
+        return typeof value === 'function' ? (...args: unknown[]) => (calls++, (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+      },
+    });
+    const counted = new RevocationPublisher({ kv: countedKv } as unknown as Etcd3, { prefix });
+    const other = new RevocationPublisher(clients[0]!, { prefix });
+
+    expect(await counted.raiseFloor(2)).toMatchObject({ changed: true });
+    expect(calls).toBe(1);
+    expect(await counted.raiseFloor(3)).toMatchObject({ changed: true });
+    expect(calls).toBe(2);
+    // The other publisher knew nothing: its first raise meets floor 3, reads it back and decides on it.
+    await expect(other.raiseFloor(1)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await other.raiseFloor(5)).toMatchObject({ changed: true });
+    // Now `counted` is stale (it saw 3): 4 is refused once it reads 5, 5 is a no-op, 6 is written; each read costs one more call, no more.
+    calls = 0;
+    await expect(counted.raiseFloor(4)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(calls).toBe(1);
+    expect(await counted.raiseFloor(5)).toMatchObject({ changed: false });
+    expect(await counted.raiseFloor(6)).toMatchObject({ changed: true });
+    expect(calls).toBe(3);
+    const [floor] = (await kv.range({ key: revocationKeys(prefix).floor })).kvs;
+    expect(floor?.value.toString()).toBe('6');
+
+    // refresh() reads both counts in one call, after which a raise is one call again.
+    await other.setPolicyEpoch(7);
+    await counted.refresh();
+    calls = 0;
+    await expect(counted.setPolicyEpoch(6)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(calls).toBe(0);
+    expect(await counted.setPolicyEpoch(8)).toMatchObject({ changed: true });
+    expect(calls).toBe(1);
+  });
+
   it('drives an assembled broker: allow, then revoked, policy_epoch_mismatch, and a replay denied through the etcd ledger', async () => {
     const source = assembled.broker;
     // Current epoch is 5 and floor 5 after the test above.
