@@ -181,10 +181,13 @@ async function revocationPhase(
       await load.execute(broker, c, 'outstanding');
     }
   };
+  // One probe in flight per broker, each sent PROBE_EVERY_MS after the one before it was sent (at once if that one
+  // answered later): a slow answer does not also push the next probe a full interval further out.
   const prober = async (broker: FleetBroker, c: Certified) => {
     while (probing) {
+      const sentMs = load.now();
       await load.verify(broker, c);
-      await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+      await sleepUntil(load, sentMs + PROBE_EVERY_MS);
     }
   };
   const probers = fleet.brokers.map((b, n) => prober(b, probes[n] as Certified));

@@ -17,7 +17,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { RevocationFeedView } from '../../core/ports/revocation.js';
 import { RevocationPublisher } from '../../sab/revocations.js';
 import { generateSigningKey } from '../../sab/keygen.js';
-import { connectEtcd } from './client.js';
+import { connectEtcd, openConnections } from './client.js';
 import { revocationKeys } from './keys.js';
 import { EtcdRevocationSource } from './revocation.js';
 
@@ -171,6 +171,16 @@ describe('the etcd revocation feed', () => {
     expect(calls).toBe(0);
     expect(await counted.setPolicyEpoch(8)).toMatchObject({ changed: true });
     expect(calls).toBe(1);
+  });
+
+  it('opens a fresh client\'s connection to every member up front, and the client works as before', async () => {
+    const fresh = connectEtcd({ endpoints: cluster.endpoints, tls: cluster.tls, timeoutMs: 1000 });
+    try {
+      expect(await openConnections(fresh, 10_000)).toBe(cluster.endpoints.length);
+      expect((await fresh.kv.range({ key: revocationKeys(PREFIX).floor })).kvs).toHaveLength(1);
+    } finally {
+      fresh.close();
+    }
   });
 
   it('drives an assembled broker: allow, then revoked, policy_epoch_mismatch, and a replay denied through the etcd ledger', async () => {
