@@ -4,7 +4,7 @@
 // brokers already refuse, so a lower value is refused and an equal one is a
 // no-op. That also makes each call safe to repeat after an error whose
 // result is unknown, which is the only retry a caller should ever need.
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { InvalidInputError, IoError } from '../core/errors.js';
 import { revocationKeys } from '../stores/etcd/keys.js';
@@ -21,12 +21,22 @@ export interface RevocationPublisherOptions {
   readonly clock?: () => number;
 }
 
+/** A floor or epoch as last seen: its mod revision ('0': absent, which reads as 0) and value. */
+interface KnownCount {
+  readonly modRevision: string;
+  readonly count: number;
+}
+
+const ABSENT: KnownCount = { modRevision: '0', count: 0 };
+
 /** etcd's default --max-txn-ops. */
 const MAX_TXN_PUTS = 128;
 
 export class RevocationPublisher {
   private readonly keys: ReturnType<typeof revocationKeys>;
   private readonly clock: () => number;
+  /** Floor and epoch by key, as this publisher last saw them: what the next raise compares against. */
+  private readonly known = new Map<string, KnownCount>();
 
   constructor(
     private readonly client: Etcd3,
@@ -82,24 +92,49 @@ export class RevocationPublisher {
     return this.raise(this.keys.epoch, 'policy epoch', epoch);
   }
 
+  /**
+   * Read the floor and the epoch as they stand (one round trip), so that the
+   * next raise of either is one round trip too; a SAB calls it as it starts,
+   * which also opens its connection before the first revocation.
+   */
+  async refresh(): Promise<void> {
+    const counts = [
+      { key: this.keys.floor, name: 'revocation floor' },
+      { key: this.keys.epoch, name: 'policy epoch' },
+    ];
+    const txn = await this.call('read floor and epoch', () => this.client.kv.txn({ compare: [], success: counts.map(({ key }) => ({ request_range: { key } })) }));
+    counts.forEach(({ key, name }, i) => this.known.set(key.toString('utf8'), stateOf(name, txn.responses[i]?.response_range?.kvs[0])));
+  }
+
+  /**
+   * One round trip when this publisher's knowledge of the key is right: a
+   * transaction that writes only if the key is still at the mod revision last
+   * seen (absent, before anything was seen), and otherwise reads it back, so a
+   * stale view costs one more round trip, never a wrong write. A failed
+   * compare means another publisher wrote first: decide again on what it
+   * read. Bounded, as a publisher racing itself forever is a bug.
+   */
   private async raise(key: Buffer, name: string, to: number): Promise<Published> {
     if (!Number.isSafeInteger(to) || to < 0) throw new InvalidInputError(`${name}: ${to} is not a non-negative integer`);
-    // A failed compare means another publisher wrote first: read again and
-    // decide again. Bounded, as a publisher racing itself forever is a bug.
+    const id = key.toString('utf8');
+    let seen = this.known.get(id) ?? ABSENT;
     for (let attempt = 0; attempt < 8; attempt++) {
-      const read = await this.call(`read ${name}`, () => this.client.kv.range({ key }));
-      const kv = read.kvs[0];
-      const current = kv === undefined ? 0 : readCount(kv.value);
-      if (current === null) throw new IoError(`${name}: the feed holds ${JSON.stringify(kv?.value.toString())}, not a count; repair it by hand`);
-      if (to < current) throw new InvalidInputError(`${name} is ${current}: it only rises, so ${to} is refused`);
-      if (kv !== undefined && to === current) return { revision: Number(read.header.revision), changed: false };
+      if (to < seen.count) throw new InvalidInputError(`${name} is ${seen.count}: it only rises, so ${to} is refused`);
+      const write = seen.modRevision === '0' || to > seen.count;
       const txn = await this.call(`raise ${name}`, () =>
         this.client.kv.txn({
-          compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: kv?.mod_revision ?? '0' }],
-          success: [{ request_put: { key, value: Buffer.from(String(to)) } }],
+          compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: seen.modRevision }],
+          success: write ? [{ request_put: { key, value: Buffer.from(String(to)) } }] : [],
+          failure: [{ request_range: { key } }],
         }),
       );
-      if (txn.succeeded) return { revision: Number(txn.header.revision), changed: true };
+      if (txn.succeeded) {
+        const revision = Number(txn.header.revision);
+        if (write) this.known.set(id, { modRevision: txn.header.revision, count: to });
+        return { revision, changed: write };
+      }
+      seen = stateOf(name, txn.responses[0]?.response_range?.kvs[0]);
+      this.known.set(id, seen);
     }
     throw new IoError(`${name}: changed under 8 consecutive attempts`);
   }
@@ -111,4 +146,12 @@ export class RevocationPublisher {
       throw new IoError(`revocation feed: ${what} failed: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** A floor or epoch as etcd returned it. */
+function stateOf(name: string, kv: IKeyValue | undefined): KnownCount {
+  if (kv === undefined) return ABSENT;
+  const count = readCount(kv.value);
+  if (count === null) throw new IoError(`${name}: the feed holds ${JSON.stringify(kv.value.toString())}, not a count; repair it by hand`);
+  return { modRevision: kv.mod_revision, count };
 }

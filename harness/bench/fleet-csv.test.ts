@@ -18,10 +18,10 @@ const attempt = (o: Parameters<typeof fleetRequest>[0]) => fleetRequest({ attemp
 
 describe('revocation.csv', () => {
   it('has the columns issue 5 names', () => {
-    expect(revocationCsv([]).trim()).toBe('run_id,broker,event,revoked_at_ms,first_deny_ms,propagation_ms,accepted_after_revoke');
+    expect(revocationCsv([]).trim()).toBe('run_id,broker,event,revoked_at_ms,committed_at_ms,first_deny_ms,propagation_ms,from_publish_start_ms,accepted_after_revoke');
   });
 
-  it('takes the first revoked denial after the revocation and counts acceptances past the bound', () => {
+  it('takes the first revoked denial after the revocation, times it from the commit and from the publish start, and counts acceptances past the bound', () => {
     const history = [
       attempt({ jti: 'a', sent_ms: 900, answered_ms: 950 }), // before: not revoked yet
       attempt({ jti: 'b', sent_ms: 1010, answered_ms: 1060 }), // accepted within the bound
@@ -30,12 +30,13 @@ describe('revocation.csv', () => {
       attempt({ broker: 'seb-2', jti: 'e', sent_ms: 1030, answered_ms: 1090, outcome: 'denied', reason: 'revoked' }),
     ];
     const revocation = { atMs: 1000, boundMs: 2000, jtis: new Set(['b', 'c', 'd', 'e']) };
-    const r = propagation(history, ['seb-1', 'seb-2', 'seb-3'], revocation, 0);
+    // Published at 1000, committed (the publish returned) at 1020.
+    const r = propagation(history, ['seb-1', 'seb-2', 'seb-3'], revocation, 1020, 0);
     expect(r.acceptedInWindow).toBe(1);
     expect(r.perBroker).toEqual([
-      { broker: 'seb-1', first_deny_ms: 1025, propagation_ms: 25, accepted_after_revoke: 1 },
-      { broker: 'seb-2', first_deny_ms: 1090, propagation_ms: 90, accepted_after_revoke: 0 },
-      { broker: 'seb-3', first_deny_ms: null, propagation_ms: null, accepted_after_revoke: 0 },
+      { broker: 'seb-1', first_deny_ms: 1025, propagation_ms: 5, from_publish_start_ms: 25, accepted_after_revoke: 1 },
+      { broker: 'seb-2', first_deny_ms: 1090, propagation_ms: 70, from_publish_start_ms: 90, accepted_after_revoke: 0 },
+      { broker: 'seb-3', first_deny_ms: null, propagation_ms: null, from_publish_start_ms: null, accepted_after_revoke: 0 },
     ]);
   });
 });

@@ -13,7 +13,7 @@ import { isJsonObject, type JsonObject } from '../../broker/core/strict-json.js'
 import { readJsonFile, writeFileAtomic } from '../../broker/files.js';
 import { generateSigningKey } from '../../broker/sab/keygen.js';
 import { RevocationPublisher } from '../../broker/sab/revocations.js';
-import { connectEtcd } from '../../broker/stores/etcd/client.js';
+import { connectEtcd, openConnections } from '../../broker/stores/etcd/client.js';
 import { startToxiproxy, type ToxiproxyServer } from '../../faults/network.js';
 import { startEtcdCluster, type EtcdCluster } from '../targets/local/etcd-cluster.js';
 import { startLocalTarget, type LocalTarget } from '../targets/local/local-target.js';
@@ -119,6 +119,8 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
 
     const sabEtcd: Etcd3 = connectEtcd({ endpoints: etcd.endpoints, tls: etcd.tls, timeoutMs: 1000 });
     stops.push(async () => sabEtcd.close());
+    // Connected to every member before it publishes, as a running SAB is: else its first revocations pay TLS handshakes.
+    await openConnections(sabEtcd, 10_000);
     const privateJwk = readJsonFile(workspace.sabKey, 'SAB key');
     if (!isJsonObject(privateJwk)) throw new ConfigError(workspace.sabKey, 'not a JWK');
     return {

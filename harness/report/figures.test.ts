@@ -229,7 +229,7 @@ describe('drift', () => {
 });
 
 describe('revocation', () => {
-  const row = (broker: string, propagation: number | null, accepted = 0): RevocationRow => ({ run: 'r1', run_id: 'x', broker, event: 'e', revoked_at_ms: 0, first_deny_ms: propagation, propagation_ms: propagation, accepted_after_revoke: accepted });
+  const row = (broker: string, propagation: number | null, accepted = 0): RevocationRow => ({ run: 'r1', run_id: 'x', broker, event: 'e', revoked_at_ms: 0, committed_at_ms: 0, first_deny_ms: propagation, propagation_ms: propagation, from_publish_start_ms: propagation, accepted_after_revoke: accepted });
 
   it('gives each broker its median propagation, the events it never denied after, and what it accepted late', () => {
     expect(brokerRevocations([row('a', 10), row('a', 30), row('a', 20, 2), row('b', null)], ONE)).toEqual([

@@ -137,8 +137,9 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions = {}): string
   for (const [b, broker] of ['broker-a', 'broker-b', 'broker-c'].entries()) {
     for (let e = 0; e < 6; e++) {
       const revoked = 5000 + e * 4000;
+      const committed = revoked + 4;
       const propagation = round(lognormal(rng, 120 + 180 * b, 0.35));
-      revocation.push({ run_id: runId, broker, event: `revoke-${e + 1}`, revoked_at_ms: revoked, first_deny_ms: round(revoked + propagation), propagation_ms: propagation, accepted_after_revoke: 0 });
+      revocation.push({ run_id: runId, broker, event: `revoke-${e + 1}`, revoked_at_ms: revoked, committed_at_ms: committed, first_deny_ms: round(committed + propagation), propagation_ms: propagation, from_publish_start_ms: round(committed + propagation - revoked), accepted_after_revoke: 0 });
     }
   }
   // As the fault runner writes it: per fault, the requests counted before, during and after it, and one total row.

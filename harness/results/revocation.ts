@@ -9,8 +9,12 @@ export const REVOCATION_CSV = {
   broker: 'string',
   event: 'string',
   revoked_at_ms: 'number',
+  /** When the publish returned: etcd had committed the revocation. Propagation counts from here. */
+  committed_at_ms: 'number',
   first_deny_ms: 'number?',
   propagation_ms: 'number?',
+  /** The same first denial timed from the start of the publish. */
+  from_publish_start_ms: 'number?',
   accepted_after_revoke: 'number',
 } as const;
 

@@ -17,7 +17,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { RevocationFeedView } from '../../core/ports/revocation.js';
 import { RevocationPublisher } from '../../sab/revocations.js';
 import { generateSigningKey } from '../../sab/keygen.js';
-import { connectEtcd } from './client.js';
+import { connectEtcd, openConnections } from './client.js';
 import { revocationKeys } from './keys.js';
 import { EtcdRevocationSource } from './revocation.js';
 
@@ -130,6 +130,57 @@ describe('the etcd revocation feed', () => {
     await publisher.revoke('short-lived', { untilMs: Date.now() + 30_000 });
     const [kv] = (await clients[0]!.kv.range({ key: revocationKeys(PREFIX).jti('short-lived') })).kvs;
     expect(kv?.lease).not.toBe('0');
+  });
+
+  it('raises in one round trip on what it last saw; a publisher whose view is stale reads again in the same call, never lowers nor skips', async () => {
+    // Publishers of their own prefix, so the floor and epoch the other tests rely on stay where they are.
+    const prefix = `${PREFIX}-raise`;
+    let calls = 0;
+    const kv = clients[0]!.kv;
+    const countedKv = new Proxy(kv, {
+      get: (target, name) => {
+        const value: unknown = Reflect.get(target, name);
+        return typeof value === 'function' ? (...args: unknown[]) => (calls++, (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+      },
+    });
+    const counted = new RevocationPublisher({ kv: countedKv } as unknown as Etcd3, { prefix });
+    const other = new RevocationPublisher(clients[0]!, { prefix });
+
+    expect(await counted.raiseFloor(2)).toMatchObject({ changed: true });
+    expect(calls).toBe(1);
+    expect(await counted.raiseFloor(3)).toMatchObject({ changed: true });
+    expect(calls).toBe(2);
+    // The other publisher knew nothing: its first raise meets floor 3, reads it back and decides on it.
+    await expect(other.raiseFloor(1)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await other.raiseFloor(5)).toMatchObject({ changed: true });
+    // Now `counted` is stale (it saw 3): 4 is refused once it reads 5, 5 is a no-op, 6 is written; each read costs one more call, no more.
+    calls = 0;
+    await expect(counted.raiseFloor(4)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(calls).toBe(1);
+    expect(await counted.raiseFloor(5)).toMatchObject({ changed: false });
+    expect(await counted.raiseFloor(6)).toMatchObject({ changed: true });
+    expect(calls).toBe(3);
+    const [floor] = (await kv.range({ key: revocationKeys(prefix).floor })).kvs;
+    expect(floor?.value.toString()).toBe('6');
+
+    // refresh() reads both counts in one call, after which a raise is one call again.
+    await other.setPolicyEpoch(7);
+    await counted.refresh();
+    calls = 0;
+    await expect(counted.setPolicyEpoch(6)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(calls).toBe(0);
+    expect(await counted.setPolicyEpoch(8)).toMatchObject({ changed: true });
+    expect(calls).toBe(1);
+  });
+
+  it('opens a fresh client\'s connection to every member up front, and the client works as before', async () => {
+    const fresh = connectEtcd({ endpoints: cluster.endpoints, tls: cluster.tls, timeoutMs: 1000 });
+    try {
+      expect(await openConnections(fresh, 10_000)).toBe(cluster.endpoints.length);
+      expect((await fresh.kv.range({ key: revocationKeys(PREFIX).floor })).kvs).toHaveLength(1);
+    } finally {
+      fresh.close();
+    }
   });
 
   it('drives an assembled broker: allow, then revoked, policy_epoch_mismatch, and a replay denied through the etcd ledger', async () => {
