@@ -47,6 +47,14 @@ describe('SqliteLedger', () => {
     await ledger.close();
   });
 
+  it('works in memory (the fuzzer\'s ledger), where there is no write-ahead log file to flush', async () => {
+    const ledger = new SqliteLedger(':memory:');
+    expect(await ledger.consume(claim('m', 2))).toBe('consumed');
+    expect(await ledger.consume(claim('m', 2))).toBe('consumed');
+    expect(await ledger.consume(claim('m', 2))).toBe('exhausted');
+    await ledger.close();
+  });
+
   it('survives reopening, and prunes only what outlived its retention', async () => {
     const path = join(dir, 'l.db');
     const first = new SqliteLedger(path);

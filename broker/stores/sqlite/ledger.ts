@@ -37,7 +37,8 @@ export class SqliteLedger implements ReplayLedger {
   private readonly consumeStmt: Database.Statement<[string, string, number, number], { used: number }>;
   private readonly pruneStmt: Database.Statement<[number]>;
   private readonly commits: GroupCommit;
-  private readonly wal: WalFile;
+  /** None for an in-memory ledger (the fuzzer's): nothing there outlives the process. */
+  private readonly wal: WalFile | undefined;
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
     requireRegularFile(path, 'ledger', { mayBeAbsent: true });
@@ -48,12 +49,12 @@ export class SqliteLedger implements ReplayLedger {
       // NORMAL: each consume's commit is flushed by the WAL's sync before it is granted (group-commit.ts).
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
-      this.wal = new WalFile(path);
-      this.wal.syncNow();
+      this.wal = this.db.memory ? undefined : new WalFile(path);
+      this.wal?.syncNow();
       this.consumeStmt = this.db.prepare(CONSUME);
       this.pruneStmt = this.db.prepare('DELETE FROM uses WHERE retain_until_ms < ?');
       const wal = this.wal;
-      this.commits = new GroupCommit(this.db, {}, () => wal.sync());
+      this.commits = new GroupCommit(this.db, {}, wal === undefined ? undefined : () => wal.sync());
     } catch (error) {
       throw new IoError(`ledger ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -70,6 +71,6 @@ export class SqliteLedger implements ReplayLedger {
 
   async close(): Promise<void> {
     this.db.close();
-    this.wal.close();
+    this.wal?.close();
   }
 }
