@@ -1,6 +1,6 @@
 // The fault matrix (issue 5), its steps from a faults scenario
 // (scenarios/faults/): the fleet of brokers under a light closed loop of
-// executions, one fault at a time. Each step: health check (every broker
+// executions, one fault at a time (the workloads: harness/workload/fleet/). Each step: health check (every broker
 // executes), fault injected at a recorded instant with a certificate storm
 // (replays and tampered signatures) running, fault removed at a recorded
 // instant, health check until every broker executes again (recovery_ms).

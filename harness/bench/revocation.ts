@@ -4,9 +4,10 @@
 // at a recorded instant the SAB revokes, either every outstanding
 // certificate by jti or by raising the revocation floor above their `rep`
 // (a revocation scenario's `revoke` events, scenarios/revocation/, carried
-// out by faults/revoke.ts). Each revocation is bracketed by health checks
-// (every broker executes a fresh certificate at the floor in force) and
-// recorded in the run's history against its one start time.
+// out by faults/revoke.ts; the workloads: harness/workload/fleet/). Each
+// revocation is bracketed by health checks (every broker executes a fresh
+// certificate at the floor in force) and recorded in the run's history
+// against its one start time.
 // Per broker and event: the first denial `revoked` (its answer instant, an
 // upper bound on when the broker learned), and the executions of revoked
 // certificates sent after the staleness bound, which must be zero.
