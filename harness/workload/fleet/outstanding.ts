@@ -41,6 +41,8 @@ export async function admitOutstanding(load: Pick<FleetLoad, 'admit' | 'execute'
   };
   return {
     unsent: () => certs.filter((c) => !sent.has(c.jti)).map((c) => c.jti),
-    send: async (startMs) => void (await Promise.all(brokers.flatMap((broker, b) => Array.from({ length: shape.workers }, (_, w) => worker(broker, queue(b, w), startMs))))),
+    async send(startMs) {
+      await Promise.all(brokers.flatMap((broker, b) => Array.from({ length: shape.workers }, (_, w) => worker(broker, queue(b, w), startMs))));
+    },
   };
 }
