@@ -1,6 +1,6 @@
 // The fault matrix (issue 5), its steps from a faults scenario
 // (scenarios/faults/): the fleet of brokers under a light closed loop of
-// executions, one fault at a time. Each step: health check (every broker
+// executions, one fault at a time (the workloads: harness/workload/fleet/). Each step: health check (every broker
 // executes), fault injected at a recorded instant with a certificate storm
 // (replays and tampered signatures) running, fault removed at a recorded
 // instant, health check until every broker executes again (recovery_ms).
@@ -10,7 +10,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { killApiserver, type OwningFault } from '../../faults/process.js';
-import { startStorm, type Storm } from '../../faults/certificates.js';
 import { faultStep, type Step } from '../../faults/from-event.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
@@ -22,8 +21,10 @@ import { runFleetPart } from './fleet-part.js';
 import type { Revocation, Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
 import { faultsCsv, type FaultsCsvRow } from '../results/faults.js';
-import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
-import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
+import { startFleet, type Fleet } from './fleet.js';
+import { fleetLoad, untilHealthy, type FleetLoad } from './fleet-load.js';
+import { startFreshLoop } from '../workload/fleet/fresh-loop.js';
+import { startStorm, type Storm } from '../workload/fleet/certificate-storm.js';
 
 export interface FaultsOptions {
   /** A faults scenario (scenarios/faults/), in the profile to run. */
@@ -150,28 +151,12 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
   const startMs = load.now();
   for (const [b, broker] of fleet.brokers.entries()) await untilHealthy(load, broker, indexOf(B + b), HEALTH_TIMEOUT_MS);
 
-  let running = true;
-  const executed: Certified[] = [];
-  const worker = async (broker: FleetBroker, next: () => number) => {
-    while (running) {
-      // The SAB reads the platform to admit: with the platform down, it waits.
-      const c = await load.admit(next()).catch(() => undefined);
-      if (c === undefined) {
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      const a = await load.execute(broker, c, 'fresh');
-      if (a.outcome === 'executed') executed.push(c);
-      // A broker that is down answers at once: do not spin on it.
-      if (a.outcome === 'error') await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const workers = fleet.brokers.map((b, n) => worker(b, indexOf(n)));
+  const fresh = startFreshLoop(load, fleet.brokers, indexOf);
   let storm: Storm | undefined;
   let injectedMs: number, removeStartMs: number, removedMs: number, recoveryMs: number;
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => executed, indexOf(slots - 1), 100);
+    storm = startStorm(load, () => fleet.brokers.filter((b) => b.id !== step.quiet), () => fresh.executed, indexOf(slots - 1), 100);
     const injectStartMs = load.now();
     await recorded(load, injectStartMs, `${fault.name} on ${fault.target}: inject`, () => fault.inject());
     injectedMs = load.now();
@@ -187,9 +172,7 @@ export async function runStep(fleet: Fleet, load: FleetLoad, step: Step, indexOf
     recoveryMs = Math.max(...healthy) - removedMs;
   } finally {
     // Whatever ended the step, its load stops before anything else runs (the next step, or the validation).
-    running = false;
-    await storm?.stop();
-    await Promise.all(workers);
+    await Promise.all([fresh.stop(), storm?.stop()]);
   }
   const endMs = load.now();
   const seen = step.expect === undefined ? 0 : load.history.requests.filter((a) => a.reason === step.expect && a.sent_ms >= injectedMs && a.sent_ms < removedMs).length;

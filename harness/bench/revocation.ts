@@ -4,9 +4,10 @@
 // at a recorded instant the SAB revokes, either every outstanding
 // certificate by jti or by raising the revocation floor above their `rep`
 // (a revocation scenario's `revoke` events, scenarios/revocation/, carried
-// out by faults/revoke.ts). Each revocation is bracketed by health checks
-// (every broker executes a fresh certificate at the floor in force) and
-// recorded in the run's history against its one start time.
+// out by faults/revoke.ts; the workloads: harness/workload/fleet/). Each
+// revocation is bracketed by health checks (every broker executes a fresh
+// certificate at the floor in force) and recorded in the run's history
+// against its one start time.
 // Per broker and event: the first denial `revoked` (its answer instant, an
 // upper bound on when the broker learned), and the executions of revoked
 // certificates sent after the staleness bound, which must be zero.
@@ -25,14 +26,16 @@ import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
 import { openPart, workDirName, type PartOutcome } from './part.js';
 import { runFleetPart } from './fleet-part.js';
-import { eachLimited } from '../workload/kinds/shared.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
 import { isRevoked, type Revocation, type Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
 import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
-import { startFleet, type Fleet, type FleetBroker } from './fleet.js';
-import { fleetLoad, untilHealthy, type Certified, type FleetLoad } from './fleet-load.js';
+import { startFleet, type Fleet } from './fleet.js';
+import { fleetLoad, untilHealthy, type FleetLoad } from './fleet-load.js';
+import { admitOutstanding, firstIndexOf } from '../workload/fleet/outstanding.js';
+import { startProbes } from '../workload/fleet/probes.js';
+import { sleepUntil } from '../workload/fleet/pace.js';
 import { revoke, type Revoked, type RevokeEvent } from '../../faults/revoke.js';
 
 export interface RevocationOptions {
@@ -181,35 +184,12 @@ async function revocationPhase(
   event: RevokeEvent,
   log: (line: string) => void,
 ): Promise<PhaseResult> {
-  const B = fleet.brokers.length;
-  // Outstanding certificates: queue[b][w][k], each for a slot of its own, signed now.
-  const indices = Array.from({ length: B * shape.workers * perWorker }, (_, n) => base + n);
-  const certs: Certified[] = new Array(indices.length);
-  await eachLimited(indices, 8, async (i, n) => void (certs[n] = await load.admit(i, rep)));
-  const probes = await Promise.all(fleet.brokers.map((_, b) => load.admit(base + b * shape.workers * perWorker, rep)));
-  const queue = (b: number, w: number) => certs.slice((b * shape.workers + w) * perWorker, (b * shape.workers + w + 1) * perWorker);
-
-  const sent = new Set<string>();
-  let probing = true;
+  const queues = { workers: shape.workers, paceMs: shape.paceMs, perWorker };
+  const outstanding = await admitOutstanding(load, fleet.brokers, queues, base, rep);
+  const probeCerts = await Promise.all(fleet.brokers.map((_, b) => load.admit(firstIndexOf(queues, base, b), rep)));
   const start = load.now();
-  const worker = async (broker: FleetBroker, items: Certified[]) => {
-    for (const [k, c] of items.entries()) {
-      await sleepUntil(load, start + k * shape.paceMs);
-      sent.add(c.jti);
-      await load.execute(broker, c, 'outstanding');
-    }
-  };
-  // One probe in flight per broker, each sent PROBE_EVERY_MS after the one before it was sent (at once if that one
-  // answered later): a slow answer does not also push the next probe a full interval further out.
-  const prober = async (broker: FleetBroker, c: Certified) => {
-    while (probing) {
-      const sentMs = load.now();
-      await load.verify(broker, c);
-      await sleepUntil(load, sentMs + PROBE_EVERY_MS);
-    }
-  };
-  const probers = fleet.brokers.map((b, n) => prober(b, probes[n] as Certified));
-  const workers = fleet.brokers.flatMap((b, n) => Array.from({ length: shape.workers }, (_, w) => worker(b, queue(n, w))));
+  const probes = startProbes(load, fleet.brokers, probeCerts, PROBE_EVERY_MS);
+  const sending = outstanding.send(start);
 
   let revoked: Revoked;
   try {
@@ -217,7 +197,7 @@ async function revocationPhase(
     revoked = await revoke(event, {
       source: fleet.publisher,
       // Probes first: they go out first, so a broker's first chance to deny is not behind the whole batch.
-      outstanding: () => [...probes, ...certs.filter((c) => !sent.has(c.jti))].map((c) => c.jti),
+      outstanding: () => [...probeCerts.map((c) => c.jti), ...outstanding.unsent()],
       floor: rep,
       boundMs: fleet.maxAgeMs,
       now: () => load.now(),
@@ -228,11 +208,10 @@ async function revocationPhase(
     });
     load.history.addEvent({ scenario: load.scenario, at_ms: revoked.revocation.atMs, kind: 'revoke', detail: revoked.detail, outcome: 'ok' });
     log(revoked.detail);
-    await Promise.all(workers);
+    await sending;
   } finally {
     // Whatever ended the phase, its load stops before anything else runs.
-    probing = false;
-    await Promise.allSettled([...workers, ...probers]);
+    await Promise.allSettled([sending, probes.stop()]);
   }
   const { revocation } = revoked;
 
@@ -279,9 +258,4 @@ export function propagation(
     };
   });
   return { perBroker, acceptedInWindow };
-}
-
-async function sleepUntil(load: FleetLoad, ms: number): Promise<void> {
-  const wait = ms - load.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }

@@ -1,7 +1,9 @@
-// Certificate storms during the faults: replays of certificates that already
-// executed, sent to another broker (must be denied `replayed`: the ledger is
-// shared), and certificates with a broken signature (one bit flipped in the
-// signature: must be denied before anything else). Runs until stopped.
+// The certificate storm the fault matrix runs during every fault: replays of
+// certificates that already executed, sent to another broker (must be denied
+// `replayed`: the ledger is shared), and certificates with a broken signature
+// (one bit flipped in the signature: must be denied before anything else).
+// Runs until stopped. (The paper's replay storm, run/storm.ts, is another
+// load: copies of one fresh certificate in flight together, once each.)
 
 /** What a storm needs of the load: a fresh certificate, and a way to send one to a broker. */
 export interface StormLoad<B, C extends Certificate> {

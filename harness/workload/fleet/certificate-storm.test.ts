@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tamperSignature } from './certificates.js';
+import { tamperSignature } from './certificate-storm.js';
 
 describe('tamperSignature', () => {
   it('changes one bit of the signature and nothing else', () => {
