@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStep, slotIndices, slotsFor, type StepWindow } from '../harness/bench/faults.js';
 import type { Step } from './from-event.js';
-import { fleetLoad, type FleetLoad } from '../harness/bench/fleet-load.js';
+import { fleetLoad, type FleetLoad } from '../harness/workload/fleet/load.js';
 import { startFleet, type Fleet } from '../harness/bench/fleet.js';
 import { collectSources } from '../harness/bench/collect.js';
 import { validateRun, validationLine } from '../harness/validate/run-validation.js';

@@ -3,7 +3,7 @@
 // "after recovery"), stopped again; then the record logs, the live state and
 // kube-apiserver's audit log (the executors' writes as the platform recorded
 // them) are read for the validator every run goes through (run/loop.ts).
-import type { FleetLoad } from './fleet-load.js';
+import type { FleetLoad } from '../workload/fleet/load.js';
 import type { Fleet } from './fleet.js';
 import { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { loadKubeconfig } from '../../broker/platforms/kubernetes/kubeconfig.js';

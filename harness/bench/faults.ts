@@ -22,7 +22,7 @@ import type { Revocation, Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
 import { faultsCsv, type FaultsCsvRow } from '../results/faults.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { fleetLoad, untilHealthy, type FleetLoad } from './fleet-load.js';
+import { fleetLoad, untilHealthy, type FleetLoad } from '../workload/fleet/load.js';
 import { startFreshLoop } from '../workload/fleet/fresh-loop.js';
 import { startStorm, type Storm } from '../workload/fleet/certificate-storm.js';
 

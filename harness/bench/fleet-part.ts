@@ -10,7 +10,7 @@ import type { Revocation } from '../validate/violations.js';
 import { runLoop, type LoopEnd } from '../run/loop.js';
 import { errorReason } from '../workload/workload.js';
 import { collectSources } from './collect.js';
-import type { FleetLoad } from './fleet-load.js';
+import type { FleetLoad } from '../workload/fleet/load.js';
 import type { Fleet } from './fleet.js';
 import { writePartHistory, writePartMeta, type RunPart } from './part.js';
 

@@ -32,7 +32,7 @@ import { isRevoked, type Revocation, type Violation } from '../validate/violatio
 import { History, type RequestRecord } from '../metrics/history.js';
 import { revocationCsv, type RevocationCsvRow } from '../results/revocation.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { fleetLoad, untilHealthy, type FleetLoad } from './fleet-load.js';
+import { fleetLoad, untilHealthy, type FleetLoad } from '../workload/fleet/load.js';
 import { admitOutstanding, firstIndexOf } from '../workload/fleet/outstanding.js';
 import { startProbes } from '../workload/fleet/probes.js';
 import { sleepUntil } from '../workload/fleet/pace.js';

@@ -2,7 +2,7 @@
 // request carries, to which broker, as which attempt, and that stop() ends
 // the load (no request after it).
 import { describe, expect, it } from 'vitest';
-import type { Certified } from '../../bench/fleet-load.js';
+import type { Certified } from './load.js';
 import type { FleetBroker } from '../../bench/fleet.js';
 import type { AttemptKind, RequestRecord } from '../../metrics/history.js';
 import { fleetRequest } from '../../fixtures/fleet-request.js';

@@ -2,7 +2,7 @@
 // each request fresh (the SAB signs it against the live state, then it is
 // sent through the fleet's one client, recorded as attempt `fresh`), until
 // stopped. What executed is kept for the certificate storm to replay.
-import type { Certified, FleetLoad } from '../../bench/fleet-load.js';
+import type { Certified, FleetLoad } from './load.js';
 import type { FleetBroker } from '../../bench/fleet.js';
 
 /** After a failed admission or an error answer (a broker that is down answers at once): do not spin. */

@@ -2,7 +2,7 @@
 // revocation, then sent at a steady pace by a few workers per broker, so
 // that some are still unsent when it is published. Each is sent through the
 // fleet's one client and recorded as attempt `outstanding`.
-import type { Certified, FleetLoad } from '../../bench/fleet-load.js';
+import type { Certified, FleetLoad } from './load.js';
 import type { FleetBroker } from '../../bench/fleet.js';
 import { eachLimited } from '../kinds/shared.js';
 import { sleepUntil } from './pace.js';

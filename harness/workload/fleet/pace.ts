@@ -1,4 +1,4 @@
-import type { FleetLoad } from '../../bench/fleet-load.js';
+import type { FleetLoad } from './load.js';
 
 /** Wait until `ms` on the run's clock (at once if it has passed). */
 export async function sleepUntil(load: Pick<FleetLoad, 'now'>, ms: number): Promise<void> {

@@ -3,7 +3,7 @@
 // that one answered later), so a slow answer does not also push the next
 // probe a full interval further out. Sent through the fleet's one client and
 // recorded as attempt `probe`; they run until stopped.
-import type { Certified, FleetLoad } from '../../bench/fleet-load.js';
+import type { Certified, FleetLoad } from './load.js';
 import type { FleetBroker } from '../../bench/fleet.js';
 import { sleepUntil } from './pace.js';
 

@@ -6,18 +6,18 @@
 // i % slots with the value `value-i`, so the live state names the last
 // request that wrote it.
 import { randomBytes } from 'node:crypto';
-import type { Contract } from '../../broker/core/certificate/contract.js';
-import { issueCertificate } from '../../broker/sab/issue.js';
-import { clientFor } from '../workload/kinds/kubernetes-objects.js';
-import { deriveSeed, seededRng } from '../load/rng.js';
-import { adaptersFor } from '../../broker/platforms/from-target.js';
-import { BrokerClient } from '../workload/broker-client.js';
-import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
-import type { StateReader } from '../workload/kinds/shared.js';
-import type { MutationKind } from '../workload/mutation.js';
-import type { AttemptKind, History, RequestRecord } from '../metrics/history.js';
-import type { RequestOutcome } from '../workload/workload.js';
-import type { Fleet, FleetBroker } from './fleet.js';
+import type { Contract } from '../../../broker/core/certificate/contract.js';
+import { issueCertificate } from '../../../broker/sab/issue.js';
+import { clientFor } from '../kinds/kubernetes-objects.js';
+import { deriveSeed, seededRng } from '../../load/rng.js';
+import { adaptersFor } from '../../../broker/platforms/from-target.js';
+import { BrokerClient } from '../broker-client.js';
+import { kubernetesKinds, type KubernetesKindContext } from '../kinds/kubernetes.js';
+import type { StateReader } from '../kinds/shared.js';
+import type { MutationKind } from '../mutation.js';
+import type { AttemptKind, History, RequestRecord } from '../../metrics/history.js';
+import type { RequestOutcome } from '../workload.js';
+import type { Fleet, FleetBroker } from '../../bench/fleet.js';
 
 export interface Certified {
   readonly i: number;
