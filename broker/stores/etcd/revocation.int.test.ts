@@ -175,8 +175,15 @@ describe('the etcd revocation feed', () => {
 
   it('opens a fresh client\'s connection to every member up front, and the client works as before', async () => {
     const fresh = connectEtcd({ endpoints: cluster.endpoints, tls: cluster.tls, timeoutMs: 1000 });
+    // grpc-js connectivity per member (READY is 2), read without asking to connect: what a lazy client would not have.
+    const states = () =>
+      (fresh as unknown as { pool: { hosts: { getServiceClient(n: 'KV'): { getChannel(): { getConnectivityState(connect: boolean): number } } }[] } }).pool.hosts.map((h) =>
+        h.getServiceClient('KV').getChannel().getConnectivityState(false),
+      );
     try {
+      expect(states().filter((s) => s === 2)).toHaveLength(0);
       expect(await openConnections(fresh, 10_000)).toBe(cluster.endpoints.length);
+      expect(states()).toEqual(cluster.endpoints.map(() => 2));
       expect((await fresh.kv.range({ key: revocationKeys(PREFIX).floor })).kvs).toHaveLength(1);
     } finally {
       fresh.close();
