@@ -265,14 +265,14 @@ describe('reconcile', () => {
       invoked = true;
       return hang();
     });
-    const first = assembleBroker(settings, [p], { clock: () => NOW_MS });
+    const first = await assembleBroker(settings, [p], { clock: () => NOW_MS });
     void first.broker.execute(requestBytes(await issueFor(issuer)));
     while (!invoked) await new Promise((r) => setTimeout(r, 1));
     // A second broker on the same settings (seb execute beside seb serve) is refused before it can reconcile the running allow.
-    expect(() => assembleBroker(settings, [p], { clock: () => NOW_MS })).toThrow(/already open for writing by another broker process/);
+    await expect(assembleBroker(settings, [p], { clock: () => NOW_MS })).rejects.toThrow(/already open for writing by another broker process/);
     expect(records().map((r) => r.kind)).toEqual(['decision', 'intent']);
     await first.close();
-    const second = assembleBroker(settings, [p], { clock: () => NOW_MS });
+    const second = await assembleBroker(settings, [p], { clock: () => NOW_MS });
     try {
       expect(await second.reconcile()).toMatchObject([{ status: 'succeeded' }]);
     } finally {

@@ -73,6 +73,8 @@ const fakeConfigMap: MutationKind<Store> = {
 const platformWrites: PlatformWrite[] = [];
 /** Set by a test: the platform records each write twice (a second execution whose answer was lost). */
 let writeTwice = false;
+/** Set by a test: how long the fake platform takes to answer a write. */
+let invokeDelayMs = 0;
 
 /** The broker's side of the same store: reads, and writes conditioned on the version it read. */
 function fakeAdapter(store: Store): PlatformAdapter {
@@ -90,6 +92,7 @@ function fakeAdapter(store: Store): PlatformAdapter {
       return { platform: 'kubernetes', principal: 'executor', expiresAt: Date.now() + 60_000, handle: claims.jti };
     },
     async invoke(plan, identity, live) {
+      if (invokeDelayMs > 0) await new Promise((r) => setTimeout(r, invokeDelayMs));
       const cm = read(store, nameOf(plan.contract));
       if (String(cm.version) !== live.version) return { status: 'precondition_failed', detail: 'resourceVersion moved' };
       store.set(nameOf(plan.contract), { value: Number(plan.contract.parameters.value), version: cm.version + 1 });
@@ -116,7 +119,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks));
   writeFileSync(join(dir, 'broker.jwk.json'), JSON.stringify((await generateSigningKey('EdDSA', 'broker-1')).privateJwk));
   const settings = readSettings({ id: 'broker-1', issuers: [ISSUER], audience: AUDIENCE, trustedKeys: 'jwks.json', brokerKey: 'broker.jwk.json', ledger: 'ledger.db', recordLog: 'log.db' }, dir, 'test config');
-  assembled = assembleBroker(settings, [fakeAdapter(store)]);
+  assembled = await assembleBroker(settings, [fakeAdapter(store)]);
   server = createBrokerServer({ broker: assembled.broker, log: assembled.log, metrics: new BrokerMetrics(), logger: silentLogger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   client = new BrokerClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
@@ -208,6 +211,22 @@ describe('runScenarios end to end', () => {
     expect(meta.scenarios.map((s: { sha256: string; completed: boolean }) => [s.sha256, s.completed])).toEqual(scenarios.map((s) => [s.sha256, true]));
     expect(meta.commit).toBeTypeOf('string');
     expect(meta.machine.cores).toBeGreaterThan(0);
+  });
+
+  it('sends one request per target at a time, so an open loop faster than a target answers queues instead of drifting it', async () => {
+    // 8 targets, each written every 20 ms by the schedule, each write taking 60 ms: requests of one target would overlap.
+    invokeDelayMs = 60;
+    try {
+      const report = await runScenarios([scenario(`${head('queued', 'throughput')}load: {mode: open, arrivals: fixed, rates_rps: [400], duration_s: 0.25, warmup_s: 0}\n`)], options(join(dir, 'results-queued')));
+      const rows = table(report.files['requests.csv']).rows.map((r) => r.cells);
+      const seb = rows.filter((r) => r.path === 'seb');
+      expect(seb.length).toBeGreaterThan(50);
+      expect(seb.filter((r) => r.outcome !== 'executed').map((r) => r.reason)).toEqual([]);
+      // The wait for the target's earlier request is in the latency, from the scheduled instant.
+      expect(Math.max(...seb.map((r) => Number(r.latency_ms)))).toBeGreaterThan(3 * invokeDelayMs);
+    } finally {
+      invokeDelayMs = 0;
+    }
   });
 
   it('keeps what was measured when stopped, and says so', async () => {

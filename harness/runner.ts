@@ -28,6 +28,7 @@ import type { LoadedScenario } from './scenario/load.js';
 import type { Scenario } from './scenario/schema.js';
 import { platformOfMutation } from './workload/mutation.js';
 import { errorReason, type Workload, type WorkloadFactory } from './workload/workload.js';
+import { TargetQueue } from './run/target-queue.js';
 
 export interface RunOptions {
   readonly resultsRoot: string;
@@ -183,7 +184,7 @@ async function runWorkloads(scenario: Scenario, history: History, o: RunOptions,
       }
       await withWorkload(workload, env, async () => {
         let next = 0;
-        const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++ };
+        const run: WorkloadRun = { scenario, target: o.target?.name ?? scenario.target, history, workload, nextIndex: () => next++, targets: new TargetQueue() };
         if (scenario.kind === 'replay-storm') await runStorm(run, env);
         else if (scenario.load?.mode === 'open' && scenario.load.rates_rps !== undefined) await runSweep(run, env);
         else await runMeasured(run, env);

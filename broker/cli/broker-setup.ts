@@ -31,7 +31,7 @@ export async function openBroker(configPath: string, targetOverride: string | un
   const target = readTargetFile(file);
   const platforms = adaptersFor(target, { kubernetesMode: settings.kubernetes.mode });
   const testBreak = testBreakFromEnv(process.env);
-  const assembled = assembleBroker(settings, platforms.adapters, { ...clockOffset(process.env[CLOCK_OFFSET_ENV]), ...(testBreak === undefined ? {} : { testBreak }) });
+  const assembled = await assembleBroker(settings, platforms.adapters, { ...clockOffset(process.env[CLOCK_OFFSET_ENV]), ...(testBreak === undefined ? {} : { testBreak }) });
   return {
     ...assembled,
     settings,

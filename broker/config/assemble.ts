@@ -14,9 +14,6 @@ import type { ReplayLedger } from '../core/ports/ledger.js';
 import type { RevocationSource } from '../core/ports/revocation.js';
 import { readJsonFile } from '../files.js';
 import { reconcile, type ReconcilableAdapter, type Reconciled } from '../reconcile.js';
-import { connectEtcd } from '../stores/etcd/client.js';
-import { EtcdLedger } from '../stores/etcd/ledger.js';
-import { EtcdRevocationSource } from '../stores/etcd/revocation.js';
 import { SqliteLedger } from '../stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../stores/sqlite/record-log.js';
 import { staticRevocation } from '../stores/static/revocation.js';
@@ -30,11 +27,11 @@ export interface AssembledBroker {
   close(): Promise<void>;
 }
 
-export function assembleBroker(
+export async function assembleBroker(
   settings: BrokerSettings,
   platforms: readonly ReconcilableAdapter[],
   options: { clock?: () => number; revocation?: RevocationSource; /** The validator's tests only (test-break.ts). */ testBreak?: TestBreak } = {},
-): AssembledBroker {
+): Promise<AssembledBroker> {
   const clock = options.clock ?? Date.now;
   const trust = trustIssuers(
     settings.issuers.map((i) => [i.name, importKeySet(readJsonFile(i.keys, `keys of issuer ${i.name}`), `keys of issuer ${i.name} (${i.keys})`)] as const),
@@ -43,9 +40,9 @@ export function assembleBroker(
   const key = importPrivateJwk(readJsonFile(settings.brokerKey, 'brokerKey'), `brokerKey ${settings.brokerKey}`);
   // The log first: it admits one writer, so a second process on these settings stops here, before it touches anything.
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
-  let state: ReturnType<typeof openState>;
+  let state: Awaited<ReturnType<typeof openState>>;
   try {
-    state = openState(settings, clock, options.revocation);
+    state = await openState(settings, clock, options.revocation);
   } catch (error) {
     void log.close();
     throw error;
@@ -89,20 +86,22 @@ export function assembleBroker(
   };
 }
 
-/** The replay ledger and the revocation view: the broker's own, or with `etcd` the ones it shares. */
-function openState(
+/** The replay ledger and the revocation view: the broker's own, or with `etcd` the ones it shares (its client loaded only then). */
+async function openState(
   settings: BrokerSettings,
   clock: () => number,
   revocation: RevocationSource | undefined,
-): { ledger: ReplayLedger; revocation: RevocationSource; etcd?: Etcd3 } {
+): Promise<{ ledger: ReplayLedger; revocation: RevocationSource; etcd?: Etcd3 }> {
   const shared = settings.etcd;
   if (shared !== undefined) {
-    const etcd = connectEtcd({ endpoints: shared.endpoints, tls: { ca: shared.ca, cert: shared.cert, key: shared.key }, timeoutMs: shared.timeoutMs });
-    return {
-      etcd,
-      ledger: new EtcdLedger(etcd, { prefix: shared.prefix, clock }),
-      revocation: revocation ?? EtcdRevocationSource.start(etcd, { prefix: shared.prefix, maxAgeMs: settings.revocation.maxAgeMs, clock }),
-    };
+    const { openSharedState } = await import('../stores/etcd/shared-state.js');
+    return openSharedState({
+      connection: { endpoints: shared.endpoints, tls: { ca: shared.ca, cert: shared.cert, key: shared.key }, timeoutMs: shared.timeoutMs },
+      prefix: shared.prefix,
+      maxAgeMs: settings.revocation.maxAgeMs,
+      clock,
+      ...(revocation === undefined ? {} : { revocation }),
+    });
   }
   // readSettings requires one of the two; settings built by hand may not.
   if (settings.ledger === undefined) throw new ConfigError('ledger', 'must be set when etcd is not');

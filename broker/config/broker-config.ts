@@ -7,7 +7,7 @@ import { JTI_PATTERN } from '../core/certificate/claims.js';
 import { ConfigError, IoError } from '../core/errors.js';
 import { readTextFile } from '../files.js';
 import { DEFAULT_MAX_LIFETIME_S, DEFAULT_MAX_SKEW_S, DEFAULT_REVOCATION_MAX_AGE_MS, MAX_SKEW_S } from '../core/predicates/context.js';
-import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/client.js';
+import { DEFAULT_ETCD_TIMEOUT_MS } from '../stores/etcd/defaults.js';
 import { DEFAULT_ETCD_PREFIX, PREFIX_PATTERN } from '../stores/etcd/keys.js';
 import { EXECUTOR_MODES, type ExecutorMode } from '../platforms/kubernetes/executor.js';
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
     dir,
     'test config',
   );
-  assembled = assembleBroker(settings, [platformDouble()], { clock: () => NOW_MS });
+  assembled = await assembleBroker(settings, [platformDouble()], { clock: () => NOW_MS });
   server = createBrokerServer({ broker: assembled.broker, log: assembled.log, metrics: new BrokerMetrics(), logger: silentLogger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -41,7 +41,11 @@ export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv)
   const stats = new LiveStats(spec.title);
   const records: RequestRecord[] = [];
   const plan = { path: spec.path, label: spec.label, record: spec.record, stats, sink: records };
-  const fire = (_: number, intendedAt: number) => runRequest(run, plan, run.nextIndex(), intendedAt);
+  const fire = (_: number, intendedAt: number) => {
+    const i = run.nextIndex();
+    const target = run.workload.targetOf?.(i);
+    return target === undefined ? runRequest(run, plan, i, intendedAt) : run.targets.run(target, () => runRequest(run, plan, i, intendedAt));
+  };
   env.progress.begin(stats);
   const cpu = spec.record ? startCpuMeter(processesFor(env.processes ?? [], run.workload.platform)) : undefined;
   const start = performance.now();

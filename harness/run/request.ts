@@ -9,6 +9,7 @@ import { deriveSeed, seededRng } from '../load/rng.js';
 import type { Scenario } from '../scenario/schema.js';
 import { errorReason, type RequestOutcome, type Workload } from '../workload/workload.js';
 import type { LiveStats } from './live-stats.js';
+import type { TargetQueue } from './target-queue.js';
 
 export interface WorkloadRun {
   readonly scenario: Scenario;
@@ -18,6 +19,8 @@ export interface WorkloadRun {
   readonly workload: Workload;
   /** Request indices are unique per workload across warm-up, blocks and paths. */
   nextIndex(): number;
+  /** One request per target at a time, across the run's blocks (target-queue.ts). */
+  readonly targets: TargetQueue;
 }
 
 export interface RequestPlan {

@@ -74,6 +74,7 @@ export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Adm
       if (records !== undefined) certified.set(records.contentOf(contract, ctx), readCertificate(certificate).claims.jti);
       return { contract, certificate };
     },
+    targetOf: (i) => JSON.stringify(contractFor(i).target),
     certificateId: (admitted) => readCertificate(admitted.certificate).claims.jti,
     brokered: (_i, admitted) => o.broker.execute({ certificate: admitted.certificate, contract: admitted.contract }),
     async direct(i) {

@@ -32,6 +32,8 @@ export interface Workload<A = unknown> {
   certificateId?(admission: A): string;
   brokered(i: number, admission: A): Promise<RequestOutcome>;
   direct(i: number): Promise<RequestOutcome>;
+  /** The target request i writes: loops send one request per target at a time (run/target-queue.ts). */
+  targetOf?(i: number): string;
   /** Change request i's target behind the broker's back (drift scenarios). */
   outOfBand?(i: number): Promise<void>;
   /** What the platform itself recorded of this workload's executions, read before cleanup removes it; `t0` is the run's start (Unix ms). */

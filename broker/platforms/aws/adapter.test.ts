@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importsOf } from '../../../harness/fixtures/import-graph.js';
+import { importsOf, loadedAtStart } from '../../../harness/fixtures/import-graph.js';
 import { ConfigError, InvalidInputError } from '../../core/errors.js';
 import { AwsAdapter, type AwsAdapterConfig } from './adapter.js';
 
@@ -42,20 +42,6 @@ describe('AwsAdapter configuration', () => {
     }
   });
 });
-
-/** What loading `entry` loads at once: static, non-type imports followed; a dynamic import() waits for its first use. */
-function loadedAtStart(entry: string): Set<string> {
-  const seen = new Set<string>([entry]);
-  const queue = [entry];
-  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
-    for (const i of importsOf(file)) {
-      if (i.typeOnly || i.dynamic || seen.has(i.target)) continue;
-      seen.add(i.target);
-      if (i.target.endsWith('.ts')) queue.push(i.target);
-    }
-  }
-  return seen;
-}
 
 describe('AwsAdapter loading', () => {
   it('a broker loads no AWS SDK package with its adapters: each service, STS and the credential providers are imported on first use', () => {

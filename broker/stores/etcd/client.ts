@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Etcd3, type IOptions } from 'etcd3';
 import { IoError } from '../../core/errors.js';
+import { DEFAULT_ETCD_TIMEOUT_MS } from './defaults.js';
 
 export interface EtcdConnection {
   readonly endpoints: readonly string[];
@@ -17,8 +18,6 @@ export interface EtcdConnection {
   /** Deadline of each call (ms); a call past it is an error whose effect is unknown. */
   readonly timeoutMs?: number;
 }
-
-export const DEFAULT_ETCD_TIMEOUT_MS = 1000;
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type Policy = NonNullable<FaultHandling['global']>;

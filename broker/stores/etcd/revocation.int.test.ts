@@ -60,7 +60,7 @@ beforeAll(async () => {
     dir,
     'test config',
   );
-  assembled = assembleBroker(settings, [platformDouble()], { clock });
+  assembled = await assembleBroker(settings, [platformDouble()], { clock });
   await Promise.all(sources.map((s) => s.whenCurrent(10_000)));
 });
 

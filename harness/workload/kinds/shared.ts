@@ -1,6 +1,6 @@
 // What the concrete mutation kinds share: a pool of targets per workload
-// (request i touches slot i % size, and the pool is larger than the number
-// of requests ever in flight at once, so no request drifts another's target),
+// (request i touches slot i % size, and a load sends one request per target
+// at a time, run/target-queue.ts, so no request drifts another's target),
 // and the pre-state read through the broker's own adapter, so the certified
 // `pre` is exactly the projection the broker's drift predicate digests.
 import type { Contract } from '../../../broker/core/certificate/contract.js';
@@ -30,14 +30,14 @@ export async function preStateThrough(reader: StateReader, contract: Contract): 
   return { state: live.state, ...(live.version === undefined ? {} : { version: live.version }) };
 }
 
-/** Targets an open loop spreads over: more than it keeps in flight below saturation on this machine. */
+/** Targets an open loop spreads over: as many as it keeps in flight below saturation on this machine (more would mean more executors to make on first use). */
 export const OPEN_LOOP_POOL = 16;
 
 /**
- * How many targets a workload of this scenario needs so that no two requests
- * in flight share one: a storm admits every certificate before any executes,
- * so each needs its own; a closed loop has `workers` in flight; an open loop
- * has as many as its rate times the latency (bounded by max_in_flight).
+ * How many targets a workload of this scenario spreads over: a storm admits
+ * every certificate before any executes, so each needs its own; a closed
+ * loop has `workers` in flight; an open loop OPEN_LOOP_POOL, past which
+ * requests of one target wait their turn (run/target-queue.ts).
  */
 export function poolSizeFor(scenario: Scenario): number {
   if (scenario.storm !== undefined) return scenario.storm.certificates;
