@@ -89,6 +89,14 @@ function entryCount(): number {
   }
 }
 
+describe('Broker.cachedReads', () => {
+  it('reports how each platform with a cache answered its drift reads, and skips those without one', () => {
+    const kubernetes = { ...platformDouble(), cachedReads: () => ({ cache: 4, fallback: 1 }) };
+    const aws = platformDouble({ name: 'aws' });
+    expect(new Broker({ ...brokerConfig(kubernetes), platforms: [kubernetes, aws] }).cachedReads()).toEqual([{ platform: 'kubernetes', reads: { cache: 4, fallback: 1 } }]);
+  });
+});
+
 describe('Broker.execute', () => {
   it('plans each contract once, for the schema predicate, the drift check and the execution', async () => {
     const p = platformDouble();

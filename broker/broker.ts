@@ -16,7 +16,7 @@ import { InvalidInputError } from './core/errors.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
 import { verifyRequest } from './core/predicates/verify.js';
 import type { ReplayLedger } from './core/ports/ledger.js';
-import type { MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
+import type { CachedReads, MutationPlan, PlatformAdapter, Reservation, ScopedIdentity } from './core/ports/platform.js';
 import type { Appended, RecordLog } from './core/ports/record-log.js';
 import { deny, UNAUTHENTICATED_REASONS, type Decision, type Reason } from './core/reasons.js';
 import { decide, type Allowed, type Decided, type LiveStateSource } from './decide.js';
@@ -79,6 +79,11 @@ export class Broker {
 
   get id(): string {
     return this.config.id;
+  }
+
+  /** Per platform with a cache, how its drift reads were answered so far: from the cache, or by a request. */
+  cachedReads(): { readonly platform: PlatformName; readonly reads: CachedReads }[] {
+    return [...this.adapters.values()].flatMap((a) => (a.cachedReads === undefined ? [] : [{ platform: a.name, reads: a.cachedReads() }]));
   }
 
   /** Unhealthy once a record could not be appended: an allow may be left without its outcome until a restart reconciles it. */

@@ -31,7 +31,7 @@ export const serve = defineCommand({
       const server = createBrokerServer({
         broker: broker.broker,
         log: broker.log,
-        metrics: new BrokerMetrics(),
+        metrics: new BrokerMetrics(broker.broker),
         logger,
         ...(broker.settings.rateLimit === undefined ? {} : { rateLimiter: new ClientRateLimiter(broker.settings.rateLimit) }),
         ...(tls === undefined

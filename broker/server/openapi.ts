@@ -91,7 +91,7 @@ export const OPENAPI = {
       },
     },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': jsonBody({ type: 'object' }, 'up'), '503': jsonBody({ type: 'object' }, 'a record could not be appended; restart to reconcile') } } },
-    '/metrics': { get: { summary: 'Prometheus metrics: decisions by reason, phase latencies', responses: { '200': { description: 'text exposition format' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics: decisions by reason, phase latencies, how drift reads were answered', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': jsonBody({ type: 'object' }, 'OpenAPI 3.1') } } },
   },
 } as const;

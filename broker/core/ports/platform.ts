@@ -38,6 +38,12 @@ export type InvokeResult =
  */
 export type Reservation = JsonObject;
 
+/** Cached reads answered from the adapter's memory, and those that fell back to a request to the platform. */
+export interface CachedReads {
+  readonly cache: number;
+  readonly fallback: number;
+}
+
 export interface PlatformAdapter<P extends MutationPlan = MutationPlan> {
   readonly name: PlatformName;
   /** Pure: check the contract against the allowlist; throws InvalidInputError when it names no known mutation. */
@@ -51,6 +57,8 @@ export interface PlatformAdapter<P extends MutationPlan = MutationPlan> {
    * never uses it.
    */
   readCachedLiveState?(plan: P): Promise<LiveState>;
+  /** How readCachedLiveState was answered so far: for /metrics, so a run shows whether the drift read left the request's path. */
+  cachedReads?(): CachedReads;
   /** For an adapter whose mint creates platform objects: name them now; mint then creates exactly these. */
   reserve?(plan: P): Reservation | undefined;
   mint(plan: P, claims: Claims, reservation?: Reservation): Promise<ScopedIdentity>;

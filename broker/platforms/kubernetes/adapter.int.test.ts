@@ -1,13 +1,14 @@
 // The Kubernetes adapter against the real local target, in each executor
 // mode: plan → readLiveState → mint → invoke → retire, what the minted
 // identity can and cannot do, drift, the resourceVersion precondition, the
-// token's end when its bound Secret is deleted, and what an impersonating
-// broker can and cannot be. Every test makes its own objects and
+// token's end when its bound Secret is deleted, what an impersonating
+// broker can and cannot be, and the broker's watch cache (reads answered
+// without a request, changes followed, stale versions refused). Every test makes its own objects and
 // its own adapter and removes what it made.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from '../../../harness/sample-certificates.js';
 import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../../harness/workload/kinds/kubernetes-objects.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../../../harness/targets/local/kubernetes-target.js';
@@ -17,7 +18,8 @@ import { checkDrift } from '../../core/predicates/drift.js';
 import type { ScopedIdentity } from '../../core/ports/platform.js';
 import type { JsonObject } from '../../core/strict-json.js';
 import { KubernetesAdapter } from './adapter.js';
-import { objectOf, type KubeClient } from './client.js';
+import { KubeClient, objectOf } from './client.js';
+import { loadKubeconfig } from './kubeconfig.js';
 import { ExecutorHandle, IMPERSONATION_EXTRA, type ExecutorMode } from './executor.js';
 import { paths, selfAccessReview } from './executor-objects.js';
 import { writeRequest } from './operations.js';
@@ -72,6 +74,18 @@ async function object(kind: TargetObject['kind']): Promise<TargetObject> {
 
 function claimsFor(o: TargetObject) {
   return buildClaims({ privateJwk: issuer.privateJwk, issuer: ISSUER, audience: AUDIENCE, subject: SUBJECT, contract: o.contract, nowS: Math.floor(Date.now() / 1000) });
+}
+
+/** Lets the cache's watch deliver what it has: a poll's pause, not a wait for a result. */
+const pause = () => new Promise((r) => setTimeout(r, 5));
+
+/** Polls `check` until it holds; fails after 10 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await pause();
+  }
 }
 
 function tokenClient(identity: ScopedIdentity): KubeClient {
@@ -187,7 +201,7 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Kubernete
     }
   });
 
-  it("reads the drift check's state from the API server's watch cache; a write on a version the cache showed before a change is refused", async () => {
+  it("reads the drift check's state from a watch cache (the broker's, or the API server's until that is in sync); a write on a version the cache showed before a change is refused", async () => {
     const a = adapter(mode);
     for (const kind of MUTATION_KINDS) {
       const o = await object(kind);
@@ -195,7 +209,10 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Kubernete
       const fresh = await a.readLiveState(plan);
       // The cache catches up with the object's creation: wait on that, never a fixed sleep.
       let cached = await a.readCachedLiveState(plan);
-      for (let i = 0; i < 200 && cached.version !== fresh.version; i++) cached = await a.readCachedLiveState(plan);
+      for (let i = 0; i < 200 && cached.version !== fresh.version; i++) {
+        await pause();
+        cached = await a.readCachedLiveState(plan);
+      }
       expect(cached).toEqual(fresh);
       const identity = await a.mint(plan, claimsFor(o));
       try {
@@ -262,6 +279,76 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Kubernete
     console.log(`[timing] ${mode}: after retire, the token lost its grant at ${powerlessAt?.toFixed(0)} ms and was rejected (401) at ${rejectedAt.toFixed(0)} ms`);
     if (mode === 'ephemeral') expect(powerlessAt).toBeLessThan(2000);
     expect(status).toBe(401);
+  });
+});
+
+describe("the broker's watch cache", () => {
+  /** An impersonating adapter on a client whose GETs and streams the test sees. */
+  function watchedAdapter() {
+    const connection = loadKubeconfig(k8s.info.kubeconfigs.broker);
+    const client = KubeClient.connect(connection, connection.credential);
+    const gets: string[] = [];
+    const streams: Promise<unknown>[] = [];
+    const request = client.request.bind(client);
+    const stream = client.stream.bind(client);
+    vi.spyOn(client, 'request').mockImplementation((method, path, options) => {
+      if (method === 'GET') gets.push(path);
+      return request(method, path, options);
+    });
+    vi.spyOn(client, 'stream').mockImplementation((path, options) => {
+      const watching = stream(path, options);
+      streams.push(watching.catch(() => undefined));
+      return watching;
+    });
+    const a = new KubernetesAdapter(client, {
+      protectedNamespaces: k8s.info.protectedNamespaces,
+      executorNamespace: k8s.info.executorNamespace,
+      audience: k8s.info.executorAudience,
+      mode: 'impersonation',
+    });
+    open.adapters.push(a);
+    return { a, gets, streams };
+  }
+
+  it('answers the drift read from memory once in sync (no GET of the object), follows an admin\'s change, and a write on the version it held before the change is refused', async () => {
+    const { a, gets, streams } = watchedAdapter();
+    for (const kind of MUTATION_KINDS) {
+      const o = await object(kind);
+      const plan = a.plan(o.contract);
+      const objectGets = () => gets.filter((path) => path.startsWith(plan.objectPath)).length;
+      const fresh = await a.readLiveState(plan);
+      // In sync for this object once a read of it is answered from memory.
+      await until(async () => {
+        const before = a.cachedReads().cache;
+        await a.readCachedLiveState(plan);
+        return a.cachedReads().cache > before;
+      });
+      const [getsBefore, hitsBefore] = [objectGets(), a.cachedReads().cache];
+      const held = await a.readCachedLiveState(plan);
+      for (let i = 0; i < 9; i++) await a.readCachedLiveState(plan);
+      expect(held).toEqual(fresh);
+      expect(objectGets()).toBe(getsBefore);
+      expect(a.cachedReads().cache).toBe(hitsBefore + 10);
+
+      await changeOutOfBand(admin, o);
+      const changed = await a.readLiveState(plan);
+      const getsAfterChange = objectGets();
+      await until(async () => (await a.readCachedLiveState(plan)).version === changed.version);
+      expect(await a.readCachedLiveState(plan)).toEqual(changed);
+      expect(objectGets()).toBe(getsAfterChange);
+
+      const identity = await a.mint(plan, claimsFor(o));
+      try {
+        expect(await a.invoke(plan, identity, held)).toMatchObject({ status: 'precondition_failed' });
+      } finally {
+        await a.retire(identity);
+      }
+      expect(await applied(o)).not.toEqual(expected(o));
+    }
+    // One watch per collection, ended with the adapter.
+    expect(streams.length).toBeGreaterThanOrEqual(MUTATION_KINDS.length);
+    a.close();
+    await Promise.all(streams);
   });
 });
 

@@ -5,7 +5,7 @@
 import type { Claims } from '../../core/certificate/claims.js';
 import type { Contract } from '../../core/certificate/contract.js';
 import { ConfigError, InvalidInputError } from '../../core/errors.js';
-import type { InvokeResult, PlatformAdapter, Reservation, ScopedIdentity } from '../../core/ports/platform.js';
+import type { CachedReads, InvokeResult, PlatformAdapter, Reservation, ScopedIdentity } from '../../core/ports/platform.js';
 import type { LiveState } from '../../core/predicates/drift.js';
 import { canonicalize } from '../../core/jcs.js';
 import { isJsonObject, type JsonValue } from '../../core/strict-json.js';
@@ -14,8 +14,10 @@ import { ExecutorHandle, Executors, type ExecutorMode } from './executor.js';
 import { readReservation, reservationOf } from './executor-objects.js';
 import { invokeAs } from './invoke.js';
 import { loadKubeconfig } from './kubeconfig.js';
-import { readLiveState } from './live-state.js';
+import { liveStateOf, readLiveState } from './live-state.js';
 import { planMutation, type KubernetesPlan } from './operations.js';
+import { WatchCache } from './watch-cache.js';
+import { apiCollection } from './watch-source.js';
 
 export const DEFAULT_EXECUTOR_NAMESPACE = 'seb-executors';
 export const DEFAULT_EXECUTOR_AUDIENCE = 'seb-executor';
@@ -37,6 +39,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
   private readonly protectedNamespaces: readonly string[];
   private readonly executors: Executors;
   private readonly executorNamespace: string;
+  private readonly cache: WatchCache;
 
   constructor(
     private readonly client: KubeClient,
@@ -57,6 +60,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     this.executorNamespace = executorNamespace;
     this.mode = options.mode ?? 'impersonation';
     this.executors = new Executors(client, { namespace: executorNamespace, audience, mode: this.mode });
+    this.cache = new WatchCache((collectionPath) => apiCollection(client, collectionPath));
   }
 
   /** From the broker's kubeconfig (current context, or `context`). */
@@ -88,9 +92,20 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
     return readLiveState(this.client, plan);
   }
 
-  /** From the API server's watch cache: every write is conditioned on the resourceVersion read (invoke.ts). */
-  readCachedLiveState(plan: KubernetesPlan): Promise<LiveState> {
-    return readLiveState(this.client, plan, 'cache');
+  /**
+   * From the broker's watch cache, without a request; until the object's
+   * collection is in sync there (or when it does not hold the object), from
+   * the API server's. Every write is conditioned on the resourceVersion read
+   * (invoke.ts), so a state that lags costs a refused write, never an
+   * unchecked one.
+   */
+  async readCachedLiveState(plan: KubernetesPlan): Promise<LiveState> {
+    const object = this.cache.get(plan.collectionPath, plan.target.name);
+    return object === undefined ? readLiveState(this.client, plan, 'cache') : liveStateOf(plan, object);
+  }
+
+  cachedReads(): CachedReads {
+    return this.cache.reads();
   }
 
   /** Undefined for an impersonation: it creates nothing that could be left behind. */
@@ -121,6 +136,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesPlan> {
   }
 
   close(): void {
+    this.cache.close();
     this.client.close();
   }
 }

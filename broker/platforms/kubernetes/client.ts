@@ -5,6 +5,7 @@
 // one certificate-free Agent; impersonation rides the broker's own (it is the
 // broker's request, made as someone else). No retries: the broker decides
 // what a failure means, never this layer.
+import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { IoError, SebError } from '../../core/errors.js';
@@ -32,6 +33,16 @@ export interface RequestOptions {
   /** application/json by default; patches name their own type. */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface StreamOptions {
+  /** Each line of a 200 body, parsed, as it arrives; a throw ends the stream with that error. */
+  readonly onLine: (value: JsonValue) => void;
+  /** The server answered 200: from here on, lines follow in the server's order. */
+  readonly onOpen?: () => void;
+  /** The stream is cut (IoError) if the server has not ended it this long after it was sent. */
+  readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
 }
 
 /** The API server answered, but not with what the caller needed. */
@@ -96,23 +107,40 @@ export class KubeClient {
 
   /** Resolves with any HTTP status; rejects (IoError) only when no answer came: network, TLS, timeout. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    if (this.source === undefined) return this.send(method, path, options, this.agent, this.authorization);
-    return this.requestFromSource(this.source, method, path, options);
+    return this.withCredential((agent, authorization) =>
+      this.exchange(method, path, options, agent, authorization, this.timeoutMs, (res, settle) => readWhole(res, `${method} ${path}`).then(settle.resolve, settle.fail)),
+    );
   }
 
   /**
-   * Asks the source for the current credential; a 401 means the server never
-   * got past authentication (nothing was changed), so the request is sent
-   * once more with a fresh credential, and that answer stands.
+   * A long-lived GET whose 200 body is newline-delimited JSON (a watch).
+   * Resolves with undefined when the server ends the body, or with the answer
+   * when it is not 200; rejects (IoError) when no answer came within the
+   * client's timeout, on a network or TLS failure, a line that is not JSON,
+   * the deadline, or `signal`.
    */
-  private async requestFromSource(source: CredentialSource, method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+  stream(path: string, options: StreamOptions): Promise<ApiResponse | undefined> {
+    return this.withCredential((agent, authorization) =>
+      this.exchange<ApiResponse | undefined>('GET', path, { ...(options.signal === undefined ? {} : { signal: options.signal }) }, agent, authorization, options.deadlineMs, (res, settle) => {
+        if (res.statusCode !== 200) return void readWhole(res, `GET ${path}`).then(settle.resolve, settle.fail);
+        options.onOpen?.();
+        readLines(res, options.onLine).then(() => settle.resolve(undefined), settle.fail);
+      }),
+    );
+  }
+
+  /**
+   * With a CredentialSource, asks it for the current credential; a 401 means
+   * the server never got past authentication (nothing was changed), so the
+   * request is sent once more with a fresh credential, and that answer stands.
+   */
+  private async withCredential<T extends { readonly status: number } | undefined>(send: (agent: Agent, authorization: string | undefined) => Promise<T>): Promise<T> {
+    const source = this.source;
+    if (source === undefined) return send(this.agent, this.authorization);
     for (let attempt = 1; ; attempt += 1) {
       const credential = await source.current();
-      const response =
-        credential.kind === 'token'
-          ? await this.send(method, path, options, this.agent, `Bearer ${credential.token}`)
-          : await this.send(method, path, options, this.certAgentFor(credential), undefined);
-      if (response.status !== 401 || attempt === 2) return response;
+      const response = credential.kind === 'token' ? await send(this.agent, `Bearer ${credential.token}`) : await send(this.certAgentFor(credential), undefined);
+      if (response?.status !== 401 || attempt === 2) return response;
       source.invalidate(credential);
     }
   }
@@ -125,7 +153,20 @@ export class KubeClient {
     return this.sourceCertAgent.agent;
   }
 
-  private send(method: string, path: string, options: RequestOptions, agent: Agent, authorization: string | undefined): Promise<ApiResponse> {
+  /**
+   * Sends one request and hands its response to `handle`. No answer within
+   * the client's timeout fails it; so does an exchange still open at
+   * `deadlineMs` (for a request, the same deadline: the whole exchange).
+   */
+  private exchange<T>(
+    method: string,
+    path: string,
+    options: RequestOptions & { readonly signal?: AbortSignal },
+    agent: Agent,
+    authorization: string | undefined,
+    deadlineMs: number,
+    handle: (res: IncomingMessage, settle: Settle<T>) => void,
+  ): Promise<T> {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...this.identityHeaders };
     if (authorization !== undefined) headers.authorization = authorization;
@@ -134,35 +175,35 @@ export class KubeClient {
       headers['content-length'] = String(payload.length);
     }
     const url = new URL(this.endpoint.server.replace(/\/$/, '') + path);
-    return new Promise((resolve, reject) => {
-      const fail = (error: unknown): void =>
-        reject(error instanceof IoError ? error : new IoError(`${method} ${url.pathname}: ${(error as Error).message}`, { cause: error }));
+    return new Promise<T>((resolve, reject) => {
+      const timers: NodeJS.Timeout[] = [];
+      const done = () => {
+        timers.forEach(clearTimeout);
+        options.signal?.removeEventListener('abort', abort);
+      };
+      const settle: Settle<T> = {
+        resolve: (value) => {
+          done();
+          resolve(value);
+        },
+        fail: (error) => {
+          done();
+          req.destroy();
+          // Our own typed errors (a stream's onLine may throw one) pass as they are.
+          reject(error instanceof SebError ? error : new IoError(`${method} ${url.pathname}: ${(error as Error).message}`, { cause: error }));
+        },
+      };
       const req = httpsRequest(url, { method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new IoError(`${method} ${url.pathname}: response larger than ${MAX_RESPONSE_BYTES} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on('error', fail);
-        res.on('end', () => {
-          clearTimeout(timer);
-          const text = Buffer.concat(chunks).toString('utf8');
-          const json = (res.headers['content-type'] ?? '').startsWith('application/json');
-          try {
-            resolve({ status: res.statusCode ?? 0, body: json && text !== '' ? (JSON.parse(text) as JsonValue) : text });
-          } catch (error) {
-            fail(error);
-          }
-        });
+        clearTimeout(timers[0]);
+        handle(res, settle);
       });
-      // A deadline for the whole exchange, not just socket idleness.
-      const timer = setTimeout(() => req.destroy(new IoError(`${method} ${url.pathname}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        fail(error);
-      });
+      const cut = (why: string) => () => settle.fail(new IoError(`${method} ${url.pathname}: ${why}`));
+      const abort = cut('aborted');
+      timers.push(setTimeout(cut(`no answer within ${this.timeoutMs} ms`), this.timeoutMs));
+      timers.push(setTimeout(cut(`not done within ${deadlineMs} ms`), deadlineMs));
+      req.on('error', settle.fail);
+      if (options.signal?.aborted === true) return abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
       req.end(payload);
     });
   }
@@ -174,6 +215,63 @@ export class KubeClient {
     this.tokenAgent?.destroy();
     this.sourceCertAgent?.agent.destroy();
   }
+}
+
+interface Settle<T> {
+  resolve(value: T): void;
+  fail(error: unknown): void;
+}
+
+/** The whole body, bounded; parsed when the server says it is JSON. */
+function readWhole(res: IncomingMessage, what: string): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) res.destroy(new IoError(`${what}: response larger than ${MAX_RESPONSE_BYTES} bytes`));
+      else chunks.push(chunk);
+    });
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const json = (res.headers['content-type'] ?? '').startsWith('application/json');
+      try {
+        resolve({ status: res.statusCode ?? 0, body: json && text !== '' ? (JSON.parse(text) as JsonValue) : text });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** Each line of the body to `onLine` as it completes; resolves at the body's end, rejects if it is cut short (the caller names the request). */
+function readLines(res: IncomingMessage, onLine: (value: JsonValue) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let rest = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      try {
+        const split = splitLines(rest + chunk);
+        rest = split.rest;
+        if (rest.length > MAX_RESPONSE_BYTES) throw new Error(`a line longer than ${MAX_RESPONSE_BYTES} bytes`);
+        for (const line of split.lines) onLine(JSON.parse(line) as JsonValue);
+      } catch (error) {
+        res.destroy(error as Error);
+      }
+    });
+    res.on('error', reject);
+    res.on('end', () => (rest.trim() === '' ? resolve() : reject(new Error('the stream ended inside a line'))));
+    // A connection lost mid-body closes the response without an end.
+    res.on('close', () => reject(new Error('the stream was cut')));
+  });
+}
+
+/** The complete, non-blank lines of `text`, and what follows the last newline. */
+export function splitLines(text: string): { readonly lines: string[]; readonly rest: string } {
+  const parts = text.split('\n');
+  const rest = parts.pop() ?? '';
+  return { lines: parts.filter((line) => line.trim() !== ''), rest };
 }
 
 /**

@@ -2,7 +2,7 @@
 // object's resourceVersion, which becomes the write's precondition.
 import { IoError } from '../../core/errors.js';
 import type { LiveState } from '../../core/predicates/drift.js';
-import { isJsonObject } from '../../core/strict-json.js';
+import { isJsonObject, type JsonObject } from '../../core/strict-json.js';
 import { expectStatus, objectOf, type KubeClient } from './client.js';
 import type { KubernetesPlan } from './operations.js';
 
@@ -17,7 +17,12 @@ export async function readLiveState(client: KubeClient, plan: KubernetesPlan, fr
   const path = from === 'cache' ? `${plan.objectPath}?resourceVersion=0` : plan.objectPath;
   const body = expectStatus(await client.request('GET', path), [200], `read ${plan.objectPath}`);
   if (typeof body !== 'object' || !isJsonObject(body)) throw new IoError(`read ${plan.objectPath}: not a JSON object`);
-  const version = objectOf(body.metadata).resourceVersion;
+  return liveStateOf(plan, body);
+}
+
+/** The plan's projection of `object` and its resourceVersion; throws when it has none (nothing to condition the write on). */
+export function liveStateOf(plan: KubernetesPlan, object: JsonObject): LiveState {
+  const version = objectOf(object.metadata).resourceVersion;
   if (typeof version !== 'string' || version === '') throw new IoError(`read ${plan.objectPath}: no resourceVersion`);
-  return { state: plan.project(body), version };
+  return { state: plan.project(object), version };
 }

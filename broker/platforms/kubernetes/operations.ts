@@ -36,6 +36,8 @@ export interface ScopedRule {
 export interface KubernetesPlan extends MutationPlan {
   readonly platform: 'kubernetes';
   readonly target: ObjectRef;
+  /** The collection the object is in: what the broker's watch cache lists and watches. */
+  readonly collectionPath: string;
   /** Where the live object is read (GET). */
   readonly objectPath: string;
   /** The state the `pre` digest covers, taken from the live object. */
@@ -128,7 +130,8 @@ export function planMutation(contract: Contract, protectedNamespaces: readonly s
 
   const k = KINDS[target.kind];
   const base = k.apiGroup === '' ? `/api/${k.version}` : `/apis/${k.apiGroup}/${k.version}`;
-  const objectPath = `${base}/namespaces/${target.namespace}/${k.resource}/${target.name}`;
+  const collectionPath = `${base}/namespaces/${target.namespace}/${k.resource}`;
+  const objectPath = `${collectionPath}/${target.name}`;
   const rule: ScopedRule = {
     apiGroup: k.apiGroup,
     resource: k.resource,
@@ -142,6 +145,7 @@ export function planMutation(contract: Contract, protectedNamespaces: readonly s
     shape: shapeOf(rule),
     contract,
     target,
+    collectionPath,
     objectPath,
     project: op.project,
     rule,

@@ -216,7 +216,8 @@ function readRules(verbs: readonly string[]): JsonObject[] {
 
 function brokerRules(): JsonObject[] {
   return [
-    ...readRules(['get']),
+    // list and watch: the broker's watch cache follows the collections it serves (watch-cache.ts).
+    ...readRules(['get', 'list', 'watch']),
     ...GRANTABLE_RULES.map((r) => ({
       apiGroups: [r.apiGroup],
       resources: [r.subresource === undefined ? r.resource : `${r.resource}/${r.subresource}`],

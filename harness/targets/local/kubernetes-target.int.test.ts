@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectOf, KubeClient } from '../../../broker/platforms/kubernetes/client.js';
-import { planMutation, writeRequest } from '../../../broker/platforms/kubernetes/operations.js';
+import { planMutation, TARGET_RESOURCES, writeRequest } from '../../../broker/platforms/kubernetes/operations.js';
 import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../workload/kinds/kubernetes-objects.js';
 import { POLICY_NAME } from './kubernetes-bootstrap.js';
 import { startLocalKubernetes, type LocalKubernetes } from './kubernetes-target.js';
@@ -154,6 +154,19 @@ describe('local Kubernetes target', () => {
     await withObjects(async (objects) => {
       for (const o of objects) await changeOutOfBand(admin, o);
     });
+  });
+
+  it('lets the broker list and watch the target kinds of protected namespaces (its watch cache), and no other namespace or kind', async () => {
+    for (const r of TARGET_RESOURCES) {
+      for (const verb of ['get', 'list', 'watch']) {
+        expect(await allowed(broker, { namespace: ns, verb, group: r.apiGroup, resource: r.resource }), `${verb} ${r.resource}`).toBe(true);
+        expect(await allowed(broker, { namespace: 'default', verb, group: r.apiGroup, resource: r.resource }), `${verb} ${r.resource} in default`).toBe(false);
+      }
+    }
+    expect(await allowed(broker, { namespace: ns, verb: 'list', group: '', resource: 'secrets' })).toBe(false);
+    // What the watch cache sends: a watch of a collection, which the server answers as a stream.
+    const watched = await broker.stream(`/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=1`, { onLine: () => undefined, deadlineMs: 10_000 });
+    expect(watched).toBeUndefined();
   });
 
   it('lets the broker bind executor ServiceAccounts only', async () => {
