@@ -96,7 +96,10 @@ class CollectionView {
     while (!signal.aborted) {
       try {
         this.resourceVersion ??= await this.list();
-        await this.source.watch(this.resourceVersion, { opened: () => void (this.inSync = !signal.aborted), event: (e) => this.apply(e) }, signal);
+        const opened = () => {
+          this.inSync = !signal.aborted;
+        };
+        await this.source.watch(this.resourceVersion, { opened, event: (e) => this.apply(e) }, signal);
         // The server ended the watch (its timeout): the next one resumes from the last version seen.
         this.failures = 0;
       } catch (error) {
