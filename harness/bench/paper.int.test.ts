@@ -3,7 +3,8 @@
 // the target starts, `seb serve` runs as a separate process (from dist/:
 // `make build` first), every result file is written with its columns, the
 // broker denies every drifted trial and executes each stormed certificate
-// exactly once, and everything is stopped afterwards.
+// exactly once, the broker's watch cache answers drift reads, and everything
+// is stopped afterwards.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,10 @@ describe('bench paper on the local target', () => {
 
     // What the bench started under its work dir is gone (the broker, kube-apiserver, etcd).
     expect(lines.some((l) => l.includes('listening'))).toBe(true);
+    // The broker's /metrics, scraped before it stops: its watch cache answered drift reads without a request.
+    const reads = /drift reads: kubernetes (\d+) from the broker's watch cache, (\d+) by request/.exec(lines.join('\n'));
+    expect(reads, lines.join('\n')).not.toBeNull();
+    expect(Number(reads?.[1])).toBeGreaterThan(0);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
       .split('\n')
       .filter((l) => l.includes(join(dir, 'work')));

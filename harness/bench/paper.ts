@@ -39,6 +39,7 @@ import { mergeEvidence, type PlatformEvidence } from '../validate/platform-write
 import { readRecordLog } from '../validate/record-logs.js';
 import type { ValidationSources } from '../validate/run-validation.js';
 import { startBrokerProcess } from './broker-process.js';
+import { scrapeCachedReads } from './cached-reads.js';
 import { benchEventHandler, LiveWorkloads } from './events.js';
 import { benchTable, type BenchTable } from './table.js';
 
@@ -302,6 +303,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       },
     });
     const runMs = performance.now() - t2;
+    log(await scrapeCachedReads(broker.url));
     const latency = loaded.filter((l) => l.scenario.kind === 'latency').map((l) => l.scenario.name);
     const table = benchTable(report.run.path, latency, report.drift, report.storm);
     // A run with violations keeps its target and broker logs.
