@@ -38,7 +38,13 @@ export interface BrokerSettings {
   readonly sharedLedgerAudiences: readonly string[];
   /** The broker's private JWK: signs records. */
   readonly brokerKey: string;
-  /** The SQLite replay ledger; absent when `etcd` holds the ledger. */
+  /**
+   * The SQLite replay ledger; absent when `etcd` holds the ledger. The same
+   * file as `recordLog` keeps it in the record log's database, for a broker
+   * that alone spends its uses (a consume is made durable by the sync of the
+   * decision record that follows it, not by one of its own); a file
+   * of its own may be shared by several brokers.
+   */
   readonly ledger?: string;
   readonly recordLog: string;
   /** When set, the replay ledger and the revocation feed (with the policy epoch) live in etcd. */
