@@ -76,7 +76,7 @@ describe('an allow on disk', () => {
   it.each([
     ["in the record log's database", 'log.db', 1],
     ['in a file of its own', 'ledger.db', 2],
-  ])('with the ledger %s, is answered after %i fsync(s), its outcome committed and synced after the answer', async (_, ledger, syncs) => {
+  ])('with the ledger %s (%s), is answered after %i fsync(s), its outcome committed and synced after the answer', async (_, ledger, syncs) => {
     const running = assembled(ledger);
     try {
       disk.hold = true;
