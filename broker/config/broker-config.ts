@@ -43,7 +43,8 @@ export interface BrokerSettings {
    * file as `recordLog` keeps it in the record log's database, for a broker
    * that alone spends its uses (a consume is made durable by the sync of the
    * decision record that follows it, not by one of its own); a file
-   * of its own may be shared by several brokers.
+   * of its own may be shared by several brokers. Moving the ledger forgets
+   * the uses spent in the old place: move it when no certificate is valid.
    */
   readonly ledger?: string;
   readonly recordLog: string;
