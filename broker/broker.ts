@@ -7,9 +7,12 @@
 // nothing may already have started alongside the drift read), invoke, retire
 // the identity, write the outcome record. Nothing executes without a durable
 // decision record and a signed intent; every allow that got
-// a record gets an outcome record, whatever fails after it. A record that
-// cannot be written makes the broker unhealthy until an operator restarts it
-// (which reconciles): it is never silently dropped.
+// a record gets an outcome record, whatever fails after it. The answer waits
+// for the outcome's commit, not its sync: the intent is the write-ahead
+// record, and a restart ends an allow whose outcome a crash lost
+// (reconcile.ts). A record that cannot be written, or synced, makes the
+// broker unhealthy until an operator restarts it (which reconciles): it is
+// never silently dropped.
 import type { Claims } from './core/certificate/claims.js';
 import type { Contract, PlatformName } from './core/certificate/contract.js';
 import { InvalidInputError } from './core/errors.js';
@@ -86,7 +89,7 @@ export class Broker {
     return [...this.adapters.values()].flatMap((a) => (a.cachedReads === undefined ? [] : [{ platform: a.name, reads: a.cachedReads() }]));
   }
 
-  /** Unhealthy once a record could not be appended: an allow may be left without its outcome until a restart reconciles it. */
+  /** Unhealthy once a record could not be appended or synced: an allow may be left without its outcome until a restart reconciles it. */
   health(): Health {
     return this.logFailure === undefined ? { ok: true } : { ok: false, reason: this.logFailure };
   }
@@ -264,8 +267,12 @@ export class Broker {
     await timed(phases, 'outcome', () =>
       this.config.log
         .appendOutcome({ decision: { seq: recorded.seq, hash: recorded.hash }, jti: claims.jti, status, ...(outcomeDetail === undefined ? {} : { detail: outcomeDetail.slice(0, 1000) }) })
-        // An outcome that cannot be written is left to reconciliation on restart (docs/design.md section 4).
-        .catch((error: unknown) => this.appendFailed(error)),
+        .then(
+          // Answered once committed; its sync runs with the group's, and one that fails makes the broker unhealthy as a failed append does.
+          ({ durable }) => void durable.catch((error: unknown) => this.appendFailed(error)),
+          // An outcome that cannot be written is left to reconciliation on restart (docs/design.md section 4).
+          (error: unknown) => this.appendFailed(error),
+        ),
     );
     const decision: Decision = reason === null ? { decision: 'allow', reason: null, jti: claims.jti } : deny(reason, claims.jti);
     return { decision, outcome: status, ...(detail === undefined ? {} : { detail }), phases, decisionSeq: recorded.seq };

@@ -3,7 +3,7 @@
 // under it; the restart opens the same files. Afterwards every allow has
 // exactly one outcome and the auditor still accepts the log.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -251,11 +251,14 @@ describe('reconcile', () => {
     expectSettledAndAudited();
   });
 
-  it('runs from an assembled broker: the crash leaves an intent, the restart ends it', async () => {
+  it.each([
+    ['a ledger file of its own', 'ledger.db'],
+    ["the ledger in the record log's database", 'log.db'],
+  ])('runs from an assembled broker with %s: the crash leaves an intent and a spent use, the restart ends the allow', async (_, ledger) => {
     writeFileSync(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks));
     writeFileSync(join(dir, 'broker.jwk.json'), JSON.stringify(brokerJwk));
     const settings = readSettings(
-      { id: 'broker-1', issuers: [ISSUER], audience: AUDIENCE, trustedKeys: 'jwks.json', brokerKey: 'broker.jwk.json', ledger: 'ledger.db', recordLog: 'log.db' },
+      { id: 'broker-1', issuers: [ISSUER], audience: AUDIENCE, trustedKeys: 'jwks.json', brokerKey: 'broker.jwk.json', ledger, recordLog: 'log.db' },
       dir,
       'test config',
     );
@@ -266,7 +269,8 @@ describe('reconcile', () => {
       return hang();
     });
     const first = await assembleBroker(settings, [p], { clock: () => NOW_MS });
-    void first.broker.execute(requestBytes(await issueFor(issuer)));
+    const request = requestBytes(await issueFor(issuer));
+    void first.broker.execute(request);
     while (!invoked) await new Promise((r) => setTimeout(r, 1));
     // A second broker on the same settings (seb execute beside seb serve) is refused before it can reconcile the running allow.
     await expect(assembleBroker(settings, [p], { clock: () => NOW_MS })).rejects.toThrow(/already open for writing by another broker process/);
@@ -275,9 +279,11 @@ describe('reconcile', () => {
     const second = await assembleBroker(settings, [p], { clock: () => NOW_MS });
     try {
       expect(await second.reconcile()).toMatchObject([{ status: 'succeeded' }]);
+      expect((await second.broker.execute(request)).decision.reason).toBe('replayed');
     } finally {
       await second.close();
     }
+    expect(existsSync(join(dir, 'ledger.db'))).toBe(ledger === 'ledger.db');
     expectSettledAndAudited();
   });
 });

@@ -55,7 +55,9 @@ export async function reconcile(input: ReconcileInput): Promise<readonly Reconci
     const verdict = await judge(allow, input.platforms, openPerCertificate.get(certificateKey(allow)) ?? 1);
     const leftovers = await retireLeftovers(allow, input.platforms);
     const detail = `reconciled after restart: ${verdict.detail}${leftovers}`.slice(0, 1000);
-    await input.log.appendOutcome({ decision: { seq: allow.seq, hash: allow.hash }, jti: allow.jti, status: verdict.status, detail });
+    const { durable } = await input.log.appendOutcome({ decision: { seq: allow.seq, hash: allow.hash }, jti: allow.jti, status: verdict.status, detail });
+    // On disk before the broker serves: a sync that fails stops the start, as a failed append does.
+    await durable;
     done.push({ seq: allow.seq, jti: allow.jti, status: verdict.status, detail });
   }
   return done;

@@ -1,7 +1,9 @@
 // From settings to a running broker: keys, record log (one writer: a second
 // process is refused here), ledger and revocation view, and platform
 // adapters. With `etcd` set, the ledger and the revocation feed (policy epoch
-// included) are the cluster's, shared by every broker of the deployment. The
+// included) are the cluster's, shared by every broker of the deployment; with
+// `ledger` naming the record log's file, the ledger is a table of the log
+// (SqliteRecordLog#replayLedger), made durable by the log's syncs. The
 // broker signs an intent into the record log before each mint, which is what
 // reconcile() reads after a crash.
 import type { Etcd3 } from 'etcd3';
@@ -42,7 +44,7 @@ export async function assembleBroker(
   const log = SqliteRecordLog.open(settings.recordLog, { broker: settings.id, key, now: clock });
   let state: Awaited<ReturnType<typeof openState>>;
   try {
-    state = await openState(settings, clock, options.revocation);
+    state = await openState(settings, clock, options.revocation, log);
   } catch (error) {
     void log.close();
     throw error;
@@ -91,6 +93,7 @@ async function openState(
   settings: BrokerSettings,
   clock: () => number,
   revocation: RevocationSource | undefined,
+  log: SqliteRecordLog,
 ): Promise<{ ledger: ReplayLedger; revocation: RevocationSource; etcd?: Etcd3 }> {
   const shared = settings.etcd;
   if (shared !== undefined) {
@@ -105,5 +108,6 @@ async function openState(
   }
   // readSettings requires one of the two; settings built by hand may not.
   if (settings.ledger === undefined) throw new ConfigError('ledger', 'must be set when etcd is not');
-  return { ledger: new SqliteLedger(settings.ledger), revocation: revocation ?? staticRevocation(settings.revocation, clock) };
+  const ledger = settings.ledger === settings.recordLog ? log.replayLedger() : new SqliteLedger(settings.ledger);
+  return { ledger, revocation: revocation ?? staticRevocation(settings.revocation, clock) };
 }

@@ -28,6 +28,7 @@ describe('broker settings', () => {
     ['an issuer without keys', { ...minimal, trustedKeys: undefined, issuers: [{ name: 'a' }] }, /issuers\[0\]\.keys/],
     ['a skew over the cap', { ...minimal, maxSkewS: 301 }, /maxSkewS: must be an integer from 0 to 300/],
     ['a shared ledger audience that is not a string', { ...minimal, sharedLedgerAudiences: [1] }, /sharedLedgerAudiences/],
+    ['a shared ledger audience with the ledger in the record log', { ...minimal, ledger: './r.db', sharedLedgerAudiences: ['seb-2'] }, /sharedLedgerAudiences: a ledger in the record log's file is this broker's alone/],
     ['a tally interval over an hour', { ...minimal, tallyIntervalS: 3601 }, /tallyIntervalS: must be an integer from 1 to 3600/],
     ['a rate limit of zero', { ...minimal, rateLimit: { perSecond: 0 } }, /rateLimit\.perSecond: must be an integer from 1 to 100000/],
     ['a rate limit burst out of bounds', { ...minimal, rateLimit: { perSecond: 5, burst: 1e6 } }, /rateLimit\.burst/],

@@ -38,7 +38,14 @@ export interface BrokerSettings {
   readonly sharedLedgerAudiences: readonly string[];
   /** The broker's private JWK: signs records. */
   readonly brokerKey: string;
-  /** The SQLite replay ledger; absent when `etcd` holds the ledger. */
+  /**
+   * The SQLite replay ledger; absent when `etcd` holds the ledger. The same
+   * file as `recordLog` keeps it in the record log's database, for a broker
+   * that alone spends its uses (a consume is made durable by the sync of the
+   * decision record that follows it, not by one of its own); a file
+   * of its own may be shared by several brokers. Moving the ledger forgets
+   * the uses spent in the old place: move it when no certificate is valid.
+   */
   readonly ledger?: string;
   readonly recordLog: string;
   /** When set, the replay ledger and the revocation feed (with the policy epoch) live in etcd. */
@@ -101,13 +108,19 @@ export function readSettings(raw: unknown, baseDir: string, where: string): Brok
     throw new ConfigError(at(revocation.floor !== undefined ? 'revocation.floor' : 'revocation.revoked'), 'not used with etcd, whose feed carries the revocations; remove it');
   }
   const recordLog = file('recordLog', r.recordLog);
+  const ledger = r.ledger === undefined ? undefined : file('ledger', r.ledger);
+  const sharedLedgerAudiences = stringList(r.sharedLedgerAudiences ?? [], at('sharedLedgerAudiences'));
+  // Another broker could spend these uses only by writing into this broker's record log.
+  if (ledger === recordLog && sharedLedgerAudiences.length > 0) {
+    throw new ConfigError(at('sharedLedgerAudiences'), "a ledger in the record log's file is this broker's alone; give a shared ledger a file of its own");
+  }
   return {
     id: r.id === undefined ? 'seb-1' : string(r.id, at('id')),
     issuers,
     audience: string(r.audience, at('audience')),
-    sharedLedgerAudiences: stringList(r.sharedLedgerAudiences ?? [], at('sharedLedgerAudiences')),
+    sharedLedgerAudiences,
     brokerKey: file('brokerKey', r.brokerKey),
-    ...(r.ledger === undefined ? {} : { ledger: file('ledger', r.ledger) }),
+    ...(ledger === undefined ? {} : { ledger }),
     recordLog,
     ...(etcd === undefined ? {} : { etcd }),
     maxLifetimeS: integer(r.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S, at('maxLifetimeS'), 1),

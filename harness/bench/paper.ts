@@ -298,7 +298,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
         bench: 'paper',
         target_source: o.target.kind === 'file' ? o.target.file : `${o.target.kind === 'container' ? o.target.name : o.target.kind} (started by the bench)`,
         ...(target.enforcement === undefined ? {} : { enforcement: target.enforcement }),
-        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: kubernetesMode, ledger: 'sqlite' },
+        broker: { process: 'seb serve, a separate Node process', kubernetes_mode: kubernetesMode, ledger: 'sqlite, in the record log' },
         startup_ms: { target: Math.round(targetMs), broker: Math.round(brokerMs) },
       },
     });

@@ -23,6 +23,12 @@ export interface Appended {
   readonly treeHead: SignedTreeHead;
 }
 
+/** A record committed to the log (in its order, visible to every reader) that may not be on disk yet. */
+export interface Committed extends Appended {
+  /** Settles once the record is on disk; rejects when it cannot be made so, after which every append fails. */
+  readonly durable: Promise<void>;
+}
+
 /** RFC 9162 audit path of one record in the tree of `treeHead`; hashes base64url. */
 export interface InclusionProof {
   readonly seq: number;
@@ -48,7 +54,13 @@ export interface RecordLog {
    * durable write: both are on disk when this resolves, neither when it rejects.
    */
   appendAllow(decision: DecisionInput, intent: (decision: DecisionRef) => IntentInput): Promise<{ readonly decision: Appended; readonly intent: Appended }>;
-  appendOutcome(outcome: OutcomeInput): Promise<Appended>;
+  /**
+   * Resolves once the outcome is committed: its allow is no longer open, but
+   * the record may not be on disk until `durable` settles. A crash before
+   * that leaves the allow open, and reconciliation ends it from the live
+   * state (docs/design.md section 2.6).
+   */
+  appendOutcome(outcome: OutcomeInput): Promise<Committed>;
   /** Denials before the signature verified, counted over an interval (TallyRecord). */
   appendTally(tally: TallyInput): Promise<Appended>;
   treeHead(): Promise<SignedTreeHead>;

@@ -82,6 +82,54 @@ describe('GroupCommit', () => {
     expect(count().n).toBe(1);
   });
 
+  it('acknowledges a write submitted to settle at commit before its sync, and settles its durable promise with the sync', async () => {
+    const syncs: { committed: number; done: () => void }[] = [];
+    const group = new GroupCommit(db, {}, () => new Promise<void>((done) => syncs.push({ committed: count().n, done })));
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const committed = await group.submitCommitted(() => insert.run(1).changes);
+    // Acknowledged with its sync requested but not done.
+    expect(committed.value).toBe(1);
+    expect(syncs).toMatchObject([{ committed: 1 }]);
+    let durable = false;
+    const synced = committed.durable.then(() => (durable = true));
+    // A write that waits for its sync, submitted now, shares the next one.
+    const waiting = group.submit(() => insert.run(2).changes);
+    await waitFor(() => count().n === 2);
+    expect(durable).toBe(false);
+    syncs[0]?.done();
+    await synced;
+    await waitFor(() => syncs.length === 2);
+    syncs[1]?.done();
+    expect(await waiting).toBe(1);
+  });
+
+  it('reports a sync that fails after a write was acknowledged at commit, and fails every write after it', async () => {
+    const syncs: ((error: Error) => void)[] = [];
+    const group = new GroupCommit(db, {}, () => new Promise<void>((_, fail) => syncs.push(fail)));
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const committed = await group.submitCommitted(() => insert.run(1));
+    syncs[0]?.(new Error('EIO'));
+    await expect(committed.durable).rejects.toThrow('EIO');
+    // Broken for good: the write is in the file but perhaps not on disk.
+    await expect(group.submitCommitted(() => insert.run(2))).rejects.toThrow('EIO');
+    await expect(group.submit(() => insert.run(3))).rejects.toThrow('EIO');
+    expect(count().n).toBe(1);
+  });
+
+  it('is drained once every write submitted is synced or failed', async () => {
+    const syncs: (() => void)[] = [];
+    const group = new GroupCommit(db, {}, () => new Promise<void>((done) => syncs.push(done)));
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    await group.drained();
+    let drained = false;
+    void group.submitCommitted(() => insert.run(1));
+    const draining = group.drained().then(() => (drained = true));
+    await waitFor(() => syncs.length === 1);
+    expect(drained).toBe(false);
+    syncs[0]?.();
+    await draining;
+  });
+
   it('flushes the log file of a WAL database, and cannot be opened where there is none', async () => {
     const path = join(dir, 'w.db');
     const wal = new Database(path);

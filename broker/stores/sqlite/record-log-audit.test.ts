@@ -32,7 +32,8 @@ async function appendMix(log: SqliteRecordLog, count: number): Promise<void> {
     if (i % 3 === 2) await log.appendDecision(deny);
     else {
       const d = await log.appendDecision(allow);
-      if (++i < count) await log.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', status: 'succeeded' });
+      // Synced, so that the tree head taken after the last append covers it.
+      if (++i < count) await (await log.appendOutcome({ decision: { seq: d.seq, hash: d.hash }, jti: 'j1', status: 'succeeded' })).durable;
     }
   }
 }

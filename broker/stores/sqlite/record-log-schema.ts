@@ -6,7 +6,9 @@
 // hash of every perfect Merkle subtree completed so far (level >= 1; level 0
 // is `entries.leaf`), and `open_allows`, each allow still awaiting its
 // outcome with the seq of its intent. Both are indexes, not evidence: the
-// auditor rebuilds everything from `entries` and the signed heads.
+// auditor rebuilds everything from `entries` and the signed heads. A log
+// that holds its broker's replay ledger also has the `uses` table (uses.ts),
+// which the auditor ignores.
 import Database from 'better-sqlite3';
 import { IntegrityError } from '../../core/errors.js';
 import type { KeySet } from '../../core/keys.js';

@@ -5,16 +5,20 @@
 // O(log n) rows: the subtrees table holds every interior hash a proof needs,
 // and the chain tip and Merkle frontier are rebuilt from it on open. Appends
 // made together share one transaction and its fsync (group-commit.ts), and
-// each is answered once it is on disk: `tip` runs ahead over appends in
-// flight, `committed` is what the file's transactions hold, `durable` what is
-// synced to disk, and a failed commit takes the tip back to `committed`.
+// each is answered once it is on disk, but an outcome once it is committed
+// (appendOutcome): `tip` runs ahead over appends in flight, `committed` is
+// what the file's transactions hold, `durable` what is synced to disk, and a
+// failed commit takes the tip back to `committed`. The broker's replay ledger
+// may live in the same database (replayLedger), where the decision record
+// that follows each consume makes it durable.
 import Database from 'better-sqlite3';
 import { requireRegularFile } from '../../files.js';
 import { encodeBase64url } from '../../core/base64url.js';
 import { ConfigError, IntegrityError, InvalidInputError, IoError, SebError } from '../../core/errors.js';
 import { canonicalize } from '../../core/jcs.js';
 import { importKeySet, type KeySet, type SigningKey } from '../../core/keys.js';
-import type { Appended, ConsistencyProof, DecisionInput, DecisionRef, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
+import type { ReplayLedger } from '../../core/ports/ledger.js';
+import type { Appended, Committed, ConsistencyProof, DecisionInput, DecisionRef, InclusionProof, IntentInput, OutcomeInput, RecordLog, TallyInput } from '../../core/ports/record-log.js';
 import { AllowPairing, allowOf, intentMismatch, type OpenAllow } from '../../core/records/allows.js';
 import { Frontier, leafHash, storedConsistencyProof, storedInclusionProof, type Subtree, type SubtreeHashes } from '../../core/records/merkle.js';
 import { openEntry } from '../../core/records/open-entry.js';
@@ -24,6 +28,7 @@ import { isJsonObject, parseStrictJson, type JsonObject } from '../../core/stric
 import { FORMAT_VERSION, META_BROKER, META_KEYS, SCHEMA, headForRecords } from './record-log-schema.js';
 import { lockWriter } from './record-log-lock.js';
 import { GroupCommit, WalFile } from './group-commit.js';
+import { createUsesTable, UsesTable } from './uses.js';
 
 export interface SqliteRecordLogOptions {
   readonly broker: string;
@@ -60,6 +65,7 @@ export class SqliteRecordLog implements RecordLog {
   private tip: Tip;
   /** What the file's committed transactions hold (ahead of `durable` while their sync runs). */
   private committed: Tip;
+  private ledger: UsesTable | undefined;
 
   private constructor(
     private readonly path: string,
@@ -118,13 +124,14 @@ export class SqliteRecordLog implements RecordLog {
     const decision = this.stage(decisionRecord(d));
     const intent = this.stage(intentRecord(intentOf({ seq: decision.appended.seq, hash: decision.appended.hash })));
     // The intent cannot be on disk without its decision: both settle with the one transaction.
-    await Promise.all([decision.durable, intent.durable]);
+    await Promise.all([onDisk(decision.written), onDisk(intent.written)]);
     return { decision: decision.appended, intent: intent.appended };
   }
 
-  async appendOutcome(o: OutcomeInput): Promise<Appended> {
+  /** Resolves at commit: the intent before it is the write-ahead record, and reconciliation ends an allow whose outcome a crash lost. */
+  async appendOutcome(o: OutcomeInput): Promise<Committed> {
     const { decision, jti, status, detail } = o;
-    return this.append((seq, time, broker) => ({
+    const { appended, written } = this.stage((seq, time, broker) => ({
       kind: 'outcome',
       seq,
       time,
@@ -134,6 +141,10 @@ export class SqliteRecordLog implements RecordLog {
       status,
       detail,
     }));
+    const { durable } = await written;
+    // Not lost if nobody watches it: a failed sync breaks the group, and every later append fails.
+    durable.catch(() => undefined);
+    return { ...appended, durable };
   }
 
   async appendTally(t: TallyInput): Promise<Appended> {
@@ -175,24 +186,44 @@ export class SqliteRecordLog implements RecordLog {
     });
   }
 
+  /**
+   * The replay ledger in this log's database, for a broker that alone spends
+   * its uses: consumed through the log's connection and group commit, and
+   * granted once committed. Sound because the broker appends a decision
+   * record after every consume and waits for its sync before it runs
+   * anything or answers: one WAL is sequential, so that sync covers the
+   * consume; a crash before it loses both, when nothing ran on the use. The
+   * log closes it.
+   */
+  replayLedger(): ReplayLedger {
+    if (this.ledger === undefined) {
+      createUsesTable(this.db);
+      this.ledger = new UsesTable(this.db, this.commits, 'committed');
+    }
+    return this.ledger;
+  }
+
+  /** Waits for the syncs in flight (an outcome is answered before its sync), then closes. */
   async close(): Promise<void> {
+    await this.commits.drained();
     this.db.close();
     this.wal.close();
     this.lock.close();
   }
 
   private async append(build: Build): Promise<Appended> {
-    const { appended, durable } = this.stage(build);
-    await durable;
+    const { appended, written } = this.stage(build);
+    await onDisk(written);
     return appended;
   }
 
   /**
    * Signs the record onto the tip now and submits its rows to the next group
-   * commit; `durable` settles with that transaction. Records staged in one
-   * turn of the event loop commit together, in the order staged.
+   * commit; `written` settles with that transaction, its `durable` with the
+   * sync. Records staged in one turn of the event loop commit together, in
+   * the order staged.
    */
-  private stage(build: Build): { appended: Appended; durable: Promise<void> } {
+  private stage(build: Build): { appended: Appended; written: Promise<{ durable: Promise<void> }> } {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
     const time = now();
@@ -203,17 +234,25 @@ export class SqliteRecordLog implements RecordLog {
     const hash = entryHash(jws);
     const staged: Tip = { frontier, prev: hash, head };
     this.tip = staged;
-    const durable = this.commits.submit(() => this.write({ seq, jws, record, completed, head })).then(
-      () => {
-        // Batches are synced in order, so the newest record synced is what the file holds on disk.
-        if (staged.frontier.size > this.durable.frontier.size) this.durable = staged;
-      },
+    const failed = (error: unknown) => asIoError(error, `record log ${this.path}: append of record ${seq}`);
+    const written = this.commits.submitCommitted(() => this.write({ seq, jws, record, completed, head })).then(
+      (committed) => ({
+        durable: committed.durable.then(
+          () => {
+            // Batches are synced in order, so the newest record synced is what the file holds on disk.
+            if (staged.frontier.size > this.durable.frontier.size) this.durable = staged;
+          },
+          (error: unknown) => {
+            throw failed(error);
+          },
+        ),
+      }),
       (error: unknown) => {
         // A transaction that failed took the tip back to what is committed: the next append retries the same seq.
-        throw asIoError(error, `record log ${this.path}: append of record ${seq}`);
+        throw failed(error);
       },
     );
-    return { appended: { seq, hash, treeHead: head }, durable };
+    return { appended: { seq, hash, treeHead: head }, written };
   }
 
   private readRecord(seq: number): { record: LogRecord; hash: string } {
@@ -228,6 +267,11 @@ export class SqliteRecordLog implements RecordLog {
   private corrupt(what: string): IntegrityError {
     return new IntegrityError(`record log ${this.path}: ${what}; run seb audit verify`);
   }
+}
+
+/** Settles once a staged record is on disk. */
+function onDisk(written: Promise<{ durable: Promise<void> }>): Promise<void> {
+  return written.then((w) => w.durable);
 }
 
 // Members are copied by name: a caller's extra property must never reach a

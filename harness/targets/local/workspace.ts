@@ -44,7 +44,8 @@ export async function writeWorkspace(dir: string, targetJson: string, options: {
     audience: LOCAL_AUDIENCE,
     trustedKeys: 'sab/jwks.json',
     brokerKey: 'broker/private.jwk.json',
-    ledger: 'state/ledger.db',
+    // The replay ledger in the record log's database: one broker spends these uses, and a consume is made durable with the decision that follows it.
+    ledger: 'state/records.db',
     recordLog: 'state/records.db',
     target: 'target.json',
     kubernetes: { mode: options.kubernetesMode ?? DEFAULT_KUBERNETES_MODE },
