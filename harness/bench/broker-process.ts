@@ -1,10 +1,12 @@
 // `seb serve` as a child process: the broker gets its own event loop (and
 // core), apart from the load generator, as agents would reach it. It listens
 // on a port of its own choosing and is ready when it prints `listening URL`.
+// Its node runs with the flags a deployment uses (broker/cli/serve-flags.ts).
 // SEB_BROKER_NODE_ARGS adds arguments for its node (say `--cpu-prof
 // --cpu-prof-dir=DIR` to profile the broker under a bench's load; NODE_OPTIONS
 // refuses --cpu-prof).
 import { join } from 'node:path';
+import { SERVE_NODE_FLAGS } from '../../broker/cli/serve-flags.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { ManagedProcess } from '../targets/local/process.js';
 import { waitFor } from '../targets/local/wait.js';
@@ -34,7 +36,7 @@ export async function startBrokerProcess(o: BrokerProcessOptions): Promise<Broke
   const proc = await ManagedProcess.start({
     name: 'seb serve',
     command: process.execPath,
-    args: [...nodeArgs, SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'],
+    args: [...SERVE_NODE_FLAGS, ...nodeArgs, SEB, 'serve', '--config', o.config, '--listen', '127.0.0.1:0'],
     logFile: o.logFile,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...o.env },
     wait: waitFor.logLine(/^listening (\S+)$/),

@@ -199,6 +199,8 @@ describe('validation from the kube-apiserver audit log', () => {
       expect(existsSync(join(REPO_ROOT, 'dist/broker/cli/main.js')), 'seb serve runs from dist/: make build first').toBe(true);
       const { ws, start } = await serveWith({ [TEST_BREAK_ENV]: 'execute-twice', [TEST_ONLY_ENV]: TEST_ONLY_ACK });
       const serve = await start();
+      // The harness starts every broker as a deployment does (broker/cli/serve-flags.ts).
+      expect(readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8').split('\0')).toContain('--optimize-for-size');
       const client = new BrokerClient({ url: serve.url });
       const reader = KubernetesAdapter.fromKubeconfig(k8s.info.kubeconfigs.admin, { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace });
       try {
