@@ -133,6 +133,27 @@ describe('WatchCache', () => {
     expect(s.read('api')).toBeDefined();
   });
 
+  it('backs off from a server that ends every watch at once with nothing in it, answering nothing until one is open again', async () => {
+    const s = await inSync();
+    for (let k = 0; k < 3; k++) {
+      (await s.watch()).end();
+      await settled();
+    }
+    expect(s.calls).toEqual(['list', 'watch@10', 'watch@10', 'watch@10', 'watch@10']);
+    expect(s.waits).toEqual([retryDelayMs(1), retryDelayMs(2), retryDelayMs(3)]);
+    expect(s.read('web')).toBeUndefined();
+    (await s.watch()).open();
+    expect(s.read('web')).toBeDefined();
+    // An event resets the backoff: the next empty end is retried at once again.
+    const w = await s.watch();
+    w.send(added(configMap('api', '11')));
+    w.end();
+    await settled();
+    (await s.watch()).end();
+    await settled();
+    expect(s.waits.slice(3)).toEqual([retryDelayMs(1)]);
+  });
+
   it('re-lists on 410 Gone (or any ERROR event), answering nothing until the new watch is open', async () => {
     const s = await inSync();
     s.w.fail(new ResyncNeeded('watch error 410: too old resource version'));

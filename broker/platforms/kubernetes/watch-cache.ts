@@ -99,16 +99,33 @@ class CollectionView {
         const opened = () => {
           this.inSync = !signal.aborted;
         };
-        await this.source.watch(this.resourceVersion, { opened, event: (e) => this.apply(e) }, signal);
-        // The server ended the watch (its timeout): the next one resumes from the last version seen.
-        this.failures = 0;
+        let delivered = false;
+        const event = (e: WatchEvent) => {
+          delivered = true;
+          this.apply(e);
+        };
+        await this.source.watch(this.resourceVersion, { opened, event }, signal);
+        // The server ended the watch (its timeout): the next one resumes from the last version seen,
+        // at once if this one delivered anything (bookmarks come every minute or so). A server that
+        // ends every watch at once, empty, is asked again with the failures' backoff, not in a tight
+        // loop, and the view answers nothing until a watch is open again.
+        if (delivered) {
+          this.failures = 0;
+        } else {
+          this.inSync = false;
+          await this.backOff(signal);
+        }
       } catch (error) {
         this.inSync = false;
         if (error instanceof ResyncNeeded) this.resourceVersion = undefined;
-        this.failures += 1;
-        await this.wait(retryDelayMs(this.failures), signal);
+        await this.backOff(signal);
       }
     }
+  }
+
+  private async backOff(signal: AbortSignal): Promise<void> {
+    this.failures += 1;
+    await this.wait(retryDelayMs(this.failures), signal);
   }
 
   private async list(): Promise<string> {
