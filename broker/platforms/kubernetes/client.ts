@@ -176,9 +176,9 @@ export class KubeClient {
     }
     const url = new URL(this.endpoint.server.replace(/\/$/, '') + path);
     return new Promise<T>((resolve, reject) => {
-      const timers: NodeJS.Timeout[] = [];
       const done = () => {
-        timers.forEach(clearTimeout);
+        clearTimeout(answerBy);
+        clearTimeout(doneBy);
         options.signal?.removeEventListener('abort', abort);
       };
       const settle: Settle<T> = {
@@ -194,13 +194,14 @@ export class KubeClient {
         },
       };
       const req = httpsRequest(url, { method, headers, agent }, (res) => {
-        clearTimeout(timers[0]);
+        clearTimeout(answerBy);
         handle(res, settle);
       });
       const cut = (why: string) => () => settle.fail(new IoError(`${method} ${url.pathname}: ${why}`));
       const abort = cut('aborted');
-      timers.push(setTimeout(cut(`no answer within ${this.timeoutMs} ms`), this.timeoutMs));
-      timers.push(setTimeout(cut(`not done within ${deadlineMs} ms`), deadlineMs));
+      // A request's deadline is the client's timeout: one timer covers its whole exchange; a stream has its answer timed apart.
+      const answerBy = deadlineMs > this.timeoutMs ? setTimeout(cut(`no answer within ${this.timeoutMs} ms`), this.timeoutMs) : undefined;
+      const doneBy = setTimeout(cut(answerBy === undefined ? `no answer within ${deadlineMs} ms` : `not done within ${deadlineMs} ms`), deadlineMs);
       req.on('error', settle.fail);
       if (options.signal?.aborted === true) return abort();
       options.signal?.addEventListener('abort', abort, { once: true });
