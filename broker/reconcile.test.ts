@@ -183,8 +183,20 @@ describe('reconcile', () => {
     db.prepare("DELETE FROM entries WHERE seq = 1").run();
     db.prepare('DELETE FROM tree_heads WHERE size = 2').run();
     db.close();
-    // The open-allow index still names the deleted intent: the owner refuses to reconcile rather than guess.
-    await expect(restartAndReconcile(p)).rejects.toThrow(/record 1 is missing; run seb audit verify/);
+    // Decision and intent were signed under one head: without it no head covers the decision, and the owner refuses to open the log.
+    await expect(restartAndReconcile(p)).rejects.toThrow(/holds 1 records but its newest tree head is stored under size 0; run seb audit verify/);
+  });
+
+  it('refuses to reconcile an allow whose intent is gone while the open-allow index still names it', async () => {
+    const log = openLog();
+    const d = await log.appendDecision({ decision: 'allow', reason: null, jti: 'cut', iss: ISSUER, sub: SUBJECT, cdg: jcsDigest(SAMPLE_CONTRACT) });
+    await log.appendIntent({ decision: { seq: d.seq, hash: d.hash }, jti: 'cut', contract: SAMPLE_CONTRACT });
+    await log.close();
+    const db = new Database(logPath());
+    db.prepare('DELETE FROM entries WHERE seq = 1').run();
+    db.prepare('DELETE FROM tree_heads WHERE size = 2').run();
+    db.close();
+    await expect(restartAndReconcile(platform(hang))).rejects.toThrow(/record 1 is missing; run seb audit verify/);
   });
 
   it('refuses to reconcile from an intent whose contract is not the one the decision signed', async () => {

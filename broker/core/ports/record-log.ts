@@ -19,7 +19,7 @@ export interface Appended {
   readonly seq: number;
   /** base64url(SHA-256(entry JWS)): what an outcome cites as its decision's hash. */
   readonly hash: string;
-  /** The tree head signed in the same write, covering this record. */
+  /** The tree head that ends the transaction holding this record: it covers this record and those committed with it. */
   readonly treeHead: SignedTreeHead;
 }
 

@@ -48,6 +48,8 @@ interface AwaitingSync {
 }
 
 export interface GroupCommitHooks {
+  /** Inside a batch's transaction, after its writes: what the batch as a whole adds (a throw rolls the batch back). */
+  readonly closing?: () => void;
   /** After a batch's transaction committed (before it is synced), before its callers hear of it. */
   readonly committed?: () => void;
   /** After a batch's transaction rolled back, before its callers hear of it. */
@@ -120,7 +122,13 @@ export class GroupCommit {
   private commit(batch: readonly Pending[]): void {
     let results: unknown[];
     try {
-      results = this.db.transaction(() => batch.map((p) => p.run())).immediate();
+      results = this.db
+        .transaction(() => {
+          const values = batch.map((p) => p.run());
+          this.hooks.closing?.();
+          return values;
+        })
+        .immediate();
     } catch (error) {
       this.hooks.rolledBack?.();
       for (const p of batch) p.reject(error);

@@ -54,6 +54,22 @@ describe('SqliteRecordLog', () => {
     expect(audit()).toEqual({ ok: true, size: 3, root: head.root });
   });
 
+  it('signs one tree head per transaction: appends made together share it, and the newest covers every record', async () => {
+    const log = SqliteRecordLog.open(path, { broker: 'b1', key });
+    const together = await Promise.all([log.appendDecision(deny), log.appendDecision(deny), log.appendDecision(deny)]);
+    const alone = await log.appendDecision(deny);
+    const head = await log.treeHead();
+    await log.close();
+    expect(together.map((a) => a.treeHead.size)).toEqual([3, 3, 3]);
+    expect(new Set(together.map((a) => a.treeHead.jws)).size).toBe(1);
+    expect(alone.treeHead).toEqual(head);
+    const db = new Database(path, { readonly: true });
+    const sizes = db.prepare('SELECT size FROM tree_heads ORDER BY size').pluck().all();
+    db.close();
+    expect(sizes).toEqual([0, 3, 4]);
+    expect(audit()).toEqual({ ok: true, size: 4, root: head.root });
+  });
+
   it('resumes the chain and the tree after reopening', async () => {
     let log = SqliteRecordLog.open(path, { broker: 'b1', key });
     for (let i = 0; i < 3; i++) await log.appendDecision(deny);

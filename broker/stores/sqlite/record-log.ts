@@ -1,11 +1,12 @@
 // The record log on a SQLite file, one per broker, written by one process.
-// Each append is one transaction holding the signed entry, the tree head that
-// covers it, the Merkle subtrees it completes and the open-allow index, so
-// the file never shows a record that no head signs. Proofs and a restart read
+// Each append's rows (the signed entry, the Merkle subtrees it completes and
+// the open-allow index) go into a group-commit transaction that ends with one
+// tree head covering every record in it, so the file never shows a record
+// that no head signs, and appends made together share one head signature as
+// they share one fsync. Proofs and a restart read
 // O(log n) rows: the subtrees table holds every interior hash a proof needs,
-// and the chain tip and Merkle frontier are rebuilt from it on open. Appends
-// made together share one transaction and its fsync (group-commit.ts), and
-// each is answered once it is on disk, but an outcome once it is committed
+// and the chain tip and Merkle frontier are rebuilt from it on open. Each
+// append (group-commit.ts) is answered once it is on disk, but an outcome once it is committed
 // (appendOutcome): `tip` runs ahead over appends in flight, `committed` is
 // what the file's transactions hold, `durable` what is synced to disk, and a
 // failed commit takes the tip back to `committed`. The broker's replay ledger
@@ -42,9 +43,14 @@ export interface SqliteRecordLogOptions {
   readonly trace?: (sql: string) => void;
 }
 
-interface Tip {
+/** The end of the chain: its Merkle frontier and the hash of its last entry. */
+interface Chain {
   readonly frontier: Frontier;
   readonly prev: string;
+}
+
+/** A chain as a transaction left it, with the head that signs it. */
+interface Tip extends Chain {
   readonly head: SignedTreeHead;
 }
 
@@ -55,14 +61,20 @@ interface Write {
   readonly jws: string;
   readonly record: LogRecord;
   readonly completed: readonly Subtree[];
-  readonly head: SignedTreeHead;
+}
+
+/** What a staged record learns when its transaction commits: the batch's head, and when it is on disk. */
+interface Written {
+  readonly tip: Tip;
+  readonly durable: Promise<void>;
 }
 
 export class SqliteRecordLog implements RecordLog {
   private readonly write: (w: Write) => void;
+  private readonly writeHead: (head: SignedTreeHead) => void;
   private readonly subtree: SubtreeHashes;
   private readonly commits: GroupCommit;
-  private tip: Tip;
+  private tip: Chain;
   /** What the file's committed transactions hold (ahead of `durable` while their sync runs). */
   private committed: Tip;
   private ledger: UsesTable | undefined;
@@ -79,10 +91,25 @@ export class SqliteRecordLog implements RecordLog {
     this.tip = durable;
     this.committed = durable;
     this.write = appendWriter(db);
+    this.writeHead = headWriter(db);
     this.subtree = subtreeReader(db, path);
-    // A batch commits everything appended up to its flush, which is the tip then; `durable` follows each append's sync (stage).
+    // A batch commits everything appended up to its flush, which is the tip then, under one head; `durable` follows each append's sync (stage).
     const sync = (options.synchronous ?? 'FULL') === 'FULL' ? () => wal.sync() : undefined;
-    this.commits = new GroupCommit(db, { committed: () => (this.committed = this.tip), rolledBack: () => (this.tip = this.committed) }, sync);
+    let closed: Tip | undefined;
+    this.commits = new GroupCommit(
+      db,
+      {
+        closing: () => {
+          closed = this.tip.frontier.size > this.committed.frontier.size ? this.signHead(this.tip) : undefined;
+          if (closed !== undefined) this.writeHead(closed.head);
+        },
+        committed: () => {
+          if (closed !== undefined) this.committed = closed;
+        },
+        rolledBack: () => (this.tip = this.committed),
+      },
+      sync,
+    );
   }
 
   /** Open or create the log at `path`; an existing log resumes its chain. Refused while another process or connection writes it. */
@@ -122,16 +149,16 @@ export class SqliteRecordLog implements RecordLog {
   /** Both records are staged in the same turn, so they share one group-commit transaction: one fsync, both or neither. */
   async appendAllow(d: DecisionInput, intentOf: (decision: DecisionRef) => IntentInput): Promise<{ decision: Appended; intent: Appended }> {
     const decision = this.stage(decisionRecord(d));
-    const intent = this.stage(intentRecord(intentOf({ seq: decision.appended.seq, hash: decision.appended.hash })));
+    const intent = this.stage(intentRecord(intentOf(decision.ref)));
     // The intent cannot be on disk without its decision: both settle with the one transaction.
-    await Promise.all([onDisk(decision.written), onDisk(intent.written)]);
-    return { decision: decision.appended, intent: intent.appended };
+    const [decisionTip, intentTip] = await Promise.all([onDisk(decision.written), onDisk(intent.written)]);
+    return { decision: appended(decision.ref, decisionTip), intent: appended(intent.ref, intentTip) };
   }
 
   /** Resolves at commit: the intent before it is the write-ahead record, and reconciliation ends an allow whose outcome a crash lost. */
   async appendOutcome(o: OutcomeInput): Promise<Committed> {
     const { decision, jti, status, detail } = o;
-    const { appended, written } = this.stage((seq, time, broker) => ({
+    const { ref, written } = this.stage((seq, time, broker) => ({
       kind: 'outcome',
       seq,
       time,
@@ -141,10 +168,10 @@ export class SqliteRecordLog implements RecordLog {
       status,
       detail,
     }));
-    const { durable } = await written;
+    const { tip, durable } = await written;
     // Not lost if nobody watches it: a failed sync breaks the group, and every later append fails.
     durable.catch(() => undefined);
-    return { ...appended, durable };
+    return { ...appended(ref, tip), durable };
   }
 
   async appendTally(t: TallyInput): Promise<Appended> {
@@ -212,47 +239,54 @@ export class SqliteRecordLog implements RecordLog {
   }
 
   private async append(build: Build): Promise<Appended> {
-    const { appended, written } = this.stage(build);
-    await onDisk(written);
-    return appended;
+    const { ref, written } = this.stage(build);
+    return appended(ref, await onDisk(written));
   }
 
   /**
    * Signs the record onto the tip now and submits its rows to the next group
-   * commit; `written` settles with that transaction, its `durable` with the
-   * sync. Records staged in one turn of the event loop commit together, in
-   * the order staged.
+   * commit; `written` settles with that transaction (and the head it ended
+   * with), its `durable` with the sync. Records staged in one turn of the
+   * event loop commit together, in the order staged.
    */
-  private stage(build: Build): { appended: Appended; written: Promise<{ durable: Promise<void> }> } {
+  private stage(build: Build): { ref: DecisionRef; written: Promise<Written> } {
     const { key, broker, now = Date.now } = this.options;
     const seq = this.tip.frontier.size;
-    const time = now();
-    const record = build(seq, time, broker);
+    const record = build(seq, now(), broker);
     const jws = signEntry(key, record, this.tip.prev);
     const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
-    const head = signTreeHead(key, frontier.size, frontier.root(), time, broker);
     const hash = entryHash(jws);
-    const staged: Tip = { frontier, prev: hash, head };
-    this.tip = staged;
+    this.tip = { frontier, prev: hash };
     const failed = (error: unknown) => asIoError(error, `record log ${this.path}: append of record ${seq}`);
-    const written = this.commits.submitCommitted(() => this.write({ seq, jws, record, completed, head })).then(
-      (committed) => ({
-        durable: committed.durable.then(
-          () => {
-            // Batches are synced in order, so the newest record synced is what the file holds on disk.
-            if (staged.frontier.size > this.durable.frontier.size) this.durable = staged;
-          },
-          (error: unknown) => {
-            throw failed(error);
-          },
-        ),
-      }),
+    const written = this.commits.submitCommitted(() => this.write({ seq, jws, record, completed })).then(
+      (committed) => {
+        // Callers hear of a batch before the next one commits: `committed` is this record's batch.
+        const tip = this.committed;
+        return {
+          tip,
+          durable: committed.durable.then(
+            () => {
+              // Batches are synced in order, so the newest batch synced is what the file holds on disk.
+              if (tip.frontier.size > this.durable.frontier.size) this.durable = tip;
+            },
+            (error: unknown) => {
+              throw failed(error);
+            },
+          ),
+        };
+      },
       (error: unknown) => {
         // A transaction that failed took the tip back to what is committed: the next append retries the same seq.
         throw failed(error);
       },
     );
-    return { appended: { seq, hash, treeHead: head }, written };
+    return { ref: { seq, hash }, written };
+  }
+
+  /** The head of `chain`, signed at the time it commits. */
+  private signHead(chain: Chain): Tip {
+    const { key, broker, now = Date.now } = this.options;
+    return { ...chain, head: signTreeHead(key, chain.frontier.size, chain.frontier.root(), now(), broker) };
   }
 
   private readRecord(seq: number): { record: LogRecord; hash: string } {
@@ -269,9 +303,15 @@ export class SqliteRecordLog implements RecordLog {
   }
 }
 
-/** Settles once a staged record is on disk. */
-function onDisk(written: Promise<{ durable: Promise<void> }>): Promise<void> {
-  return written.then((w) => w.durable);
+/** Settles once a staged record is on disk, with its transaction's tip. */
+async function onDisk(written: Promise<Written>): Promise<Tip> {
+  const { tip, durable } = await written;
+  await durable;
+  return tip;
+}
+
+function appended(ref: DecisionRef, tip: Tip): Appended {
+  return { seq: ref.seq, hash: ref.hash, treeHead: tip.head };
 }
 
 // Members are copied by name: a caller's extra property must never reach a
@@ -296,10 +336,9 @@ function intentRecord(i: IntentInput): Build {
   });
 }
 
-/** One append's rows (the entry, the subtrees it completes, the open-allow index, its tree head), run inside a group commit's transaction; statements prepared once. */
+/** One append's rows (the entry, the subtrees it completes, the open-allow index), run inside a group commit's transaction; statements prepared once. */
 function appendWriter(db: Database.Database): (w: Write) => void {
   const entry = db.prepare('INSERT INTO entries (seq, jws, leaf) VALUES (?, ?, ?)');
-  const head = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
   const subtrees = subtreeWriter(db);
   const openAllow = db.prepare('INSERT INTO open_allows (seq, intent) VALUES (?, NULL)');
   const intent = db.prepare('UPDATE open_allows SET intent = ? WHERE seq = ?');
@@ -311,8 +350,13 @@ function appendWriter(db: Database.Database): (w: Write) => void {
     if (record.kind === 'decision' && record.decision === 'allow') openAllow.run(record.seq);
     if (record.kind === 'intent') intent.run(record.seq, record.decision.seq);
     if (record.kind === 'outcome') closeAllow.run(record.decision.seq);
-    head.run(w.head.size, w.head.jws);
   };
+}
+
+/** The head that ends a batch's transaction. */
+function headWriter(db: Database.Database): (head: SignedTreeHead) => void {
+  const insert = db.prepare('INSERT INTO tree_heads (size, jws) VALUES (?, ?)');
+  return (head) => void insert.run(head.size, head.jws);
 }
 
 function subtreeWriter(db: Database.Database): (completed: readonly Subtree[]) => void {
