@@ -62,6 +62,17 @@ function platform(invoke: (set: (s: JsonValue) => void) => Promise<InvokeResult>
   };
 }
 
+/** A platform whose invoke leaves the live state at `landed` (as it was when absent) and never answers, as if the broker died mid-call; `invoked` says once it is in. */
+function hangsInInvoke(landed?: JsonValue): { p: ReconcilableAdapter; invoked: () => boolean } {
+  let invoked = false;
+  const p = platform(async (set) => {
+    if (landed !== undefined) set(landed);
+    invoked = true;
+    return hang();
+  });
+  return { p, invoked: () => invoked };
+}
+
 function brokerOn(adapter: ReconcilableAdapter, log: SqliteRecordLog): Broker {
   return new Broker({
     id: 'broker-1',
@@ -121,24 +132,15 @@ async function restartAndReconcile(adapter: ReconcilableAdapter) {
 
 describe('reconcile', () => {
   it('records succeeded when the mutation landed before the crash', async () => {
-    let invoked = false;
-    const p = platform(async (set) => {
-      set({ replicas: 3 });
-      invoked = true;
-      return hang();
-    });
-    await crashDuringInvoke(p, () => invoked);
+    const { p, invoked } = hangsInInvoke({ replicas: 3 });
+    await crashDuringInvoke(p, invoked);
     expect(await restartAndReconcile(p)).toMatchObject([{ seq: 0, status: 'succeeded', detail: 'reconciled after restart: the live state shows the mutation' }]);
     expectSettledAndAudited();
   });
 
   it('records failed when the live state is still the certified pre-state', async () => {
-    let invoked = false;
-    const p = platform(async () => {
-      invoked = true;
-      return hang();
-    });
-    await crashDuringInvoke(p, () => invoked);
+    const { p, invoked } = hangsInInvoke();
+    await crashDuringInvoke(p, invoked);
     expect(await restartAndReconcile(p)).toMatchObject([{ status: 'failed', detail: expect.stringContaining('pre-state') }]);
     expectSettledAndAudited();
   });
@@ -148,13 +150,8 @@ describe('reconcile', () => {
     ['the adapter cannot tell', (a: ReconcilableAdapter): ReconcilableAdapter => ({ ...a, matchesIntent: undefined }), 'cannot check the intended state'],
     ['the live state cannot be read', (a: ReconcilableAdapter): ReconcilableAdapter => ({ ...a, readLiveState: () => Promise.reject(new Error('apiserver down')) }), 'could not be read: apiserver down'],
   ])('records unknown when %s', async (_, restartWith, detail) => {
-    let invoked = false;
-    const p = platform(async (set) => {
-      set({ replicas: 5 });
-      invoked = true;
-      return hang();
-    });
-    await crashDuringInvoke(p, () => invoked);
+    const { p, invoked } = hangsInInvoke({ replicas: 5 });
+    await crashDuringInvoke(p, invoked);
     expect(await restartAndReconcile(restartWith(p))).toMatchObject([{ status: 'unknown', detail: expect.stringContaining(detail) }]);
     expectSettledAndAudited();
   });
@@ -170,13 +167,8 @@ describe('reconcile', () => {
   });
 
   it('signs the intent into the log before minting, so deleting it after a crash breaks the log instead of rewriting history', async () => {
-    let invoked = false;
-    const p = platform(async (set) => {
-      set({ replicas: 3 });
-      invoked = true;
-      return hang();
-    });
-    await crashDuringInvoke(p, () => invoked);
+    const { p, invoked } = hangsInInvoke({ replicas: 3 });
+    await crashDuringInvoke(p, invoked);
     const kinds = records().map((r) => r.kind);
     expect(kinds).toEqual(['decision', 'intent']);
     const db = new Database(logPath());
@@ -208,19 +200,15 @@ describe('reconcile', () => {
   });
 
   it('deletes what the crashed mint left behind: the executor objects its signed intent reserved', async () => {
-    let invoked = false;
+    const { p: hanging, invoked } = hangsInInvoke({ replicas: 3 });
     const retired: JsonValue[] = [];
     const reservation = { secret: 'seb-bind-0123456789abcdef0123' };
     const p: ReconcilableAdapter = {
-      ...platform(async (set) => {
-        set({ replicas: 3 });
-        invoked = true;
-        return hang();
-      }),
+      ...hanging,
       reserve: () => reservation,
       retireReserved: async (r) => void retired.push(r),
     };
-    await crashDuringInvoke(p, () => invoked);
+    await crashDuringInvoke(p, invoked);
     const intent = records()[1];
     expect(intent).toMatchObject({ kind: 'intent', executor: reservation });
     expect(await restartAndReconcile(p)).toMatchObject([{ status: 'succeeded', detail: expect.stringContaining('the executor objects it reserved are removed') }]);
@@ -229,16 +217,13 @@ describe('reconcile', () => {
   });
 
   it('says so in the outcome when the leftovers cannot be removed', async () => {
-    let invoked = false;
+    const { p: hanging, invoked } = hangsInInvoke();
     const p: ReconcilableAdapter = {
-      ...platform(async () => {
-        invoked = true;
-        return hang();
-      }),
+      ...hanging,
       reserve: () => ({ secret: 'seb-bind-0123456789abcdef0123' }),
       retireReserved: () => Promise.reject(new Error('apiserver down')),
     };
-    await crashDuringInvoke(p, () => invoked);
+    await crashDuringInvoke(p, invoked);
     expect(await restartAndReconcile(p)).toMatchObject([{ status: 'failed', detail: expect.stringContaining('could not be removed: apiserver down') }]);
     expectSettledAndAudited();
   });
@@ -251,12 +236,8 @@ describe('reconcile', () => {
     const log = openLog();
     expect(await brokerOn(done, log).execute(requestBytes(await issueFor(issuer, { jti: 'finished' })))).toMatchObject({ outcome: 'succeeded' });
     await log.close();
-    let invoked = false;
-    const crashed = platform(async () => {
-      invoked = true;
-      return hang();
-    });
-    await crashDuringInvoke(crashed, () => invoked, 'crashed');
+    const { p: crashed, invoked } = hangsInInvoke();
+    await crashDuringInvoke(crashed, invoked, 'crashed');
 
     expect((await restartAndReconcile(crashed)).map((r) => r.jti)).toEqual(['crashed']);
     expect(await restartAndReconcile(crashed)).toEqual([]);
@@ -274,16 +255,11 @@ describe('reconcile', () => {
       dir,
       'test config',
     );
-    let invoked = false;
-    const p = platform(async (set) => {
-      set({ replicas: 3 });
-      invoked = true;
-      return hang();
-    });
+    const { p, invoked } = hangsInInvoke({ replicas: 3 });
     const first = await assembleBroker(settings, [p], { clock: () => NOW_MS });
     const request = requestBytes(await issueFor(issuer));
     void first.broker.execute(request);
-    while (!invoked) await new Promise((r) => setTimeout(r, 1));
+    while (!invoked()) await new Promise((r) => setTimeout(r, 1));
     // A second broker on the same settings (seb execute beside seb serve) is refused before it can reconcile the running allow.
     await expect(assembleBroker(settings, [p], { clock: () => NOW_MS })).rejects.toThrow(/already open for writing by another broker process/);
     expect(records().map((r) => r.kind)).toEqual(['decision', 'intent']);

@@ -18,13 +18,14 @@ import { BrokenBroker } from '../broker/test-break.js';
 import { importPrivateJwk } from '../broker/core/keys.js';
 import { adaptersFor, type TargetAdapters } from '../broker/platforms/from-target.js';
 import type { AwsPlan } from '../broker/platforms/aws/operations.js';
-import { issueCertificate } from '../broker/sab/issue.js';
 import { generateSigningKey } from '../broker/sab/keygen.js';
 import { SqliteLedger } from '../broker/stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../broker/stores/sqlite/record-log.js';
-import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../harness/sample-certificates.js';
+import { freshState, makeIssuer, requestBytes, type Issuer } from '../harness/sample-certificates.js';
 import { contractFor, DirectAws } from '../harness/targets/local/aws-kinds.js';
 import { startLocalAws, type LocalAws } from '../harness/targets/local/aws-target.js';
+import { certifyNow } from '../harness/fixtures/certify-now.js';
+import { preStateThrough } from '../harness/workload/kinds/shared.js';
 import { readRecordLog } from '../harness/validate/record-logs.js';
 import { findViolations } from '../harness/validate/violations.js';
 import { networkFault, proxyMoto, startToxiproxy, type NetworkFaultKind, type ToxiproxyServer } from './network.js';
@@ -71,17 +72,7 @@ it('moto behind toxiproxy: latency still executes, down and reset_peer deny, rec
   const execute = async () => {
     const contract = contractFor('s3:PutObject', aws.info, aws.resources, n++);
     const plan = reader.plan(contract) as AwsPlan;
-    const pre = await reader.readLiveState(plan);
-    const certificate = await issueCertificate({
-      privateJwk: issuer.privateJwk,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      subject: SUBJECT,
-      contract,
-      nowS: Math.floor(Date.now() / 1000),
-      preState: pre.state,
-      ...(pre.version === undefined ? {} : { preVersion: pre.version }),
-    });
+    const certificate = await certifyNow(issuer, contract, await preStateThrough(reader, contract));
     const result = await broker.execute(requestBytes(certificate, contract));
     if (plan.action === 's3:PutObject' && result.decision.jti !== null) etagToJti.set(createHash('md5').update(plan.body).digest('hex'), result.decision.jti);
     return { decision: result.decision.decision, reason: result.decision.reason };
@@ -131,17 +122,7 @@ it('on S3, a broker that executes twice on one use is caught from the object ver
   try {
     const contract = contractFor('s3:PutObject', aws.info, aws.resources, 5000);
     const plan = reader.plan(contract) as Extract<AwsPlan, { action: 's3:PutObject' }>;
-    const pre = await reader.readLiveState(plan);
-    const certificate = await issueCertificate({
-      privateJwk: issuer.privateJwk,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      subject: SUBJECT,
-      contract,
-      nowS: Math.floor(Date.now() / 1000),
-      preState: pre.state,
-      ...(pre.version === undefined ? {} : { preVersion: pre.version }),
-    });
+    const certificate = await certifyNow(issuer, contract, await preStateThrough(reader, contract));
     const result = await broker.execute(requestBytes(certificate, contract));
     expect(result).toMatchObject({ decision: { decision: 'allow' }, outcome: 'succeeded' });
     const etag = createHash('md5').update(plan.body).digest('hex');

@@ -16,7 +16,7 @@ import type { FleetScenario } from '../scenario/fleet-schema.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { openPart, workDirName, type PartOutcome } from './part.js';
+import { openPart, workDirName, type PartOptions, type PartOutcome } from './part.js';
 import { runFleetPart } from './fleet-part.js';
 import type { Revocation, Violation } from '../validate/violations.js';
 import { History, type RequestRecord } from '../metrics/history.js';
@@ -26,16 +26,9 @@ import { fleetLoad, untilHealthy, type FleetLoad } from '../workload/fleet/load.
 import { startFreshLoop } from '../workload/fleet/fresh-loop.js';
 import { startStorm, type Storm } from '../workload/fleet/certificate-storm.js';
 
-export interface FaultsOptions {
+export interface FaultsOptions extends PartOptions {
   /** A faults scenario (scenarios/faults/), in the profile to run. */
   readonly scenario: FleetScenario;
-  /** Where it was read from, for meta.json. */
-  readonly scenarioFile: string;
-  readonly quick: boolean;
-  readonly resultsRoot: string;
-  /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
-  readonly run?: RunDir;
-  readonly log: (line: string) => void;
 }
 
 export interface FaultsResult extends PartOutcome {

@@ -45,6 +45,17 @@ export function workDirName(part: RunPart): string {
   return part.shared ? `work-${part.name}` : 'work';
 }
 
+/** What a fleet bench (revocation, faults) is run with, besides its scenario. */
+export interface PartOptions {
+  /** Where the scenario was read from, for meta.json. */
+  readonly scenarioFile: string;
+  readonly quick: boolean;
+  readonly resultsRoot: string;
+  /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
+  readonly run?: RunDir;
+  readonly log: (line: string) => void;
+}
+
 /** What a part found, for the run that holds it. */
 export interface PartOutcome {
   readonly validation: ValidationSummary;

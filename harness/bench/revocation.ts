@@ -24,7 +24,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../metrics/histogram.js';
 import { gitCommit, machineInfo, writeRunFile, type RunDir } from '../run-dir.js';
-import { openPart, workDirName, type PartOutcome } from './part.js';
+import { openPart, workDirName, type PartOptions, type PartOutcome } from './part.js';
 import { runFleetPart } from './fleet-part.js';
 import { ConfigError } from '../../broker/core/errors.js';
 import type { FleetScenario } from '../scenario/fleet-schema.js';
@@ -38,18 +38,11 @@ import { startProbes } from '../workload/fleet/probes.js';
 import { sleepUntil } from '../workload/fleet/pace.js';
 import { revoke, type Revoked, type RevokeEvent } from '../../faults/revoke.js';
 
-export interface RevocationOptions {
+export interface RevocationOptions extends PartOptions {
   /** A revocation scenario (scenarios/revocation/), in the profile to run. */
   readonly scenario: FleetScenario;
-  /** Where it was read from, for meta.json. */
-  readonly scenarioFile: string;
-  readonly quick: boolean;
   /** Brokers sharing the cluster; default the scenario's. */
   readonly brokers?: number;
-  readonly resultsRoot: string;
-  /** The run folder of `seb bench all`, shared with the other parts; default a folder of its own. */
-  readonly run?: RunDir;
-  readonly log: (line: string) => void;
 }
 
 export interface RevocationResult extends PartOutcome {

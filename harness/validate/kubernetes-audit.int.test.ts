@@ -13,7 +13,6 @@ import { importPrivateJwk } from '../../broker/core/keys.js';
 import { KubernetesAdapter } from '../../broker/platforms/kubernetes/adapter.js';
 import type { KubeClient } from '../../broker/platforms/kubernetes/client.js';
 import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
-import { issueCertificate } from '../../broker/sab/issue.js';
 import { generateSigningKey } from '../../broker/sab/keygen.js';
 import { SqliteLedger } from '../../broker/stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../../broker/stores/sqlite/record-log.js';
@@ -25,7 +24,9 @@ import { REPO_ROOT } from '../repo-root.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace } from '../targets/local/workspace.js';
 import { BrokerClient } from '../workload/broker-client.js';
 import { sabCertifier } from '../workload/mutation-workload.js';
-import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../sample-certificates.js';
+import { certifyNow } from '../fixtures/certify-now.js';
+import { preStateThrough } from '../workload/kinds/shared.js';
+import { freshState, makeIssuer, requestBytes, type Issuer } from '../sample-certificates.js';
 import { clientFor, createObject, removeObject, targetObject, type TargetObject } from '../workload/kinds/kubernetes-objects.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../targets/local/kubernetes-target.js';
 import { parseAuditLog, readKubernetesEvidence } from './kubernetes-audit.js';
@@ -85,17 +86,8 @@ async function harness(mode: ExecutorMode, testBreak?: TestBreak): Promise<Harne
       let bytes = o.again;
       if (bytes === undefined) {
         const contract: Contract = { ...object.contract, parameters: { data: { mode: `run-${Date.now()}-${Math.random()}` } } };
-        const pre = await adapter.readLiveState(adapter.plan(contract));
-        const certificate = await issueCertificate({
-          privateJwk: issuer.privateJwk,
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          subject: SUBJECT,
-          contract,
-          nowS: Math.floor(Date.now() / 1000),
-          preState: o.stale === true ? { data: { mode: 'not what is there' } } : pre.state,
-          ...(pre.version === undefined ? {} : { preVersion: pre.version }),
-        });
+        const pre = await preStateThrough(adapter, contract);
+        const certificate = await certifyNow(issuer, contract, o.stale === true ? { ...pre, state: { data: { mode: 'not what is there' } } } : pre);
         bytes = requestBytes(certificate, contract);
       }
       const result = await broker.execute(bytes);

@@ -8,15 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, freshState, ISSUER, makeIssuer, requestBytes, SUBJECT, type Issuer } from '../../../harness/sample-certificates.js';
+import { freshState, makeIssuer, requestBytes, type Issuer } from '../../../harness/sample-certificates.js';
 import { clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type MutationKind, type TargetObject } from '../../../harness/workload/kinds/kubernetes-objects.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../../../harness/targets/local/kubernetes-target.js';
+import { certifyNow } from '../../../harness/fixtures/certify-now.js';
+import { preStateThrough } from '../../../harness/workload/kinds/shared.js';
 import { Broker, PHASES, type PhaseTimings } from '../../broker.js';
 import type { Contract } from '../../core/certificate/contract.js';
 import { importKeySet, importPrivateJwk } from '../../core/keys.js';
 import type { JsonObject } from '../../core/strict-json.js';
 import { auditLog } from '../../core/records/audit.js';
-import { issueCertificate } from '../../sab/issue.js';
 import { generateSigningKey } from '../../sab/keygen.js';
 import { SqliteLedger } from '../../stores/sqlite/ledger.js';
 import { SqliteRecordLog } from '../../stores/sqlite/record-log.js';
@@ -82,17 +83,7 @@ describe.each<ExecutorMode>(['ephemeral', 'pooled', 'impersonation'])('Broker on
         for (let i = 0; i < RUNS; i++) {
           const contract = contractFor(o, i);
           // The SAB certifies what it reads through the same projection.
-          const pre = await adapter.readLiveState(adapter.plan(contract));
-          const certificate = await issueCertificate({
-            privateJwk: issuer.privateJwk,
-            issuer: ISSUER,
-            audience: AUDIENCE,
-            subject: SUBJECT,
-            contract,
-            nowS: Math.floor(Date.now() / 1000),
-            preState: pre.state,
-            ...(pre.version === undefined ? {} : { preVersion: pre.version }),
-          });
+          const certificate = await certifyNow(issuer, contract, await preStateThrough(adapter, contract));
           const t0 = performance.now();
           const result = await broker.execute(requestBytes(certificate, contract));
           totals.push(performance.now() - t0);
