@@ -172,6 +172,15 @@ describe('the broker API', () => {
     }
   });
 
+  it('counts each answer in /metrics before it serves the next request', async () => {
+    const allows = async () => Number(/seb_decisions_total\{endpoint="execute",decision="allow",reason="none"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+    for (let i = 0; i < 5; i++) {
+      const before = await allows();
+      expect((await post('/v1/execute', requestBytes(await issueFor(issuer)))).status).toBe(200);
+      expect(await allows()).toBe(before + 1);
+    }
+  });
+
   it('serves the log for auditors, metrics and its OpenAPI document', async () => {
     const head = (await (await fetch(`${base}/v1/log/tree-head`)).json()) as { size: number };
     expect(head.size).toBeGreaterThan(0);

@@ -39,6 +39,8 @@ interface Answer {
   readonly body: unknown;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Bookkeeping (metrics, the log line) for once the answer is written: off its way, and before the next request is read. */
+  readonly after?: () => void;
 }
 
 const json = (status: number, body: unknown): Answer => ({ status, body });
@@ -76,6 +78,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const payload = answer.contentType === undefined ? JSON.stringify(answer.body) : String(answer.body);
   res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store', ...answer.headers });
   res.end(payload);
+  answer.after?.();
   deps.metrics.request(routeLabel(url), answer.status, (performance.now() - t0) / 1000);
 }
 
@@ -120,15 +123,18 @@ async function route(deps: ServerDeps, req: IncomingMessage, url: URL): Promise<
     case 'POST /v1/execute':
       return withRequestBody(req, async (bytes) => {
         const result = await deps.broker.execute(bytes);
-        deps.metrics.executed(result);
-        deps.logger.info('execute', { decision: result.decision.decision, reason: result.decision.reason, jti: result.decision.jti, outcome: result.outcome });
-        return json(statusFor(result.decision.reason), executionBody(result));
+        return {
+          ...json(statusFor(result.decision.reason), executionBody(result)),
+          after: () => {
+            deps.metrics.executed(result);
+            deps.logger.info('execute', { decision: result.decision.decision, reason: result.decision.reason, jti: result.decision.jti, outcome: result.outcome });
+          },
+        };
       });
     case 'POST /v1/verify':
       return withRequestBody(req, async (bytes) => {
         const decision = deps.broker.verify(bytes);
-        deps.metrics.decided('verify', decision);
-        return json(statusFor(decision.reason), decision);
+        return { ...json(statusFor(decision.reason), decision), after: () => deps.metrics.decided('verify', decision) };
       });
     case 'GET /v1/log/tree-head':
       return json(200, await deps.log.treeHead());
