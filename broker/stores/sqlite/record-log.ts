@@ -63,6 +63,11 @@ interface Write {
   readonly completed: readonly Subtree[];
 }
 
+/** The records staged until the next group commit: their transaction signs one head over them, `tip`. */
+interface Batch {
+  tip: Tip | undefined;
+}
+
 /** What a staged record learns when its transaction commits: the batch's head, and when it is on disk. */
 interface Written {
   readonly tip: Tip;
@@ -75,6 +80,8 @@ export class SqliteRecordLog implements RecordLog {
   private readonly subtree: SubtreeHashes;
   private readonly commits: GroupCommit;
   private tip: Chain;
+  /** The batch appends are staged into now; none while only the ledger writes. */
+  private open: Batch | undefined;
   /** What the file's committed transactions hold (ahead of `durable` while their sync runs). */
   private committed: Tip;
   private ledger: UsesTable | undefined;
@@ -95,18 +102,24 @@ export class SqliteRecordLog implements RecordLog {
     this.subtree = subtreeReader(db, path);
     // A batch commits everything appended up to its flush, which is the tip then, under one head; `durable` follows each append's sync (stage).
     const sync = (options.synchronous ?? 'FULL') === 'FULL' ? () => wal.sync() : undefined;
-    let closed: Tip | undefined;
+    let closed: Batch | undefined;
     this.commits = new GroupCommit(
       db,
       {
         closing: () => {
-          closed = this.tip.frontier.size > this.committed.frontier.size ? this.signHead(this.tip) : undefined;
-          if (closed !== undefined) this.writeHead(closed.head);
+          closed = this.open;
+          this.open = undefined;
+          if (closed === undefined) return;
+          closed.tip = this.signHead(this.tip);
+          this.writeHead(closed.tip.head);
         },
         committed: () => {
-          if (closed !== undefined) this.committed = closed;
+          if (closed?.tip !== undefined) this.committed = closed.tip;
         },
-        rolledBack: () => (this.tip = this.committed),
+        rolledBack: () => {
+          this.open = undefined;
+          this.tip = this.committed;
+        },
       },
       sync,
     );
@@ -257,11 +270,12 @@ export class SqliteRecordLog implements RecordLog {
     const { frontier, completed } = this.tip.frontier.appendReporting(leafHash(Buffer.from(jws, 'ascii')));
     const hash = entryHash(jws);
     this.tip = { frontier, prev: hash };
+    const batch = (this.open ??= { tip: undefined });
     const failed = (error: unknown) => asIoError(error, `record log ${this.path}: append of record ${seq}`);
     const written = this.commits.submitCommitted(() => this.write({ seq, jws, record, completed })).then(
       (committed) => {
-        // Callers hear of a batch before the next one commits: `committed` is this record's batch.
-        const tip = this.committed;
+        const { tip } = batch;
+        if (tip === undefined) throw failed(new Error('its transaction committed without a tree head'));
         return {
           tip,
           durable: committed.durable.then(
