@@ -5,7 +5,7 @@
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import type { JsonObject } from '../../broker/core/strict-json.js';
 import { readCertificate } from '../../broker/core/certificate/certificate.js';
-import { issueCertificate } from '../../broker/sab/issue.js';
+import { CertificateIssuer } from '../../broker/sab/issue.js';
 import { deriveSeed, seededRng } from '../load/rng.js';
 import type { PlatformEvidence } from '../validate/platform-writes.js';
 import type { ExecuteRequest } from './broker-client.js';
@@ -27,12 +27,12 @@ export interface SabCertifierOptions {
   readonly now?: () => number;
 }
 
-/** The reference SAB (broker/sab) as a certifier. */
+/** The reference SAB (broker/sab) as a certifier; its key is imported at the first certificate. */
 export function sabCertifier(o: SabCertifierOptions): Certifier {
   const now = o.now ?? Date.now;
-  return (contract, pre) =>
-    issueCertificate({
-      privateJwk: o.privateJwk,
+  let issuer: Promise<CertificateIssuer> | undefined;
+  return async (contract, pre) =>
+    (await (issuer ??= CertificateIssuer.fromJwk(o.privateJwk))).issue({
       issuer: o.issuer,
       audience: o.audience,
       subject: o.subject,
@@ -48,6 +48,7 @@ export function sabCertifier(o: SabCertifierOptions): Certifier {
 export interface Admitted {
   readonly contract: Contract;
   readonly certificate: string;
+  readonly jti: string;
 }
 
 export interface MutationWorkloadOptions<C> {
@@ -71,11 +72,12 @@ export function mutationWorkload<C>(o: MutationWorkloadOptions<C>): Workload<Adm
     async admit(i) {
       const contract = contractFor(i);
       const certificate = await o.certify(contract, await kind.preState(contract, ctx));
-      if (records !== undefined) certified.set(records.contentOf(contract, ctx), readCertificate(certificate).claims.jti);
-      return { contract, certificate };
+      const { jti } = readCertificate(certificate).claims;
+      if (records !== undefined) certified.set(records.contentOf(contract, ctx), jti);
+      return { contract, certificate, jti };
     },
     targetOf: (i) => JSON.stringify(contractFor(i).target),
-    certificateId: (admitted) => readCertificate(admitted.certificate).claims.jti,
+    certificateId: (admitted) => admitted.jti,
     brokered: (_i, admitted) => o.broker.execute({ certificate: admitted.certificate, contract: admitted.contract }),
     async direct(i) {
       try {

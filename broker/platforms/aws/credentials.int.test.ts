@@ -53,7 +53,7 @@ async function mintWith(broker: AwsCredentialSource | undefined): Promise<string
     const contract = contractFor('ssm:PutParameter', aws.info, aws.resources, 1);
     const plan = adapter.plan(contract);
     const nowS = Math.floor(Date.now() / 1000);
-    const claims = buildClaims({ privateJwk: {}, issuer: ISSUER, audience: AUDIENCE, subject: 'agent', contract, nowS, ttlS: 60 });
+    const claims = buildClaims({ issuer: ISSUER, audience: AUDIENCE, subject: 'agent', contract, nowS, ttlS: 60 });
     const identity = await adapter.mint(plan, claims);
     return identity.principal;
   } finally {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from '../../../harness/sample-certificates.js';
+import { AUDIENCE, ISSUER, SUBJECT } from '../../../harness/sample-certificates.js';
 import { changeOutOfBand, clientFor, createObject, MUTATION_KINDS, removeObject, targetObject, type TargetObject } from '../../../harness/workload/kinds/kubernetes-objects.js';
 import { startLocalKubernetes, type LocalKubernetes } from '../../../harness/targets/local/kubernetes-target.js';
 import { buildClaims } from '../../sab/issue.js';
@@ -27,14 +27,12 @@ import { writeRequest } from './operations.js';
 let dir: string;
 let k8s: LocalKubernetes;
 let admin: KubeClient;
-let issuer: Issuer;
 const open: { adapters: KubernetesAdapter[]; objects: TargetObject[] } = { adapters: [], objects: [] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'seb-k8s-adapter-'));
   k8s = await startLocalKubernetes(dir);
   admin = clientFor(k8s.info.kubeconfigs.admin);
-  issuer = await makeIssuer();
 });
 
 afterEach(async () => {
@@ -73,7 +71,7 @@ async function object(kind: TargetObject['kind']): Promise<TargetObject> {
 }
 
 function claimsFor(o: TargetObject) {
-  return buildClaims({ privateJwk: issuer.privateJwk, issuer: ISSUER, audience: AUDIENCE, subject: SUBJECT, contract: o.contract, nowS: Math.floor(Date.now() / 1000) });
+  return buildClaims({ issuer: ISSUER, audience: AUDIENCE, subject: SUBJECT, contract: o.contract, nowS: Math.floor(Date.now() / 1000) });
 }
 
 /** Lets the cache's watch deliver what it has: a poll's pause, not a wait for a result. */

@@ -44,7 +44,7 @@ describe('LocalStack target', () => {
       };
       const plan = adapter.plan(contract);
       const live = await adapter.readLiveState(plan);
-      const claims = buildClaims({ privateJwk: {}, issuer: ISSUER, audience: AUDIENCE, subject: 'agent', contract, nowS: Math.floor(Date.now() / 1000), ttlS: 60 });
+      const claims = buildClaims({ issuer: ISSUER, audience: AUDIENCE, subject: 'agent', contract, nowS: Math.floor(Date.now() / 1000), ttlS: 60 });
       const identity = await adapter.mint(plan, claims);
       expect(await adapter.invoke(plan, identity, live)).toMatchObject({ status: 'succeeded' });
     } finally {

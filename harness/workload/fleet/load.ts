@@ -7,7 +7,7 @@
 // request that wrote it.
 import { randomBytes } from 'node:crypto';
 import type { Contract } from '../../../broker/core/certificate/contract.js';
-import { issueCertificate } from '../../../broker/sab/issue.js';
+import { CertificateIssuer } from '../../../broker/sab/issue.js';
 import { clientFor } from '../kinds/kubernetes-objects.js';
 import { deriveSeed, seededRng } from '../../load/rng.js';
 import { adaptersFor } from '../../../broker/platforms/from-target.js';
@@ -56,6 +56,7 @@ const SEED = 5;
 /** The fleet's load for `scenario`, recording into `history` (whose start is the run's). */
 export async function fleetLoad(fleet: Fleet, slots: number, history: History, scenario: string): Promise<FleetLoad> {
   const kube = fleet.info.kubernetes!;
+  const sab = await CertificateIssuer.fromJwk(fleet.sab.privateJwk);
   const namespace = kube.protectedNamespaces[0] as string;
   const tag = randomBytes(3).toString('hex');
   const kind = kubernetesKinds({ namespace, pool: { tag, size: slots } }).find((k) => k.name === 'configmap-data')!;
@@ -114,8 +115,7 @@ export async function fleetLoad(fleet: Fleet, slots: number, history: History, s
       const contract = contractOf(i);
       const pre = await kind.preState(contract, ctx);
       const jti = randomBytes(16).toString('base64url');
-      const certificate = await issueCertificate({
-        privateJwk: fleet.sab.privateJwk,
+      const certificate = await sab.issue({
         issuer: fleet.sab.issuer,
         audience: fleet.sab.audience,
         subject: 'fleet-agent',
