@@ -30,9 +30,9 @@ export interface SabCertifierOptions {
 /** The reference SAB (broker/sab) as a certifier; its key is imported at the first certificate. */
 export function sabCertifier(o: SabCertifierOptions): Certifier {
   const now = o.now ?? Date.now;
-  let issuer: Promise<CertificateIssuer> | undefined;
+  let issuer: CertificateIssuer | undefined;
   return async (contract, pre) =>
-    (await (issuer ??= CertificateIssuer.fromJwk(o.privateJwk))).issue({
+    (issuer ??= CertificateIssuer.fromJwk(o.privateJwk)).issue({
       issuer: o.issuer,
       audience: o.audience,
       subject: o.subject,

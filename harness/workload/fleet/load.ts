@@ -56,7 +56,7 @@ const SEED = 5;
 /** The fleet's load for `scenario`, recording into `history` (whose start is the run's). */
 export async function fleetLoad(fleet: Fleet, slots: number, history: History, scenario: string): Promise<FleetLoad> {
   const kube = fleet.info.kubernetes!;
-  const sab = await CertificateIssuer.fromJwk(fleet.sab.privateJwk);
+  const sab = CertificateIssuer.fromJwk(fleet.sab.privateJwk);
   const namespace = kube.protectedNamespaces[0] as string;
   const tag = randomBytes(3).toString('hex');
   const kind = kubernetesKinds({ namespace, pool: { tag, size: slots } }).find((k) => k.name === 'configmap-data')!;
