@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareRatios, limitFor, OVERHEAD_FLOOR, runRatios, type RunRatio } from './compare-ratios.js';
-import type { CpuRow, RunData, SummaryRow, SweepRow } from './report/run-data.js';
+import type { CpuRow, PlatformRequestRow, RunData, SummaryRow, SweepRow } from './report/run-data.js';
 
 const ratio = (metric: RunRatio['metric'], value: number, platform = 'kubernetes'): RunRatio => ({ platform, metric, value });
 
@@ -41,11 +41,12 @@ describe('compareRatios', () => {
 });
 
 describe('runRatios', () => {
-  it('reads p50, CPU and throughput ratios per platform from one run', () => {
+  it('reads p50, CPU, platform request and throughput ratios per platform from one run', () => {
     const id = { run: 'r', platform: 'kubernetes', operation: 'op' };
     const summary = (path: string, p50: number): SummaryRow => ({ ...id, scenario: 'lat', path, count: 10, errors: 0, p50_ms: p50, p90_ms: p50, p99_ms: p50, max_ms: p50, rate_rps: 1, run_id: 'r', target: 'local' });
     const sweep = (path: string, offered: number, achieved: number, saturated: boolean): SweepRow => ({ ...id, scenario: 'tp', path, offered_rps: offered, achieved_rps: achieved, count: 1, errors: 0, p50_ms: 1, p99_ms: 1, saturated, run_id: 'r', target: 'local', why: null, sustained_rps: null, sustained_ratio: null });
     const cpu = (scenario: string, path: string, ms: number): CpuRow => ({ ...id, scenario, path, process: 'broker', mutations: 10, cpu_ms: ms * 10, cpu_ms_per_mutation: ms, rss_mib: 1, run_id: 'r' });
+    const served = (scenario: string, path: string, request: string, requests: number): PlatformRequestRow => ({ ...id, scenario, path, request, requests, mutations: 10, requests_per_mutation: requests / 10, run_id: 'r' });
     const run: RunData = {
       label: 'r',
       dir: '/nowhere',
@@ -53,11 +54,24 @@ describe('runRatios', () => {
       summary: [summary('seb', 6), summary('direct', 3)],
       sweep: [sweep('seb', 10, 10, false), sweep('seb', 20, 12, true), sweep('direct', 10, 10, false), sweep('direct', 20, 20, false), sweep('direct', 40, 30, true)],
       cpu: [cpu('lat', 'seb', 4), cpu('lat', 'direct', 2), cpu('tp@10rps', 'seb', 3), cpu('tp@10rps', 'direct', 1)],
+      platformRequests: [
+        served('lat', 'seb', 'GET cm', 10),
+        served('lat', 'seb', 'PATCH cm', 10),
+        served('lat', 'direct', 'PATCH cm', 10),
+        served('tp@10rps', 'seb', 'GET cm', 10),
+        served('tp@10rps', 'seb', 'PATCH cm', 10),
+        served('tp@10rps', 'seb', 'POST roles', 20),
+        served('tp@10rps', 'direct', 'PATCH cm', 10),
+        // Not a cost row: the sweep's step where SEB saturated.
+        served('tp@20rps', 'seb', 'POST roles', 500),
+      ],
     };
     expect(runRatios(run)).toEqual([
       { platform: 'kubernetes', metric: 'p50', value: 2 },
       // median of 2 (low load) and 3 (the sweep at 10 rps, the highest rate both sustained)
       { platform: 'kubernetes', metric: 'cpu', value: 2.5 },
+      // median of 2 (low load) and 4 (at 10 rps)
+      { platform: 'kubernetes', metric: 'requests', value: 3 },
       { platform: 'kubernetes', metric: 'throughput', value: 2 },
     ]);
   });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleBroker, type AssembledBroker } from '../broker/config/assemble.js';
 import { readSettings } from '../broker/config/broker-config.js';
 import type { Contract } from '../broker/core/certificate/contract.js';
-import { ConfigError, InvalidInputError } from '../broker/core/errors.js';
+import { ConfigError, InvalidInputError, IoError } from '../broker/core/errors.js';
 import type { PlatformAdapter } from '../broker/core/ports/platform.js';
 import { generateSigningKey } from '../broker/sab/keygen.js';
 import { silentLogger } from '../broker/server/logger.js';
@@ -21,6 +21,8 @@ import { createBrokerServer } from '../broker/server/server.js';
 import { parseCsv } from './csv.js';
 import { AUDIENCE, ISSUER, makeIssuer, SUBJECT, type Issuer } from './sample-certificates.js';
 import { DRIFT_CSV } from './results/drift.js';
+import type { RequestCounter } from './metrics/platform-requests.js';
+import { PLATFORM_REQUESTS_CSV } from './results/platform-requests.js';
 import { REQUESTS_CSV } from './results/requests.js';
 import { STORM_CSV } from './results/storm.js';
 import { SUMMARY_CSV } from './results/summary.js';
@@ -43,7 +45,13 @@ import type { WorkloadFactory } from './workload/workload.js';
 
 type Store = Map<string, { value: number; version: number }>;
 const nameOf = (c: Contract) => String(c.target.name);
-const read = (store: Store, name: string) => store.get(name) ?? { value: 0, version: 0 };
+/** The fake platform's own count of what it served, as kube-apiserver counts its requests. */
+const served = new Map<string, number>();
+const serve = (request: string) => served.set(request, (served.get(request) ?? 0) + 1);
+const read = (store: Store, name: string) => {
+  serve('GET configmaps');
+  return store.get(name) ?? { value: 0, version: 0 };
+};
 
 const fakeConfigMap: MutationKind<Store> = {
   name: 'configmap-data',
@@ -57,7 +65,8 @@ const fakeConfigMap: MutationKind<Store> = {
     return { state: { value: cm.value }, version: String(cm.version) };
   },
   async directCall(contract, store) {
-    const cm = read(store, nameOf(contract));
+    const cm = store.get(nameOf(contract)) ?? { value: 0, version: 0 };
+    serve('PATCH configmaps');
     store.set(nameOf(contract), { value: Number(contract.parameters.value), version: cm.version + 1 });
   },
   async outOfBand(contract, store) {
@@ -93,7 +102,8 @@ function fakeAdapter(store: Store): PlatformAdapter {
     },
     async invoke(plan, identity, live) {
       if (invokeDelayMs > 0) await new Promise((r) => setTimeout(r, invokeDelayMs));
-      const cm = read(store, nameOf(plan.contract));
+      const cm = store.get(nameOf(plan.contract)) ?? { value: 0, version: 0 };
+      serve('PATCH configmaps');
       if (String(cm.version) !== live.version) return { status: 'precondition_failed', detail: 'resourceVersion moved' };
       store.set(nameOf(plan.contract), { value: Number(plan.contract.parameters.value), version: cm.version + 1 });
       const write: PlatformWrite = { platform: 'kubernetes', jti: identity.handle as string, target: nameOf(plan.contract), atMs: Date.now(), by: 'executor' };
@@ -211,6 +221,26 @@ describe('runScenarios end to end', () => {
     expect(meta.scenarios.map((s: { sha256: string; completed: boolean }) => [s.sha256, s.completed])).toEqual(scenarios.map((s) => [s.sha256, true]));
     expect(meta.commit).toBeTypeOf('string');
     expect(meta.machine.cores).toBeGreaterThan(0);
+  });
+
+  it('counts what the platform served per mutation, by its own counter, over the measured blocks only', async () => {
+    const counter: RequestCounter = { platform: 'kubernetes', totals: async () => new Map(served) };
+    const lat = scenario(`${head('counted', 'latency')}direct: true\nload: {mode: closed, workers: 2, count: 20, warmup: 5, blocks: 2}\n`);
+    const report = await runScenarios([lat], options(join(dir, 'results-requests'), { requestCounters: [counter] }));
+    const csv = table(report.files['platform-requests.csv']);
+    expect(csv.columns).toEqual(Object.keys(PLATFORM_REQUESTS_CSV));
+    // SEB: the SAB's read, the broker's drift read, the one write; direct: the write. The warm-ups are not counted.
+    expect(csv.rows.map((r) => [r.cells.path, r.cells.request, r.cells.requests, r.cells.mutations, r.cells.requests_per_mutation])).toEqual([
+      ['seb', 'GET configmaps', '40', '20', '2'],
+      ['seb', 'PATCH configmaps', '20', '20', '1'],
+      ['direct', 'PATCH configmaps', '20', '20', '1'],
+    ]);
+
+    // A counter that cannot be read (say /metrics is forbidden) leaves the file empty, not the run failed.
+    const unreadable: RequestCounter = { platform: 'kubernetes', totals: async () => Promise.reject(new IoError('kube-apiserver /metrics answered 403')) };
+    const quiet = await runScenarios([lat], options(join(dir, 'results-requests-unreadable'), { requestCounters: [unreadable] }));
+    expect(quiet.completed).toEqual(['counted']);
+    expect(table(quiet.files['platform-requests.csv']).rows).toEqual([]);
   });
 
   it('sends one request per target at a time, so an open loop faster than a target answers queues instead of drifting it', async () => {

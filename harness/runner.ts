@@ -9,6 +9,7 @@
 // summary line, and a failure on any violation.
 import { ConfigError } from '../broker/core/errors.js';
 import type { WatchedProcess } from './metrics/cpu.js';
+import type { RequestCounter } from './metrics/platform-requests.js';
 import { History } from './metrics/history.js';
 import { buildMeta } from './results/meta.js';
 import { groupBy, keyOf } from './results/summary.js';
@@ -45,6 +46,8 @@ export interface RunOptions {
   readonly graceMs?: number;
   /** Processes whose CPU and memory each measured block records (cpu.csv). */
   readonly processes?: readonly WatchedProcess[];
+  /** The platforms' own request counters, one per platform at most (platform-requests.csv). */
+  readonly requestCounters?: readonly RequestCounter[];
   readonly runId?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
   /**
@@ -83,7 +86,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], o: RunOpti
   const run = createRunDir(o.resultsRoot, o.runId);
   const history = new History();
   const evidence: PlatformEvidence[] = [];
-  const env: ScenarioEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, evidence, ...(o.processes === undefined ? {} : { processes: o.processes }) };
+  const env: ScenarioEnv = { progress, signal: o.signal, graceMs: o.graceMs ?? 5000, evidence, ...(o.processes === undefined ? {} : { processes: o.processes }), ...(o.requestCounters === undefined ? {} : { requestCounters: o.requestCounters }) };
   progress.note(`run ${run.id}: ${loaded.length} scenario(s), results in ${run.path}`);
   const scenarios = loaded.map(({ scenario }) => ({
     name: scenario.name,

@@ -19,6 +19,7 @@ import { STORM_CSV } from '../results/storm.js';
 import { SUMMARY_CSV } from '../results/summary.js';
 import { SWEEP_CSV } from '../results/sweep.js';
 import { CPU_CSV } from '../results/cpu.js';
+import { PLATFORM_REQUESTS_CSV } from '../results/platform-requests.js';
 import { RESULT_FILES } from '../results/write.js';
 import { ALL_MUTATION_KIND_NAMES } from '../workload/mutation.js';
 import { runPaper } from './paper.js';
@@ -123,6 +124,23 @@ describe('bench paper on the local target', () => {
     const brokerCpu = cpu.rows.filter((r) => r.cells.scenario === 'tiny-latency' && r.cells.path === 'seb' && r.cells.process === 'broker');
     expect(brokerCpu.reduce((n, r) => n + number(r.cells.cpu_ms), 0)).toBeGreaterThan(0);
     for (const r of brokerCpu) expect(number(r.cells.rss_mib)).toBeGreaterThan(0);
+    // What each mutation cost the platform in requests, as the platform itself counted them.
+    const served = table(run, 'platform-requests.csv');
+    expect(served.columns).toEqual(Object.keys(PLATFORM_REQUESTS_CSV));
+    const executed = (operation: string, path: string) => latency.filter((r) => r.cells.operation === operation && r.cells.path === path && r.cells.outcome === 'executed').length;
+    const requestsOf = (platform: string, path: string, operation: string, keep: (request: string) => boolean = () => true) =>
+      served.rows.filter((r) => [r.cells.scenario, r.cells.platform, r.cells.path, r.cells.operation].join() === ['tiny-latency', platform, path, operation].join() && keep(r.cells.request ?? '')).reduce((n, r) => n + number(r.cells.requests), 0);
+    // Each executed mutation is a write the API server served (besides the out-of-band changes of events.csv), each brokered one certified against a state the SAB read.
+    const configMapWrites = (path: string) => requestsOf('kubernetes', path, 'configmap-data', (r) => r === 'PATCH configmaps');
+    expect(configMapWrites('direct')).toBeGreaterThanOrEqual(executed('configmap-data', 'direct'));
+    expect(configMapWrites('seb')).toBeGreaterThanOrEqual(executed('configmap-data', 'seb'));
+    expect(requestsOf('kubernetes', 'seb', 'configmap-data', (r) => r === 'GET configmaps')).toBeGreaterThanOrEqual(executed('configmap-data', 'seb'));
+    expect(requestsOf('kubernetes', 'direct', 'configmap-data', (r) => r.startsWith('GET '))).toBe(0);
+    for (const operation of ['ssm-put-parameter', 'ec2-authorize-ingress']) {
+      // moto: at least the SAB's read, the drift read, AssumeRole and the write for each brokered mutation; one request for each direct one.
+      expect(executed(operation, 'seb')).toBeGreaterThan(0);
+      expect([operation, requestsOf('aws', 'seb', operation) >= 4 * executed(operation, 'seb'), requestsOf('aws', 'direct', operation)]).toEqual([operation, true, executed(operation, 'direct')]);
+    }
     const events = table(run, 'events.csv');
     expect(events.columns).toEqual(Object.keys(EVENTS_CSV));
     expect(events.rows.map((r) => [r.cells.kind, r.cells.outcome, r.cells.detail])).toEqual([['out-of-band-change', 'ok', 'out-of-band change to all 4 configmap-data targets']]);

@@ -34,6 +34,7 @@ import { MUTATION_KIND_NAMES, mutationRegistry, type MutationKind, type Mutation
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
 import type { WatchedProcess } from '../metrics/cpu.js';
+import { apiserverRequestCounter, LogRequestCounter, werkzeugRequestOf, type RequestCounter } from '../metrics/platform-requests.js';
 import { KUBERNETES_COVERAGE, readKubernetesEvidence } from '../validate/kubernetes-audit.js';
 import { mergeEvidence, type PlatformEvidence } from '../validate/platform-writes.js';
 import { readRecordLog } from '../validate/record-logs.js';
@@ -110,6 +111,8 @@ interface Target {
   readonly awsNames: { readonly bucket: string; readonly table: string };
   /** kube-apiserver's audit log, where the bench started the target (an external target's is not ours to read). */
   readonly auditLog?: string;
+  /** moto's log, one line per request it served, where the bench started moto. */
+  readonly motoLog?: string;
   stop(): Promise<void>;
 }
 
@@ -132,6 +135,7 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
       processes: localProcesses(local),
       awsNames: { bucket: names.bucket, table: names.table },
       ...(local.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      ...(local.aws === undefined ? {} : { motoLog: local.aws.logFile }),
       stop: () => local.stop(),
     };
   }
@@ -151,6 +155,7 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
       info: { ...local?.info, ...container.info, name: choice.name },
       processes: local === undefined ? [] : localProcesses(local),
       ...(local?.kubernetes === undefined ? {} : { auditLog: local.kubernetes.auditLog }),
+      ...(local?.aws === undefined ? {} : { motoLog: local.aws.logFile }),
       awsNames: { bucket: names.bucket, table: names.table ?? '' },
       ...(side === 'aws' ? { kinds: [...MUTATION_KIND_NAMES.kubernetes, ...LOCALSTACK_KINDS], enforcement: { aws_iam: 'not enforced (LocalStack community)', bypass_check: LOCALSTACK_BYPASS_NOT_APPLICABLE } } : {}),
       stop: async () => {
@@ -186,6 +191,14 @@ async function openTarget(choice: TargetChoice, workDir: string, platforms: read
   // Made by `seb target bootstrap` (named in target.json), or by the local target's bootstrap under its names.
   const names = info.aws?.resources ?? RESOURCES;
   return { info, processes: [], awsNames: { bucket: names.bucket, table: names.table ?? '' }, stop: async () => {} };
+}
+
+/** The platforms' own request counts: kube-apiserver's through the admin client (any cluster whose admin may GET /metrics), moto's from its log where the bench started it. */
+function requestCounters(kubernetes: KubernetesKindContext | undefined, motoLog: string | undefined): RequestCounter[] {
+  return [
+    ...(kubernetes === undefined ? [] : [apiserverRequestCounter(kubernetes.admin)]),
+    ...(motoLog === undefined ? [] : [new LogRequestCounter('aws', motoLog, werkzeugRequestOf)]),
+  ];
 }
 
 /** The scenarios with only the mutation kinds the target serves; a scenario left with none is skipped. Each omission is logged. */
@@ -293,6 +306,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       target: { name: target.info.name, ...(target.info.versions === undefined ? {} : { versions: target.info.versions }) },
       brokerUrl: broker.url,
       processes: [...target.processes, { name: 'broker', pid: broker.pid }, { name: 'load-generator', pid: process.pid }],
+      requestCounters: requestCounters(kubernetes, target.motoLog),
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',

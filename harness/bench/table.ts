@@ -5,6 +5,7 @@ import { costRows, costScenarios, type CostRow } from '../report/cost-table.js';
 import { median, round } from '../report/figures/common.js';
 import { sweepPointsFromSweep } from '../report/figures/throughput.js';
 import { PAPER, paperTable, type PaperTable } from '../report/paper-table.js';
+import { requestCostRows, type PathRequests, type RequestCostRow } from '../report/platform-request-table.js';
 import { loadRun } from '../report/run-data.js';
 import type { DriftRow } from '../results/drift.js';
 import type { StormRow } from '../results/storm.js';
@@ -13,6 +14,7 @@ export interface BenchTable extends PaperTable {
   readonly drift: readonly DriftRow[];
   readonly storm: readonly StormRow[];
   readonly cost: readonly CostRow[];
+  readonly requests: readonly RequestCostRow[];
 }
 
 /** Only latency scenarios pair SEB with direct for the overhead: drift trials are denied on purpose. */
@@ -21,7 +23,8 @@ export function benchTable(runDir: string, latencyScenarios: readonly string[], 
   const summary = (run.summary ?? []).filter((r) => latencyScenarios.includes(r.scenario));
   const points = sweepPointsFromSweep(run.sweep ?? []);
   const cpu = run.cpu ?? [];
-  return { ...paperTable(summary, points), drift, storm, cost: costRows(cpu, costScenarios(cpu, latencyScenarios, points)) };
+  const scenarios = costScenarios(cpu, latencyScenarios, points);
+  return { ...paperTable(summary, points), drift, storm, cost: costRows(cpu, scenarios), requests: requestCostRows(run.platformRequests ?? [], scenarios) };
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -66,6 +69,14 @@ export function formatBenchTable(t: BenchTable): string {
     const parts = (c: CostRow['seb']) => (c === null ? '' : Object.entries(c.by_process).map(([p, v]) => `${p} ${v.toFixed(2)}`).join(', '));
     const rows: string[][] = [['CPU per mutation (all processes)', 'SEB', 'direct', 'ratio', 'SEB by process (ms)', 'direct by process (ms)']];
     for (const c of t.cost) rows.push([`${c.scenario} ${c.platform}/${c.operation}`, cpu(c.seb), cpu(c.direct), ratio(c.ratio), parts(c.seb), parts(c.direct)]);
+    lines.push('', ...columns(rows));
+  }
+  if (t.requests.length > 0) {
+    const total = (p: PathRequests | null) => (p === null ? '-' : p.total.toFixed(2));
+    // Background requests (a lease renewal) round to 0.00 per mutation: in the CSV, not here.
+    const parts = (p: PathRequests | null) => (p === null ? '' : p.by_request.filter((r) => r.per_mutation > 0).map((r) => `${r.request} ${r.per_mutation.toFixed(2)}`).join(', '));
+    const rows: string[][] = [['Platform requests per mutation (the platform\'s count)', 'SEB', 'direct', 'SEB by request', 'direct by request']];
+    for (const r of t.requests) rows.push([`${r.scenario} ${r.platform}/${r.operation}`, total(r.seb), total(r.direct), parts(r.seb), parts(r.direct)]);
     lines.push('', ...columns(rows));
   }
   const seb = t.drift.filter((d) => d.path === 'seb');

@@ -77,6 +77,17 @@ export interface CpuRecord {
   readonly mutations: number;
 }
 
+/** Requests the platform served over one measured block, by kind, as the platform counted them (metrics/platform-requests.ts). */
+export interface PlatformRequestsRecord {
+  readonly scenario: string;
+  readonly platform: PlatformName;
+  readonly path: RequestPath;
+  readonly operation: string;
+  readonly counts: readonly { readonly request: string; readonly count: number }[];
+  /** Requests of the block that executed. */
+  readonly mutations: number;
+}
+
 export interface EventRecord {
   readonly scenario: string;
   readonly at_ms: number;
@@ -101,6 +112,7 @@ export class History {
   readonly blocks: BlockRecord[] = [];
   readonly events: EventRecord[] = [];
   readonly cpu: CpuRecord[] = [];
+  readonly platformRequests: PlatformRequestsRecord[] = [];
   /** performance.now() at the run's start: every *_ms above counts from here. */
   readonly origin: number;
   readonly startedAt: Date;
@@ -129,6 +141,10 @@ export class History {
 
   addCpu(c: CpuRecord): void {
     this.cpu.push(c);
+  }
+
+  addPlatformRequests(r: PlatformRequestsRecord): void {
+    this.platformRequests.push(r);
   }
 
   addEvent(e: EventRecord): void {

@@ -45,6 +45,7 @@ const FILE_OF: Readonly<Record<RowKind, string>> = {
   summary: 'summary.csv',
   sweep: 'sweep.csv',
   cpu: 'cpu.csv',
+  platformRequests: 'platform-requests.csv',
   drift: 'drift.csv',
   revocation: 'revocation.csv',
   faults: 'faults.csv',

@@ -14,6 +14,7 @@ import { REQUESTS_CSV } from '../results/requests.js';
 import { SUMMARY_CSV } from '../results/summary.js';
 import { SWEEP_CSV } from '../results/sweep.js';
 import { CPU_CSV } from '../results/cpu.js';
+import { PLATFORM_REQUESTS_CSV } from '../results/platform-requests.js';
 import { FAULTS_CSV } from '../results/faults.js';
 import { REVOCATION_CSV } from '../results/revocation.js';
 
@@ -24,6 +25,7 @@ export type RequestRow = Labelled<RowOf<typeof REQUESTS_CSV>>;
 export type SummaryRow = Labelled<RowOf<typeof SUMMARY_CSV>>;
 export type SweepRow = Labelled<RowOf<typeof SWEEP_CSV>>;
 export type CpuRow = Labelled<RowOf<typeof CPU_CSV>>;
+export type PlatformRequestRow = Labelled<RowOf<typeof PLATFORM_REQUESTS_CSV>>;
 export type DriftRow = Labelled<RowOf<typeof DRIFT_CSV>>;
 export type RevocationRow = Labelled<RowOf<typeof REVOCATION_CSV>>;
 export type FaultRow = Labelled<RowOf<typeof FAULTS_CSV>>;
@@ -37,6 +39,7 @@ export interface RunData {
   readonly summary?: readonly SummaryRow[];
   readonly sweep?: readonly SweepRow[];
   readonly cpu?: readonly CpuRow[];
+  readonly platformRequests?: readonly PlatformRequestRow[];
   readonly drift?: readonly DriftRow[];
   readonly revocation?: readonly RevocationRow[];
   readonly faults?: readonly FaultRow[];
@@ -44,7 +47,7 @@ export interface RunData {
 }
 
 /** The files the report reads, each optional. */
-export const RUN_FILES = ['requests.csv', 'summary.csv', 'sweep.csv', 'cpu.csv', 'drift.csv', 'revocation.csv', 'faults.csv', 'microbench.csv', 'meta.json'] as const;
+export const RUN_FILES = ['requests.csv', 'summary.csv', 'sweep.csv', 'cpu.csv', 'platform-requests.csv', 'drift.csv', 'revocation.csv', 'faults.csv', 'microbench.csv', 'meta.json'] as const;
 
 /** Read a run folder; `label` defaults to meta.json's run_id, else the folder's name. */
 export function loadRun(dir: string, label?: string): RunData {
@@ -76,6 +79,7 @@ export function loadRun(dir: string, label?: string): RunData {
     summary: read('summary.csv', SUMMARY_CSV),
     sweep: read('sweep.csv', SWEEP_CSV),
     cpu: read('cpu.csv', CPU_CSV),
+    platformRequests: read('platform-requests.csv', PLATFORM_REQUESTS_CSV),
     drift: read('drift.csv', DRIFT_CSV),
     revocation: read('revocation.csv', REVOCATION_CSV),
     faults: read('faults.csv', FAULTS_CSV),

@@ -6,6 +6,7 @@ import { writeRunFile, type RunDir } from '../run-dir.js';
 import type { RunValidation } from '../validate/run-validation.js';
 import type { SaturationCriteria, Scenario } from '../scenario/schema.js';
 import { cpuCsv, cpuRows, type CpuRow } from './cpu.js';
+import { platformRequestsCsv, platformRequestRows, type PlatformRequestRow } from './platform-requests.js';
 import { driftCsv, driftRows, type DriftRow } from './drift.js';
 import { eventsCsv } from './events.js';
 import { requestsCsv } from './requests.js';
@@ -13,7 +14,7 @@ import { stormCsv, stormRows, type StormRow } from './storm.js';
 import { groupBy, keyOf, summaryCsv, summaryRows, type SummaryRow } from './summary.js';
 import { sweepCsv, sweepRows, type SustainedSweepRow } from './sweep.js';
 
-export const RESULT_FILES = ['requests.csv', 'summary.csv', 'drift.csv', 'sweep.csv', 'storm.csv', 'events.csv', 'cpu.csv', 'meta.json'] as const;
+export const RESULT_FILES = ['requests.csv', 'summary.csv', 'drift.csv', 'sweep.csv', 'storm.csv', 'events.csv', 'cpu.csv', 'platform-requests.csv', 'meta.json'] as const;
 
 export interface SaturationRow extends SaturationPoint {
   readonly scenario: string;
@@ -29,6 +30,7 @@ export interface RunTables {
   readonly saturation: SaturationRow[];
   readonly storm: StormRow[];
   readonly cpu: CpuRow[];
+  readonly platformRequests: PlatformRequestRow[];
 }
 
 const DEFAULT_CRITERIA: SaturationCriteria = { min_achieved_ratio: 0.9, max_error_ratio: 0.01 };
@@ -44,7 +46,7 @@ export function tables(history: History, scenarios: readonly Scenario[], validat
     const first = steps[0] as SustainedSweepRow;
     return { scenario: first.scenario, platform: first.platform, path: first.path, operation: first.operation, ...saturationPoint(steps) };
   });
-  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests, validation), sweep, saturation, storm: stormRows(history.requests, validation), cpu: cpuRows(history.cpu) };
+  return { summary: summaryRows(history.requests, history.blocks), drift: driftRows(history.requests, validation), sweep, saturation, storm: stormRows(history.requests, validation), cpu: cpuRows(history.cpu), platformRequests: platformRequestRows(history.platformRequests) };
 }
 
 export function writeResults(run: RunDir, history: History, t: RunTables, meta: Record<string, unknown>): Record<(typeof RESULT_FILES)[number], string> {
@@ -56,6 +58,7 @@ export function writeResults(run: RunDir, history: History, t: RunTables, meta: 
     'storm.csv': writeRunFile(run, 'storm.csv', stormCsv(run.id, t.storm)),
     'events.csv': writeRunFile(run, 'events.csv', eventsCsv(run.id, history.events)),
     'cpu.csv': writeRunFile(run, 'cpu.csv', cpuCsv(run.id, t.cpu)),
+    'platform-requests.csv': writeRunFile(run, 'platform-requests.csv', platformRequestsCsv(run.id, t.platformRequests)),
     'meta.json': writeRunFile(run, 'meta.json', `${JSON.stringify(meta, null, 2)}\n`),
   };
 }

@@ -3,6 +3,7 @@
 // the time the path was actually measured.
 import type { RequestPath, RequestRecord } from '../metrics/history.js';
 import { processesFor, startCpuMeter, type WatchedProcess } from '../metrics/cpu.js';
+import { startRequestMeter, type RequestCounter } from '../metrics/platform-requests.js';
 import { runClosedLoop, type LoopResult } from '../load/closed-loop.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import { arrivalTimes } from '../load/schedule.js';
@@ -30,6 +31,8 @@ export interface BlockEnv {
   readonly graceMs: number;
   /** Processes whose CPU each recorded block measures; none, none measured. */
   readonly processes?: readonly WatchedProcess[];
+  /** Platform request counters, one per platform at most; each recorded block of its platform is counted. */
+  readonly requestCounters?: readonly RequestCounter[];
 }
 
 export interface BlockResult extends LoopResult {
@@ -46,6 +49,9 @@ export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv)
     const target = run.workload.targetOf?.(i);
     return target === undefined ? runRequest(run, plan, i, intendedAt) : run.targets.run(target, () => runRequest(run, plan, i, intendedAt));
   };
+  const counter = spec.record ? env.requestCounters?.find((c) => c.platform === run.workload.platform) : undefined;
+  // Read outside the CPU meter's interval: a scrape of /metrics is no mutation's cost.
+  const platformRequests = counter === undefined ? undefined : await startRequestMeter(counter);
   env.progress.begin(stats);
   const cpu = spec.record ? startCpuMeter(processesFor(env.processes ?? [], run.workload.platform)) : undefined;
   const start = performance.now();
@@ -61,10 +67,12 @@ export async function runBlock(run: WorkloadRun, spec: BlockSpec, env: BlockEnv)
   }
   const end = performance.now();
   const spent = cpu?.() ?? [];
+  const counts = await platformRequests?.();
   if (spec.record) {
     const where = { scenario: spec.label, platform: run.workload.platform, path: spec.path, operation: run.workload.operation };
     const mutations = records.filter((r) => r.outcome === 'executed').length;
     for (const c of spent) run.history.addCpu({ ...where, process: c.process, cpu_ms: c.cpuMs, rss_kib: c.rssKib, mutations });
+    if (counts !== undefined) run.history.addPlatformRequests({ ...where, counts, mutations });
     run.history.addBlock({
       ...where,
       start_ms: run.history.since(start),
