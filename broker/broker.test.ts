@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, type Issuer } from '../harness/sample-certificates.js';
+import { freshState, issueFor, makeIssuer, NOW_S, requestBytes, SAMPLE_CONTRACT, SAMPLE_STATE, type Issuer } from '../harness/sample-certificates.js';
 import { Broker, type BrokerConfig } from './broker.js';
 import { importPrivateJwk } from './core/keys.js';
 import { platformDouble, type DoubleBehaviour, type PlatformDouble } from '../harness/fixtures/platform-double.js';
@@ -93,7 +93,21 @@ describe('Broker.cachedReads', () => {
   it('reports how each platform with a cache answered its drift reads, and skips those without one', () => {
     const kubernetes = { ...platformDouble(), cachedReads: () => ({ cache: 4, fallback: 1 }) };
     const aws = platformDouble({ name: 'aws' });
-    expect(new Broker({ ...brokerConfig(kubernetes), platforms: [kubernetes, aws] }).cachedReads()).toEqual([{ platform: 'kubernetes', reads: { cache: 4, fallback: 1 } }]);
+    expect(new Broker({ ...brokerConfig(kubernetes), platforms: [kubernetes, aws] }).cachedReads()).toEqual([{ platform: 'kubernetes', reads: { cache: 4, fallback: 1, confirmed: 0 } }]);
+  });
+
+  it('counts the cached reads it confirmed by a request: a cache at another version than the certified one', async () => {
+    let cachedVersion = '7';
+    const p: PlatformDouble = { ...platformDouble(), readCachedLiveState: async () => ({ state: SAMPLE_STATE as never, version: cachedVersion }), cachedReads: () => ({ cache: 0, fallback: 0 }) };
+    const b = broker(p);
+    const certified = () => issueFor(issuer, { preVersion: '7' });
+    expect(await b.execute(requestBytes(await certified()))).toMatchObject({ outcome: 'succeeded' });
+    expect(b.cachedReads()[0]?.reads.confirmed).toBe(0);
+    cachedVersion = '6';
+    expect(await b.execute(requestBytes(await certified()))).toMatchObject({ outcome: 'succeeded' });
+    expect(b.cachedReads()[0]?.reads.confirmed).toBe(1);
+    // The confirming read is the platform's own.
+    expect(p.calls.filter((c) => c === 'read')).toHaveLength(1);
   });
 });
 

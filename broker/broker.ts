@@ -52,6 +52,11 @@ export interface ExecutionResult {
   readonly decisionSeq?: number;
 }
 
+/** How a platform's drift reads were answered (CachedReads), and how many of them were confirmed by a request before the decision: the cache held another version than the certified one, or a mismatch. */
+export interface DriftReads extends CachedReads {
+  readonly confirmed: number;
+}
+
 export class Broker {
   private readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
   private readonly policy: VerifierPolicy;
@@ -61,6 +66,8 @@ export class Broker {
   private readonly unauthenticated = new DenialTally();
   /** Each request's contract, planned once by the schema predicate and reused by the drift check and execution. */
   private readonly plans = new WeakMap<Contract, MutationPlan>();
+  /** Per platform, the cached drift reads confirmed by a request: what the cache did not save. */
+  private readonly confirmations = new Map<PlatformName, number>();
   /** The drift check's reads: the adapter's cache where it has one (its writes are conditioned on the version read), confirmed from the platform before a denial. */
   private readonly liveState: LiveStateSource<MutationPlan> = {
     plan: (accepted) => this.planOf(accepted.request.contract),
@@ -70,7 +77,9 @@ export class Broker {
     },
     confirm: (plan) => {
       const adapter = this.adapterFor(plan.contract);
-      return adapter.readCachedLiveState === undefined ? undefined : adapter.readLiveState(plan);
+      if (adapter.readCachedLiveState === undefined) return undefined;
+      this.confirmations.set(adapter.name, (this.confirmations.get(adapter.name) ?? 0) + 1);
+      return adapter.readLiveState(plan);
     },
   };
 
@@ -84,9 +93,9 @@ export class Broker {
     return this.config.id;
   }
 
-  /** Per platform with a cache, how its drift reads were answered so far: from the cache, or by a request. */
-  cachedReads(): { readonly platform: PlatformName; readonly reads: CachedReads }[] {
-    return [...this.adapters.values()].flatMap((a) => (a.cachedReads === undefined ? [] : [{ platform: a.name, reads: a.cachedReads() }]));
+  /** Per platform with a cache, how its drift reads were answered so far: from the cache, or by a request; and how many the broker then confirmed by a request. */
+  cachedReads(): { readonly platform: PlatformName; readonly reads: DriftReads }[] {
+    return [...this.adapters.values()].flatMap((a) => (a.cachedReads === undefined ? [] : [{ platform: a.name, reads: { ...a.cachedReads(), confirmed: this.confirmations.get(a.name) ?? 0 } }]));
   }
 
   /** Unhealthy once a record could not be appended or synced: an allow may be left without its outcome until a restart reconciles it. */

@@ -18,7 +18,7 @@ export class BrokerMetrics {
     if (broker === undefined) return;
     new Counter({
       name: 'seb_cached_reads_total',
-      help: "Drift-check reads of the live state by how they were answered: from the broker's watch cache (cache) or by a request to the platform (fallback)",
+      help: "Drift-check reads of the live state by how they were answered: from the broker's watch cache (cache) or by a request to the platform (fallback); confirmed: reads the broker then confirmed by a request before deciding",
       labelNames: ['platform', 'answered'],
       registers: [this.registry],
       collect() {
@@ -26,6 +26,7 @@ export class BrokerMetrics {
         for (const { platform, reads } of broker.cachedReads()) {
           this.inc({ platform, answered: 'cache' }, reads.cache);
           this.inc({ platform, answered: 'fallback' }, reads.fallback);
+          this.inc({ platform, answered: 'confirmed' }, reads.confirmed);
         }
       },
     });

@@ -6,18 +6,20 @@ export interface PlatformCachedReads {
   readonly platform: string;
   readonly cache: number;
   readonly fallback: number;
+  /** Reads the broker confirmed by a request after its cache answered (or fell back): the cache lagged the certified version. */
+  readonly confirmed: number;
 }
 
-const LINE = /^seb_cached_reads_total\{platform="([^"]+)",answered="(cache|fallback)"\} (\d+)$/;
+const LINE = /^seb_cached_reads_total\{platform="([^"]+)",answered="(cache|fallback|confirmed)"\} (\d+)$/;
 
 /** The counts per platform in a Prometheus text exposition; none when the broker exposes none. */
 export function cachedReadsOf(metrics: string): PlatformCachedReads[] {
-  const byPlatform = new Map<string, { cache: number; fallback: number }>();
+  const byPlatform = new Map<string, { cache: number; fallback: number; confirmed: number }>();
   for (const line of metrics.split('\n')) {
     const m = LINE.exec(line.trim());
     if (m === null) continue;
-    const counts = byPlatform.get(m[1] as string) ?? { cache: 0, fallback: 0 };
-    counts[m[2] as 'cache' | 'fallback'] = Number(m[3]);
+    const counts = byPlatform.get(m[1] as string) ?? { cache: 0, fallback: 0, confirmed: 0 };
+    counts[m[2] as 'cache' | 'fallback' | 'confirmed'] = Number(m[3]);
     byPlatform.set(m[1] as string, counts);
   }
   return [...byPlatform].map(([platform, counts]) => ({ platform, ...counts }));
@@ -25,7 +27,7 @@ export function cachedReadsOf(metrics: string): PlatformCachedReads[] {
 
 export function describeCachedReads(reads: readonly PlatformCachedReads[]): string {
   if (reads.length === 0) return 'drift reads: no platform with a cache';
-  return `drift reads: ${reads.map((r) => `${r.platform} ${r.cache} from the broker's watch cache, ${r.fallback} by request`).join('; ')}`;
+  return `drift reads: ${reads.map((r) => `${r.platform} ${r.cache} from the broker's watch cache, ${r.fallback} by request; ${r.confirmed} then confirmed by a request (the cache held another version than the certified one)`).join('; ')}`;
 }
 
 /** Asks the running broker; a broker that does not answer is said, not thrown: the run's results stand without it. */

@@ -156,7 +156,7 @@ describe('bench paper on the local target', () => {
     // What the bench started under its work dir is gone (the broker, kube-apiserver, etcd).
     expect(lines.some((l) => l.includes('listening'))).toBe(true);
     // The broker's /metrics, scraped before it stops: its watch cache answered drift reads without a request.
-    const reads = /drift reads: kubernetes (\d+) from the broker's watch cache, (\d+) by request/.exec(lines.join('\n'));
+    const reads = /drift reads: kubernetes (\d+) from the broker's watch cache, (\d+) by request; (\d+) then confirmed by a request/.exec(lines.join('\n'));
     expect(reads, lines.join('\n')).not.toBeNull();
     expect(Number(reads?.[1])).toBeGreaterThan(0);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
