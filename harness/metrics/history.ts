@@ -5,6 +5,7 @@
 // faults); the validator (harness/validate) reads the same records.
 import type { PhaseTimings } from '../../broker/broker.js';
 import type { PlatformName } from '../../broker/core/certificate/contract.js';
+import type { RequestCount } from './platform-requests.js';
 
 export type RequestPath = 'seb' | 'direct';
 /** `passed`: a /v1/verify probe the broker would allow (nothing runs on that path). */
@@ -83,7 +84,7 @@ export interface PlatformRequestsRecord {
   readonly platform: PlatformName;
   readonly path: RequestPath;
   readonly operation: string;
-  readonly counts: readonly { readonly request: string; readonly count: number }[];
+  readonly counts: readonly RequestCount[];
   /** Requests of the block that executed. */
   readonly mutations: number;
 }
