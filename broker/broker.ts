@@ -52,7 +52,7 @@ export interface ExecutionResult {
   readonly decisionSeq?: number;
 }
 
-/** How a platform's drift reads were answered (CachedReads), and how many of them were confirmed by a request before the decision: the cache held another version than the certified one, or a mismatch. */
+/** How a platform's drift reads were answered (CachedReads), and how many of them were confirmed by a request before the decision: the cached read failed, did not match, or showed another version than the certified one. */
 export interface DriftReads extends CachedReads {
   readonly confirmed: number;
 }

@@ -13,7 +13,7 @@ describe('cached reads from /metrics', () => {
   it('reads the counts per platform and says them', () => {
     const reads = cachedReadsOf(METRICS);
     expect(reads).toEqual([{ platform: 'kubernetes', cache: 96, fallback: 6, confirmed: 2 }]);
-    expect(describeCachedReads(reads)).toBe("drift reads: kubernetes 96 from the broker's watch cache, 6 by request; 2 then confirmed by a request (the cache held another version than the certified one)");
+    expect(describeCachedReads(reads)).toBe("drift reads: kubernetes 96 from the broker's watch cache, 6 by request; 2 then confirmed by a request (a cached read that failed, did not match or showed another version than the certified one)");
   });
 
   it('says so when the broker has no platform with a cache', () => {

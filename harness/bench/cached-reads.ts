@@ -6,7 +6,7 @@ export interface PlatformCachedReads {
   readonly platform: string;
   readonly cache: number;
   readonly fallback: number;
-  /** Reads the broker confirmed by a request after its cache answered (or fell back): the cache lagged the certified version. */
+  /** Reads the broker then confirmed by a request: the cached read failed, did not match the certified state, or showed another version (a lagging cache, or drift). */
   readonly confirmed: number;
 }
 
@@ -27,7 +27,7 @@ export function cachedReadsOf(metrics: string): PlatformCachedReads[] {
 
 export function describeCachedReads(reads: readonly PlatformCachedReads[]): string {
   if (reads.length === 0) return 'drift reads: no platform with a cache';
-  return `drift reads: ${reads.map((r) => `${r.platform} ${r.cache} from the broker's watch cache, ${r.fallback} by request; ${r.confirmed} then confirmed by a request (the cache held another version than the certified one)`).join('; ')}`;
+  return `drift reads: ${reads.map((r) => `${r.platform} ${r.cache} from the broker's watch cache, ${r.fallback} by request; ${r.confirmed} then confirmed by a request (a cached read that failed, did not match or showed another version than the certified one)`).join('; ')}`;
 }
 
 /** Asks the running broker; a broker that does not answer is said, not thrown: the run's results stand without it. */

@@ -34,7 +34,7 @@ import { MUTATION_KIND_NAMES, mutationRegistry, type MutationKind, type Mutation
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
 import type { WatchedProcess } from '../metrics/cpu.js';
-import { apiserverRequestCounter, LogRequestCounter, werkzeugRequestOf, type RequestCounter } from '../metrics/platform-requests.js';
+import { apiserverRequestCounter, LogRequestCounter, readableCounters, werkzeugRequestOf, type RequestCounter } from '../metrics/platform-requests.js';
 import { KUBERNETES_COVERAGE, readKubernetesEvidence } from '../validate/kubernetes-audit.js';
 import { mergeEvidence, type PlatformEvidence } from '../validate/platform-writes.js';
 import { readRecordLog } from '../validate/record-logs.js';
@@ -306,7 +306,7 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
       target: { name: target.info.name, ...(target.info.versions === undefined ? {} : { versions: target.info.versions }) },
       brokerUrl: broker.url,
       processes: [...target.processes, { name: 'broker', pid: broker.pid }, { name: 'load-generator', pid: process.pid }],
-      requestCounters: requestCounters(kubernetes, target.motoLog),
+      requestCounters: await readableCounters(requestCounters(kubernetes, target.motoLog), log),
       ...(o.progress === undefined ? {} : { progress: o.progress }),
       meta: {
         bench: 'paper',

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, IoError } from '../../broker/core/errors.js';
 import { platformRequestRows } from '../results/platform-requests.js';
-import { LogRequestCounter, parseApiserverRequestTotals, requestsBetween, startRequestMeter, werkzeugRequestOf, type RequestCounter } from './platform-requests.js';
+import { LogRequestCounter, parseApiserverRequestTotals, readableCounters, requestsBetween, startRequestMeter, werkzeugRequestOf, type RequestCounter } from './platform-requests.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seb-platform-requests-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,6 +102,14 @@ describe('requests over a block', () => {
     expect(await (await startRequestMeter(counter))()).toEqual([{ request: 'GET a', count: 3 }]);
     expect(await (await startRequestMeter(counter))()).toBeUndefined();
     expect(await (await startRequestMeter(counter))()).toBeUndefined();
+  });
+
+  it('leaves out a counter that cannot be read at the start, saying why in one line', async () => {
+    const readable: RequestCounter = { platform: 'aws', totals: async () => new Map() };
+    const forbidden: RequestCounter = { platform: 'kubernetes', totals: () => Promise.reject(new IoError('kube-apiserver /metrics answered 403')) };
+    const lines: string[] = [];
+    expect(await readableCounters([forbidden, readable], (l) => lines.push(l))).toEqual([readable]);
+    expect(lines).toEqual(['kubernetes requests per mutation are not counted (platform-requests.csv): kube-apiserver /metrics answered 403']);
   });
 
   it('platform-requests.csv: a path\'s requests over all its counted blocks, divided by every mutation those blocks executed', () => {

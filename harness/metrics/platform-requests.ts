@@ -114,6 +114,20 @@ export function apiserverRequestCounter(client: KubeClient): RequestCounter {
   };
 }
 
+/** The counters that can be read now; each one that cannot is left out and said, in one line, with why (say, /metrics forbidden to this credential). */
+export async function readableCounters(counters: readonly RequestCounter[], log: (line: string) => void): Promise<RequestCounter[]> {
+  const readable: RequestCounter[] = [];
+  for (const counter of counters) {
+    try {
+      await counter.totals();
+      readable.push(counter);
+    } catch (error) {
+      log(`${counter.platform} requests per mutation are not counted (platform-requests.csv): ${(error as Error).message}`);
+    }
+  }
+  return readable;
+}
+
 /** What the platform served between two readings, by request; undefined when a counter went backwards (a restart). */
 export function requestsBetween(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): RequestCount[] | undefined {
   const out: RequestCount[] = [];
