@@ -11,8 +11,7 @@ import { formatBenchTable } from '../bench/table.js';
 import { interruptOnSigint } from '../run/interrupt.js';
 import { validationLine } from '../validate/run-validation.js';
 import { UsageError } from '../../broker/core/errors.js';
-import { EXECUTOR_MODES, type ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
-import { DEFAULT_KUBERNETES_MODE } from '../targets/local/workspace.js';
+import { KUBERNETES_MODE_FLAG, kubernetesModeOf } from './kubernetes-mode-flag.js';
 import { defineCommand } from '../../broker/cli/command.js';
 
 export const benchPaper = defineCommand({
@@ -30,11 +29,10 @@ export const benchPaper = defineCommand({
     'target-file': { type: 'string', value: 'FILE', description: 'target.json of an external target (with --target external)' },
     scenarios: { type: 'string', value: 'DIR', description: 'folder of scenario YAML files', default: 'scenarios/paper' },
     results: { type: 'string', value: 'DIR', description: 'results root', default: 'results' },
-    'kubernetes-mode': { type: 'string', value: EXECUTOR_MODES.join('|'), description: "the broker's Kubernetes executor mode", default: DEFAULT_KUBERNETES_MODE },
+    'kubernetes-mode': KUBERNETES_MODE_FLAG,
   },
   async run(flags) {
-    const kubernetesMode = flags['kubernetes-mode'] as ExecutorMode;
-    if (!EXECUTOR_MODES.includes(kubernetesMode)) throw new UsageError(`--kubernetes-mode: must be one of ${EXECUTOR_MODES.join(', ')}`);
+    const kubernetesMode = kubernetesModeOf(flags['kubernetes-mode']);
     const target = targetChoice(flags.target, flags['target-file']);
     const profile = flags.quick ? 'quick' : 'full';
     const scenarios = loadScenarioDir(resolve(flags.scenarios), profile);

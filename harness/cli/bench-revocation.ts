@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import { REVOCATION_SCENARIO, runRevocation, type RevocationResult } from '../bench/revocation.js';
 import { loadFleetScenarioFile } from '../scenario/load.js';
-import { UsageError } from '../../broker/core/errors.js';
 import { defineCommand } from '../../broker/cli/command.js';
+import { wholeNumberFlag } from './whole-number-flag.js';
 
 export const benchRevocation = defineCommand({
   words: ['bench', 'revocation'],
@@ -32,9 +32,7 @@ export const benchRevocation = defineCommand({
 /** --brokers N (1 to 16), or undefined for the scenario's. */
 export function brokersFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const brokers = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(brokers) || brokers < 1 || brokers > 16) throw new UsageError(`--brokers: expected 1 to 16, got ${value}`);
-  return brokers;
+  return wholeNumberFlag('--brokers', value, 1, 16);
 }
 
 /** Propagation, acceptances and violations; the exit code (1: a violation, or a broker that never denied). */

@@ -11,6 +11,7 @@ export const HARNESS_COMMANDS: readonly CommandEntry[] = [
   entry('bench paper', async () => (await import('./bench-paper.js')).benchPaper),
   entry('bench micro', async () => (await import('./bench-micro.js')).benchMicro),
   entry('bench revocation', async () => (await import('./bench-revocation.js')).benchRevocation),
+  entry('bench floor', async () => (await import('./bench-floor.js')).benchFloor),
   entry('bench faults', async () => (await import('./bench-faults.js')).benchFaults),
   entry('bench compare', async () => (await import('./bench-compare.js')).benchCompare),
   entry('report', async () => (await import('./report.js')).report),

@@ -32,6 +32,7 @@ import { startLocalKubernetes, type LocalKubernetes } from '../targets/local/kub
 import { parseAuditLog, readKubernetesEvidence } from './kubernetes-audit.js';
 import { readRecordLog } from './record-logs.js';
 import { findViolations } from './violations.js';
+import { SERVE_NODE_FLAGS } from '../../broker/cli/serve-flags.js';
 
 let dir: string;
 let k8s: LocalKubernetes;
@@ -192,7 +193,7 @@ describe('validation from the kube-apiserver audit log', () => {
       const { ws, start } = await serveWith({ [TEST_BREAK_ENV]: 'execute-twice', [TEST_ONLY_ENV]: TEST_ONLY_ACK });
       const serve = await start();
       // The harness starts every broker as a deployment does (broker/cli/serve-flags.ts).
-      expect(readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8').split('\0')).toContain('--optimize-for-size');
+      expect(readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...SERVE_NODE_FLAGS]));
       const client = new BrokerClient({ url: serve.url });
       const reader = KubernetesAdapter.fromKubeconfig(k8s.info.kubeconfigs.admin, { protectedNamespaces: k8s.info.protectedNamespaces, executorNamespace: k8s.info.executorNamespace });
       try {
