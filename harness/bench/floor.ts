@@ -60,6 +60,8 @@ export interface FloorOptions {
   readonly durationMs: number;
   readonly kubernetesMode?: ExecutorMode;
   readonly log: (line: string) => void;
+  /** Aborting stops the run at the next request; the target is stopped and nothing is written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface FloorResult {
@@ -124,8 +126,9 @@ function bind<C>(kind: MutationKind<C>, ctx: C, adapter: PlatformAdapter, proces
 }
 
 /** Latency of one path into `h`, `count` requests one at a time; every request must execute. */
-async function latencyBlock(send: Send, first: number, count: number, h = new LatencyHistogram()): Promise<void> {
+async function latencyBlock(send: Send, first: number, count: number, h: LatencyHistogram, signal: AbortSignal | undefined): Promise<void> {
   for (let i = first; i < first + count; i++) {
+    signal?.throwIfAborted();
     const call = await send(i);
     const t0 = performance.now();
     await call();
@@ -138,13 +141,16 @@ async function latencyBlock(send: Send, first: number, count: number, h = new La
  * requests first + w, first + w + workers, …, so no two touch one target at
  * once. `next` is the first request index the block left unused.
  */
-async function throughputBlock(send: Send, first: number, workers: number, durationMs: number): Promise<{ done: number; ms: number; next: number }> {
+async function throughputBlock(send: Send, first: number, workers: number, durationMs: number, signal: AbortSignal | undefined): Promise<{ done: number; ms: number; next: number }> {
   const t0 = performance.now();
   const end = t0 + durationMs;
   const rounds = await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       let k = 0;
-      for (; performance.now() < end; k++) await (await send(first + w + k * workers))();
+      for (; performance.now() < end; k++) {
+        signal?.throwIfAborted();
+        await (await send(first + w + k * workers))();
+      }
       return k;
     }),
   );
@@ -165,16 +171,16 @@ async function measureKind(r: KindRun, certify: Certifier, o: FloorOptions): Pro
   const row = (path: FloorPath, measure: FloorMeasure, value: number, mutations: number) => rows.push({ platform: r.platform, operation: r.name, path, measure, value: Math.round(value * 1000) / 1000, mutations });
   let next = 0;
   const take = (n: number) => (next += n) - n;
-  for (const path of ['direct', 'floor'] as const) await latencyBlock(send[path], take(o.workers), o.workers); // warm-up: executors made, connections open
+  for (const path of ['direct', 'floor'] as const) await latencyBlock(send[path], take(o.workers), o.workers, new LatencyHistogram(), o.signal); // warm-up: executors made, connections open
   const latency: Record<FloorPath, LatencyHistogram> = { direct: new LatencyHistogram(), floor: new LatencyHistogram() };
   // Two blocks per path, in alternating order, so that drift of the machine's load falls on both.
   for (const order of [['direct', 'floor'], ['floor', 'direct']] as const) {
-    for (const path of order) await latencyBlock(send[path], take(o.count), o.count, latency[path]);
+    for (const path of order) await latencyBlock(send[path], take(o.count), o.count, latency[path], o.signal);
   }
   for (const path of ['direct', 'floor'] as const) row(path, 'p50_ms', latency[path].percentileMs(50), latency[path].count);
   for (const path of ['direct', 'floor'] as const) {
     const meter = startCpuMeter(r.processes);
-    const { done, ms, next: after } = await throughputBlock(send[path], next, o.workers, o.durationMs);
+    const { done, ms, next: after } = await throughputBlock(send[path], next, o.workers, o.durationMs, o.signal);
     next = after;
     const cpuMs = meter().reduce((sum, d) => sum + d.cpuMs, 0);
     row(path, 'throughput_rps', (done * 1000) / ms, done);
@@ -231,7 +237,6 @@ export async function runFloor(o: FloorOptions): Promise<FloorResult> {
       }
     }
 
-    const run = createRunDir(o.resultsRoot);
     const rows: FloorRow[] = [];
     for (const r of runs) {
       o.log(`${r.name}: making ${o.workers} targets`);
@@ -242,6 +247,8 @@ export async function runFloor(o: FloorOptions): Promise<FloorResult> {
         await r.cleanup();
       }
     }
+    // The run's folder is made only now: a run that fails or is interrupted leaves none behind.
+    const run = createRunDir(o.resultsRoot);
     writeRunFile(run, 'floor.csv', writeCsv(FLOOR_CSV, rows.map((row) => ({ run_id: run.id, ...row }))));
     writeRunFile(
       run,

@@ -8,6 +8,7 @@ import { defineCommand } from '../../broker/cli/command.js';
 import { KUBERNETES_MODE_FLAG, kubernetesModeOf } from './kubernetes-mode-flag.js';
 import { ALL_MUTATION_KIND_NAMES, type MutationKindName } from '../workload/mutation.js';
 import { wholeNumberFlag } from './whole-number-flag.js';
+import { interruptOnSigint } from '../run/interrupt.js';
 import { FLOOR_KINDS, floorRatios, runFloor, type FloorRatio } from '../bench/floor.js';
 
 export const benchFloor = defineCommand({
@@ -30,18 +31,28 @@ export const benchFloor = defineCommand({
     const unknown = kinds.filter((k) => !(ALL_MUTATION_KIND_NAMES as readonly string[]).includes(k));
     if (unknown.length > 0) throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${ALL_MUTATION_KIND_NAMES.join(', ')})`);
     const kubernetesMode = kubernetesModeOf(flags['kubernetes-mode']);
-    const result = await runFloor({
+    const options = {
       kinds: kinds as MutationKindName[],
       count: wholeNumberFlag('--count', flags.count, 1, 100_000),
       workers: wholeNumberFlag('--workers', flags.workers, 1, 256),
       durationMs: wholeNumberFlag('--duration', flags.duration, 1, 3600) * 1000,
       kubernetesMode,
       resultsRoot: resolve(flags.results),
-      log: (line) => process.stderr.write(`[seb] ${line}\n`),
-    });
-    process.stdout.write(floorTable(floorRatios(result.rows)));
-    process.stdout.write(`results in ${result.run.path}\n`);
-    return 0;
+      log: (line: string) => process.stderr.write(`[seb] ${line}\n`),
+    };
+    const interrupt = interruptOnSigint();
+    try {
+      const result = await runFloor({ ...options, signal: interrupt.signal });
+      process.stdout.write(floorTable(floorRatios(result.rows)));
+      process.stdout.write(`results in ${result.run.path}\n`);
+      return 0;
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      process.stderr.write('seb: interrupted; the target is stopped and nothing was written\n');
+      return 130;
+    } finally {
+      interrupt.dispose();
+    }
   },
 });
 
