@@ -57,6 +57,22 @@ export interface DriftReads extends CachedReads {
   readonly confirmed: number;
 }
 
+/** The drift check's reads: the adapter's cache where it has one (its writes are conditioned on the version read), confirmed from the platform (decide.ts); `onConfirm` sees each confirmation. */
+export function liveStateFrom(adapterOf: (plan: MutationPlan) => PlatformAdapter, onConfirm: (adapter: PlatformAdapter) => void = () => undefined): Omit<LiveStateSource<MutationPlan>, 'plan'> {
+  return {
+    read: (plan) => {
+      const adapter = adapterOf(plan);
+      return adapter.readCachedLiveState?.(plan) ?? adapter.readLiveState(plan);
+    },
+    confirm: (plan) => {
+      const adapter = adapterOf(plan);
+      if (adapter.readCachedLiveState === undefined) return undefined;
+      onConfirm(adapter);
+      return adapter.readLiveState(plan);
+    },
+  };
+}
+
 export class Broker {
   private readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
   private readonly policy: VerifierPolicy;
@@ -68,19 +84,12 @@ export class Broker {
   private readonly plans = new WeakMap<Contract, MutationPlan>();
   /** Per platform, the cached drift reads confirmed by a request: what the cache did not save. */
   private readonly confirmations = new Map<PlatformName, number>();
-  /** The drift check's reads: the adapter's cache where it has one (its writes are conditioned on the version read), confirmed from the platform before a denial. */
   private readonly liveState: LiveStateSource<MutationPlan> = {
     plan: (accepted) => this.planOf(accepted.request.contract),
-    read: (plan) => {
-      const adapter = this.adapterFor(plan.contract);
-      return adapter.readCachedLiveState?.(plan) ?? adapter.readLiveState(plan);
-    },
-    confirm: (plan) => {
-      const adapter = this.adapterFor(plan.contract);
-      if (adapter.readCachedLiveState === undefined) return undefined;
-      this.confirmations.set(adapter.name, (this.confirmations.get(adapter.name) ?? 0) + 1);
-      return adapter.readLiveState(plan);
-    },
+    ...liveStateFrom(
+      (plan) => this.adapterFor(plan.contract),
+      (adapter) => this.confirmations.set(adapter.name, (this.confirmations.get(adapter.name) ?? 0) + 1),
+    ),
   };
 
   constructor(private readonly config: BrokerConfig) {

@@ -9,7 +9,8 @@ import { checkDrift } from './core/predicates/drift.js';
 import type { BrokerState, VerifierPolicy } from './core/predicates/context.js';
 import { verifyRequest, type Accepted, type Verified } from './core/predicates/verify.js';
 import { retainUntilMs, useClaim, type ReplayLedger, type UseClaim } from './core/ports/ledger.js';
-import { allow, deny, type Decision } from './core/reasons.js';
+import { allow, deny, type Decision, type Reason } from './core/reasons.js';
+import type { PreState } from './core/certificate/claims.js';
 
 /** Where the live state comes from: the contract's plan, then a read of what it names. */
 export interface LiveStateSource<P> {
@@ -77,7 +78,7 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   const plan = input.liveState?.plan(verified);
   const t2 = performance.now();
   const source = input.liveState;
-  const reading = source === undefined ? undefined : readOrUndefined(() => source.read(plan as P));
+  const reading = source === undefined ? undefined : startDriftRead(source, plan as P);
 
   if (input.ledger !== undefined) {
     const t1 = performance.now();
@@ -91,18 +92,9 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
     if (result === 'unavailable') return { decision: deny('ledger_unavailable', claims.jti), verified, phases };
   }
 
-  if (reading === undefined) return { decision: allow(claims.jti), verified, phases };
+  if (reading === undefined || source === undefined) return { decision: allow(claims.jti), verified, phases };
   input.onConsumed?.(verified, plan as P);
-  let { live, readMs } = await reading;
-  let reason = live === undefined ? null : checkDrift(claims.pre, live);
-  // A cached read at another version than the certified one may be stale even when it matches (an A-B-A of the data):
-  // confirming it costs a read, where writing on it would likely cost a refused write.
-  const unsure = live === undefined || reason !== null || (claims.pre?.version !== undefined && live.version !== claims.pre.version);
-  const confirming = unsure ? source?.confirm?.(plan as P) : undefined;
-  if (confirming !== undefined) {
-    ({ live, readMs } = await readOrUndefined(() => confirming));
-    reason = live === undefined ? null : checkDrift(claims.pre, live);
-  }
+  const { live, reason, readMs } = await confirmDriftRead(source, plan as P, claims.pre, reading);
   phases.drift = readMs - t2;
   // A state we cannot read is a state we cannot confirm: deny, and say why.
   if (live === undefined) return { decision: deny('state_unavailable', claims.jti), verified, phases };
@@ -110,8 +102,39 @@ export async function decide<P>(input: DecideInput<P>): Promise<Decided<P>> {
   return { decision: allow(claims.jti), verified, allowed: { certificate: verified.certificate, plan: plan as P, live }, phases };
 }
 
+/** A live-state read and when it ended; `live` undefined when it failed. */
+export interface LiveStateReading {
+  readonly live: LiveState | undefined;
+  readonly readMs: number;
+}
+
+/**
+ * Predicate 10 on the source's first read (startDriftRead): confirmed by the
+ * source when it is unavailable, does not match, or shows another version
+ * than the certified one; `reason` null when the state matches (or could not
+ * be read: `live` undefined). Never rejects.
+ */
+export async function confirmDriftRead<P>(source: Pick<LiveStateSource<P>, 'confirm'>, plan: P, pre: PreState | undefined, first: Promise<LiveStateReading>): Promise<LiveStateReading & { readonly reason: Reason | null }> {
+  let { live, readMs } = await first;
+  let reason = live === undefined ? null : checkDrift(pre, live);
+  // A cached read at another version than the certified one may be stale even when it matches (an A-B-A of the data):
+  // confirming it costs a read, where writing on it would likely cost a refused write.
+  const unsure = live === undefined || reason !== null || (pre?.version !== undefined && live.version !== pre.version);
+  const confirming = unsure ? source.confirm?.(plan) : undefined;
+  if (confirming !== undefined) {
+    ({ live, readMs } = await readOrUndefined(() => confirming));
+    reason = live === undefined ? null : checkDrift(pre, live);
+  }
+  return { live, reason, readMs };
+}
+
+/** Predicate 10's first read, started; see confirmDriftRead. */
+export function startDriftRead<P>(source: Pick<LiveStateSource<P>, 'read'>, plan: P): Promise<LiveStateReading> {
+  return readOrUndefined(() => source.read(plan));
+}
+
 /** The read and when it ended; never rejects (a failed read is `live: undefined`). */
-async function readOrUndefined(read: () => Promise<LiveState>): Promise<{ live: LiveState | undefined; readMs: number }> {
+async function readOrUndefined(read: () => Promise<LiveState>): Promise<LiveStateReading> {
   try {
     const live = await read();
     return { live, readMs: performance.now() };

@@ -92,6 +92,15 @@ describe('the floor path (platformCallsOf)', () => {
     await expect(done).rejects.toThrow('on the floor path: drift');
   });
 
+  it('fails when the live state cannot be read', async () => {
+    const { adapter, release } = loggingAdapter({});
+    adapter.readLiveState = () => Promise.reject(new IoError('connection refused'));
+    const done = platformCallsOf(adapter, contract, claims);
+    await tick();
+    release.mint?.();
+    await expect(done).rejects.toThrow('on the floor path: the live state could not be read');
+  });
+
   it('mints only after the read, with its reservation, when the mint creates objects', async () => {
     const { adapter, log, release } = loggingAdapter({ reserve: { serviceAccount: 'seb-exec-1' } });
     const done = platformCallsOf(adapter, contract, claims);

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import type { Claims } from '../../broker/core/certificate/claims.js';
 import type { Contract } from '../../broker/core/certificate/contract.js';
 import { readCertificate } from '../../broker/core/certificate/certificate.js';
-import { ConfigError, IoError } from '../../broker/core/errors.js';
-import type { MutationPlan, PlatformAdapter } from '../../broker/core/ports/platform.js';
-import { checkDrift, type LiveState } from '../../broker/core/predicates/drift.js';
+import { IoError } from '../../broker/core/errors.js';
+import type { PlatformAdapter } from '../../broker/core/ports/platform.js';
+import { liveStateFrom } from '../../broker/broker.js';
+import { confirmDriftRead, startDriftRead } from '../../broker/decide.js';
 import { adaptersFor } from '../../broker/platforms/from-target.js';
 import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import { generateSigningKey } from '../../broker/sab/keygen.js';
@@ -26,13 +27,11 @@ import { deriveSeed, seededRng } from '../load/rng.js';
 import { startCpuMeter, type WatchedProcess } from '../metrics/cpu.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { createRunDir, gitCommit, machineInfo, markLatest, writeRunFile, type RunDir } from '../run-dir.js';
-import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget } from '../targets/local/local-target.js';
 import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../targets/local/workspace.js';
 import { awsKinds } from '../workload/kinds/aws.js';
-import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { kubernetesKinds } from '../workload/kinds/kubernetes.js';
-import type { StateReader } from '../workload/kinds/shared.js';
+import { kindContexts } from '../workload/kinds/contexts.js';
 import { mutationRegistry, platformOfMutation, type MutationKind, type MutationKindName, type PreState } from '../workload/mutation.js';
 import { sabCertifier, type Certifier } from '../workload/mutation-workload.js';
 
@@ -74,21 +73,16 @@ type Send = (i: number) => Promise<() => Promise<void>>;
 
 const FLOOR_SEED = 20261201;
 
-/** The drift read as decide.ts makes it: from the adapter's cache where it has one, confirmed from the platform when it does not match or shows another version than the certified one. Throws on drift. */
-async function driftRead(adapter: PlatformAdapter, plan: MutationPlan, claims: Claims): Promise<LiveState> {
-  let live = await (adapter.readCachedLiveState?.(plan) ?? adapter.readLiveState(plan));
-  const unsure = (claims.pre?.version !== undefined && live.version !== claims.pre.version) || checkDrift(claims.pre, live) !== null;
-  if (unsure && adapter.readCachedLiveState !== undefined) live = await adapter.readLiveState(plan);
-  const drift = checkDrift(claims.pre, live);
-  if (drift !== null) throw new IoError(`${plan.contract.operation} on the floor path: ${drift}`);
-  return live;
-}
-
-/** An execution's platform calls, sequenced as Broker.execute sequences them, with nothing else. Throws when the write did not succeed. */
+/** An execution's platform calls, sequenced as Broker.execute sequences them (its drift reads and their confirmation, decide.ts), with nothing else. Throws on drift, or when the write did not succeed. */
 export async function platformCallsOf(adapter: PlatformAdapter, contract: Contract, claims: Claims): Promise<void> {
   const plan = adapter.plan(contract);
   const reservation = adapter.reserve?.(plan);
-  const read = driftRead(adapter, plan, claims);
+  const reads = liveStateFrom(() => adapter);
+  const read = confirmDriftRead(reads, plan, claims.pre, startDriftRead(reads, plan)).then(({ live, reason }) => {
+    if (live === undefined) throw new IoError(`${contract.operation} on the floor path: the live state could not be read`);
+    if (reason !== null) throw new IoError(`${contract.operation} on the floor path: ${reason}`);
+    return live;
+  });
   // A mint that creates objects waits for the broker's intent record; one that creates nothing runs beside the drift read.
   const [live, identity] = reservation === undefined ? await Promise.all([read, adapter.mint(plan, claims)]) : [await read, await adapter.mint(plan, claims, reservation)];
   const result = await adapter.invoke(plan, identity, live);
@@ -203,37 +197,30 @@ export async function runFloor(o: FloorOptions): Promise<FloorResult> {
     const kubernetesMode = o.kubernetesMode ?? DEFAULT_KUBERNETES_MODE;
     const executors = adaptersFor(info, { kubernetesMode });
     cleanups.push(() => executors.close());
-    const readers = adaptersFor(info, { kubernetesMode: 'pooled' });
-    cleanups.push(() => readers.close());
     const adapter = (name: 'kubernetes' | 'aws') => executors.adapters.find((a) => a.name === name) as PlatformAdapter;
-    const reader = (name: 'kubernetes' | 'aws') => readers.adapters.find((a) => a.name === name) as StateReader;
+    const contexts = kindContexts(info);
+    cleanups.push(() => contexts.close());
     const { privateJwk } = await generateSigningKey('EdDSA', 'floor');
     const certify = sabCertifier({ privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, subject: 'floor-agent' });
     const pool = { tag: 'floor', size: o.workers };
 
     const runs: KindRun[] = [];
-    if (info.kubernetes !== undefined && target.kubernetes !== undefined) {
-      const admin = clientFor(info.kubernetes.kubeconfigs.admin);
-      cleanups.push(() => admin.close());
+    if (contexts.kubernetes !== undefined && info.kubernetes !== undefined && target.kubernetes !== undefined) {
       const { apiserver, etcd } = target.kubernetes.processes;
       const processes = [{ name: 'kube-apiserver', pid: apiserver.pid }, { name: 'etcd', pid: etcd.pid }].filter((p): p is WatchedProcess => p.pid !== undefined);
       const registry = mutationRegistry(kubernetesKinds({ namespace: info.kubernetes.protectedNamespaces[0] ?? '', pool }));
       for (const name of o.kinds) {
         const kind = registry.get(name);
-        if (kind !== undefined) runs.push(bind(kind, { admin, reader: reader('kubernetes') }, adapter('kubernetes'), processes));
+        if (kind !== undefined) runs.push(bind(kind, contexts.kubernetes, adapter('kubernetes'), processes));
       }
     }
-    if (info.aws !== undefined && target.aws !== undefined) {
-      const credentials = info.aws.credentials?.admin;
-      if (credentials === undefined) throw new ConfigError('target aws.credentials.admin', 'the direct path and the pools need a standing admin credential');
-      const admin = new DirectAws(info.aws, credentials);
-      cleanups.push(() => admin.close());
+    if (contexts.aws !== undefined && info.aws !== undefined && target.aws !== undefined) {
       const { bucket, table } = target.aws.resources;
       const processes = target.aws.pid === undefined ? [] : [{ name: 'moto', pid: target.aws.pid }];
       const registry = mutationRegistry(awsKinds({ target: info.aws, bucket, table, pool }));
       for (const name of o.kinds) {
         const kind = registry.get(name);
-        if (kind !== undefined) runs.push(bind(kind, { admin, reader: reader('aws') }, adapter('aws'), processes));
+        if (kind !== undefined) runs.push(bind(kind, contexts.aws, adapter('aws'), processes));
       }
     }
 

@@ -12,14 +12,12 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../../broker/core/errors.js';
 import { isJsonObject } from '../../broker/core/strict-json.js';
 import { readJsonFile } from '../../broker/files.js';
-import { clientFor } from '../workload/kinds/kubernetes-objects.js';
 import { runScenarios, type RunReport } from '../runner.js';
 import type { ProgressSink } from '../run/progress.js';
 import { loadScenarioFile, type LoadedScenario, type Profile } from '../scenario/load.js';
 import type { ScenarioKind } from '../scenario/schema.js';
-import { adaptersFor, readTargetFile } from '../../broker/platforms/from-target.js';
+import { readTargetFile } from '../../broker/platforms/from-target.js';
 import { RESOURCES } from '../targets/local/aws-bootstrap.js';
-import { DirectAws } from '../targets/local/aws-kinds.js';
 import { startLocalTarget, type LocalTarget } from '../targets/local/local-target.js';
 import { platformOf, startContainerTarget, type ContainerTargetName } from '../targets/containers/containers.js';
 import { LOCALSTACK_BYPASS_NOT_APPLICABLE, LOCALSTACK_KINDS, startLocalStackTarget } from '../targets/localstack/localstack.js';
@@ -27,9 +25,10 @@ import { DEFAULT_KUBERNETES_MODE, LOCAL_AUDIENCE, LOCAL_ISSUER, writeWorkspace }
 import type { ExecutorMode } from '../../broker/platforms/kubernetes/executor.js';
 import type { TargetInfo } from '../../broker/platforms/target-info.js';
 import { BrokerClient } from '../workload/broker-client.js';
-import { AWS_NOT_COUNTED, awsKinds, type AwsKindContext } from '../workload/kinds/aws.js';
+import { AWS_NOT_COUNTED, awsKinds } from '../workload/kinds/aws.js';
 import { kubernetesKinds, type KubernetesKindContext } from '../workload/kinds/kubernetes.js';
-import { poolSizeFor, type StateReader } from '../workload/kinds/shared.js';
+import { poolSizeFor } from '../workload/kinds/shared.js';
+import { kindContexts } from '../workload/kinds/contexts.js';
 import { MUTATION_KIND_NAMES, mutationRegistry, type MutationKind, type MutationKindName } from '../workload/mutation.js';
 import { mutationWorkload, sabCertifier } from '../workload/mutation-workload.js';
 import type { WorkloadFactory } from '../workload/workload.js';
@@ -240,27 +239,12 @@ export async function runPaper(o: PaperOptions): Promise<PaperResult> {
 
     const client = new BrokerClient({ url: broker.url });
     cleanups.push(() => client.close());
-    const readers = adaptersFor(target.info, { kubernetesMode: 'pooled' });
-    cleanups.push(() => readers.close());
-    const reader = (name: 'kubernetes' | 'aws') => readers.adapters.find((a) => a.name === name) as StateReader;
+    const contexts = kindContexts(target.info);
+    cleanups.push(() => contexts.close());
+    const { kubernetes, aws } = contexts;
     const privateJwk = readJsonFile(workspace.sabKey, 'SAB key');
     if (!isJsonObject(privateJwk)) throw new ConfigError(workspace.sabKey, 'not a JWK');
     const certify = sabCertifier({ privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, subject: 'bench-agent' });
-
-    let kubernetes: KubernetesKindContext | undefined;
-    if (target.info.kubernetes !== undefined) {
-      const admin = clientFor(target.info.kubernetes.kubeconfigs.admin);
-      cleanups.push(() => admin.close());
-      kubernetes = { admin, reader: reader('kubernetes') };
-    }
-    let aws: AwsKindContext | undefined;
-    if (target.info.aws !== undefined) {
-      const credentials = target.info.aws.credentials?.admin;
-      if (credentials === undefined) throw new ConfigError('target aws.credentials.admin', 'the direct path and the pools need a standing admin credential');
-      const admin = new DirectAws(target.info.aws, credentials);
-      cleanups.push(() => admin.close());
-      aws = { admin, reader: reader('aws') };
-    }
 
     // One tag per run: the pools of one kind reuse their names from scenario
     // to scenario (the broker's pooled executors for them stay warm); each
