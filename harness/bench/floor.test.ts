@@ -83,22 +83,26 @@ describe('the floor path (platformCallsOf)', () => {
     expect(log.filter((l) => l.includes('read') || l.startsWith('invoke'))).toEqual(['cached read start', 'cached read end', 'read start', 'read end', 'invoke at v1']);
   });
 
-  it('fails on drift: a live state the certificate did not expect', async () => {
-    const { adapter, release } = loggingAdapter({ state: { moved: true } });
-    const done = platformCallsOf(adapter, contract, claims);
+  it('fails on drift: a live state the certificate did not expect, and retires the identity minted beside the read unused', async () => {
+    const { adapter, log, release } = loggingAdapter({ state: { moved: true } });
+    const failed = expect(platformCallsOf(adapter, contract, claims)).rejects.toThrow('on the floor path: drift');
     await tick();
     release.read?.();
     release.mint?.();
-    await expect(done).rejects.toThrow('on the floor path: drift');
+    await failed;
+    expect(log.filter((l) => l.startsWith('invoke') || l === 'retire')).toEqual(['retire']);
   });
 
   it('fails when the live state cannot be read', async () => {
-    const { adapter, release } = loggingAdapter({});
+    const { adapter, log, release } = loggingAdapter({});
     adapter.readLiveState = () => Promise.reject(new IoError('connection refused'));
-    const done = platformCallsOf(adapter, contract, claims);
+    const failed = expect(platformCallsOf(adapter, contract, claims)).rejects.toThrow('on the floor path: the live state could not be read');
     await tick();
+    expect(log).toEqual(['mint with null', 'mint start']);
     release.mint?.();
-    await expect(done).rejects.toThrow('on the floor path: the live state could not be read');
+    await failed;
+    // The identity minted beside the read is retired unused.
+    expect(log.slice(2)).toEqual(['mint end', 'retire']);
   });
 
   it('mints only after the read, with its reservation, when the mint creates objects', async () => {

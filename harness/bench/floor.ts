@@ -78,13 +78,17 @@ export async function platformCallsOf(adapter: PlatformAdapter, contract: Contra
   const plan = adapter.plan(contract);
   const reservation = adapter.reserve?.(plan);
   const reads = liveStateFrom(() => adapter);
-  const read = confirmDriftRead(reads, plan, claims.pre, startDriftRead(reads, plan)).then(({ live, reason }) => {
-    if (live === undefined) throw new IoError(`${contract.operation} on the floor path: the live state could not be read`);
-    if (reason !== null) throw new IoError(`${contract.operation} on the floor path: ${reason}`);
-    return live;
-  });
-  // A mint that creates objects waits for the broker's intent record; one that creates nothing runs beside the drift read.
-  const [live, identity] = reservation === undefined ? await Promise.all([read, adapter.mint(plan, claims)]) : [await read, await adapter.mint(plan, claims, reservation)];
+  const reading = startDriftRead(reads, plan);
+  // A mint that creates nothing runs beside the drift read; one that creates objects waits for the broker's intent record.
+  const early = reservation === undefined ? adapter.mint(plan, claims) : undefined;
+  const { live, reason } = await confirmDriftRead(reads, plan, claims.pre, reading);
+  if (live === undefined || reason !== null) {
+    // As the broker does with a denied request's early identity: retired unused.
+    const unused = await early?.catch(() => undefined);
+    if (unused !== undefined) await adapter.retire(unused);
+    throw new IoError(`${contract.operation} on the floor path: ${live === undefined ? 'the live state could not be read' : reason}`);
+  }
+  const identity = await (early ?? adapter.mint(plan, claims, reservation));
   const result = await adapter.invoke(plan, identity, live);
   await adapter.retire(identity);
   if (result.status !== 'succeeded') throw new IoError(`${contract.operation} on the floor path: ${result.status}: ${result.detail}`);
